@@ -1,0 +1,121 @@
+#include "sim/hw/accelerator.h"
+
+#include <fnmatch.h>
+
+#include <algorithm>
+
+#include "sim/core/errors.h"
+
+namespace cimsim {
+
+using sc_core::sc_time;
+using sc_core::SC_NS;
+
+LayerUnit::LayerUnit(const sc_core::sc_module_name& name, const MappedLayer& layer,
+                     const MacroSettings& settings)
+    : sc_module(name), layer_(layer) {
+  macros.reserve(layer.crossbars.size());
+  for (std::size_t i = 0; i < layer.crossbars.size(); ++i) {
+    const std::string macro_name = "xbar" + std::to_string(i);
+    macros.push_back(std::make_unique<CrossbarMacro>(macro_name.c_str(), layer.crossbars[i],
+                                                     layer.geometry, settings));
+  }
+}
+
+Accelerator::Accelerator(const sc_core::sc_module_name& name,
+                         const std::vector<const MappedLayer*>& layers,
+                         const MacroSettings& settings,
+                         const std::vector<std::string>& trace_patterns,
+                         const std::string& vcd_path)
+    : sc_module(name), settings_(settings) {
+  SC_HAS_PROCESS(Accelerator);
+  SC_THREAD(control);
+  for (const MappedLayer* layer : layers) {
+    layers_.push_back(std::make_unique<LayerUnit>(layer->name.c_str(), *layer, settings));
+  }
+  if (trace_patterns.empty() || vcd_path.empty()) return;
+  for (const auto& unit : layers_) {
+    for (const auto& macro : unit->macros) {
+      const bool selected = std::any_of(
+          trace_patterns.begin(), trace_patterns.end(), [&macro](const std::string& pattern) {
+            return fnmatch(pattern.c_str(), macro->name(), 0) == 0;
+          });
+      if (!selected) continue;
+      if (trace_file_ == nullptr) {
+        // sc_create_vcd_trace_file appends ".vcd" itself.
+        std::string base = vcd_path;
+        if (base.size() > 4 && base.compare(base.size() - 4, 4, ".vcd") == 0) {
+          base.resize(base.size() - 4);
+        }
+        trace_file_ = sc_core::sc_create_vcd_trace_file(base.c_str());
+        trace_file_->set_time_unit(1, sc_core::SC_PS);
+      }
+      macro->enable_tracing(trace_file_);
+      ++traced_macros_;
+    }
+  }
+}
+
+Accelerator::~Accelerator() {
+  if (trace_file_ != nullptr) sc_core::sc_close_vcd_trace_file(trace_file_);
+}
+
+LayerResult Accelerator::run_layer(std::size_t index, const IntMatrix& inputs) {
+  if (index >= layers_.size()) throw RuntimeError("no layer " + std::to_string(index));
+  const MappedLayer& layer = layers_[index]->layer();
+  if (inputs.cols != static_cast<std::size_t>(layer.inputs)) {
+    throw DataError("layer '" + layer.name + "' takes " + std::to_string(layer.inputs) +
+                    " inputs per vector, got " + std::to_string(inputs.cols));
+  }
+  LayerResult result;
+  result.name = layer.name;
+  result.vectors = inputs.rows;
+  result.outputs = WideMatrix(inputs.rows, static_cast<std::size_t>(layer.outputs));
+  // Let every process reach its first wait before notifying: a notification made during
+  // elaboration would be lost.
+  if (sc_core::sc_get_status() == sc_core::SC_ELABORATION) sc_core::sc_start(sc_core::SC_ZERO_TIME);
+  pending_layer_ = index;
+  pending_inputs_ = &inputs;
+  pending_result_ = &result;
+  layer_start_.notify(sc_core::SC_ZERO_TIME);
+  sc_core::sc_start();  // returns when every event of this layer has been processed
+  pending_result_ = nullptr;
+  return result;
+}
+
+void Accelerator::control() {
+  while (true) {
+    sc_core::wait(layer_start_);
+    LayerUnit& unit = *layers_[pending_layer_];
+    LayerResult& result = *pending_result_;
+    if (!unit.macros.empty()) {
+      sc_core::sc_event_and_list all_done;
+      for (auto& macro : unit.macros) {
+        all_done &= macro->done();
+        macro->start(pending_inputs_, &result.outputs);
+      }
+      sc_core::wait(all_done);
+    }
+    // The layer takes its slowest crossbar (section 9), measured on the macros' own closed-form
+    // busy times rather than on sc_time, which rounds to the time resolution.
+    for (const auto& macro : unit.macros) {
+      result.crossbar_ns = std::max(result.crossbar_ns, macro->busy_ns());
+    }
+    result.adder_tree_depth = unit.layer().adder_tree_depth();
+    result.adder_tree_ns = unit.macros.empty() ? 0.0 : result.adder_tree_depth * settings_.t_add_ns;
+    if (result.adder_tree_ns > 0.0) sc_core::wait(sc_time(result.adder_tree_ns, SC_NS));
+    result.latency_ns = result.crossbar_ns + result.adder_tree_ns;
+
+    for (const auto& macro : unit.macros) {
+      result.counts += macro->counts();
+      result.max_adc_time_ns = std::max(result.max_adc_time_ns, macro->engine().adc_time_ns());
+    }
+    std::uint64_t partial_sum_adds = 0;
+    for (int parts : unit.layer().parts_per_output) {
+      partial_sum_adds += static_cast<std::uint64_t>(std::max(parts, 1) - 1);
+    }
+    result.counts.partial_sum_adds += partial_sum_adds * result.vectors;
+  }
+}
+
+}  // namespace cimsim

@@ -1,0 +1,72 @@
+// The top module: owns one LayerUnit per mapped layer, each owning its crossbar macros, and a
+// controller thread that runs a layer when asked: it starts every macro of the layer, waits until
+// all are done, then spends the adder-tree time that sums the partial results of row tiles or
+// sections. Layers run one after another; the host calls run_layer() per layer so that digital
+// work between layers (activation, pooling) happens outside simulated time.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <systemc>
+
+#include "sim/core/event_counts.h"
+#include "sim/hw/crossbar_macro.h"
+#include "sim/mapping/int_matrix.h"
+#include "sim/mapping/mapped_layer.h"
+
+namespace cimsim {
+
+struct LayerResult {
+  std::string name;
+  WideMatrix outputs;       // T x N integer results (before dequantization)
+  EventCounts counts;       // totals over the T vectors and all crossbars of the layer
+  double latency_ns = 0.0;  // slowest crossbar plus the adder tree [ns]
+  double crossbar_ns = 0.0; // slowest crossbar [ns]
+  double adder_tree_ns = 0.0;
+  int adder_tree_depth = 0;
+  double max_adc_time_ns = 0.0;  // busiest ADC's conversions in one input cycle [ns]
+  std::uint64_t vectors = 0;
+};
+
+class LayerUnit : public sc_core::sc_module {
+ public:
+  LayerUnit(const sc_core::sc_module_name& name, const MappedLayer& layer,
+            const MacroSettings& settings);
+  [[nodiscard]] const MappedLayer& layer() const { return layer_; }
+  std::vector<std::unique_ptr<CrossbarMacro>> macros;
+
+ private:
+  const MappedLayer& layer_;
+};
+
+class Accelerator : public sc_core::sc_module {
+ public:
+  // trace_patterns: glob patterns over macro names (e.g. "*.fc1.xbar0"); a VCD is written to
+  // vcd_path only when some macro matches.
+  Accelerator(const sc_core::sc_module_name& name, const std::vector<const MappedLayer*>& layers,
+              const MacroSettings& settings, const std::vector<std::string>& trace_patterns = {},
+              const std::string& vcd_path = "");
+  ~Accelerator() override;
+  Accelerator(const Accelerator&) = delete;
+  Accelerator& operator=(const Accelerator&) = delete;
+
+  // Simulates layer `index` on T input vectors (T x K) and returns its outputs, counts and time.
+  [[nodiscard]] LayerResult run_layer(std::size_t index, const IntMatrix& inputs);
+  [[nodiscard]] std::size_t traced_macros() const { return traced_macros_; }
+
+ private:
+  void control();
+
+  MacroSettings settings_;
+  std::vector<std::unique_ptr<LayerUnit>> layers_;
+  sc_core::sc_event layer_start_;
+  std::size_t pending_layer_ = 0;
+  const IntMatrix* pending_inputs_ = nullptr;
+  LayerResult* pending_result_ = nullptr;
+  sc_core::sc_trace_file* trace_file_ = nullptr;
+  std::size_t traced_macros_ = 0;
+};
+
+}  // namespace cimsim

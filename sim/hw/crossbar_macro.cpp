@@ -1,0 +1,104 @@
+#include "sim/hw/crossbar_macro.h"
+
+#include <algorithm>
+
+namespace cimsim {
+
+using sc_core::sc_time;
+using sc_core::SC_NS;
+
+CrossbarMacro::CrossbarMacro(const sc_core::sc_module_name& name, const MappedCrossbar& crossbar,
+                             const MappingGeometry& geometry, const MacroSettings& settings)
+    : sc_module(name), engine_(crossbar, geometry, settings), settings_(settings) {
+  SC_HAS_PROCESS(CrossbarMacro);
+  SC_THREAD(run);
+}
+
+void CrossbarMacro::start(const IntMatrix* inputs, WideMatrix* outputs) {
+  inputs_ = inputs;
+  outputs_ = outputs;
+  start_.notify(sc_core::SC_ZERO_TIME);
+}
+
+void CrossbarMacro::enable_tracing(sc_core::sc_trace_file* file) {
+  traced_ = true;
+  const std::size_t columns = engine_.crossbar().columns.size();
+  trace_adc_bits_.assign(columns, 0);
+  trace_adc_code_.assign(columns, 0);
+  trace_accumulator_.assign(engine_.crossbar().outputs.size(), 0);
+  const std::string prefix = std::string(name()) + ".";
+  sc_core::sc_trace(file, trace_input_cycle_, prefix + "input_cycle");
+  sc_core::sc_trace(file, trace_busy_, prefix + "busy");
+  for (std::size_t j = 0; j < columns; ++j) {
+    const std::string column = prefix + "adc.col" + std::to_string(j);
+    sc_core::sc_trace(file, trace_adc_bits_[j], column + ".bits");
+    sc_core::sc_trace(file, trace_adc_code_[j], column + ".code");
+  }
+  enable_flags_ = std::make_unique<bool[]>(columns);
+  for (std::size_t j = 0; j < columns; ++j) {
+    sc_core::sc_trace(file, enable_flags_[j], prefix + "adc.col" + std::to_string(j) + ".enable");
+  }
+  for (std::size_t o = 0; o < trace_accumulator_.size(); ++o) {
+    sc_core::sc_trace(file, trace_accumulator_[o],
+                      prefix + "acc.out" + std::to_string(engine_.crossbar().outputs[o]));
+  }
+}
+
+void CrossbarMacro::run() {
+  while (true) {
+    sc_core::wait(start_);
+    counts_ = engine_.static_counts();
+    busy_ns_ = 0.0;
+    if (traced_) {
+      run_traced();
+    } else {
+      run_untraced();
+    }
+    done_.notify(sc_core::SC_ZERO_TIME);
+  }
+}
+
+void CrossbarMacro::run_untraced() {
+  for (std::size_t t = 0; t < inputs_->rows; ++t) {
+    engine_.run_vector(inputs_->row(t), outputs_->data.data() + t * outputs_->cols, counts_);
+  }
+  const double busy = engine_.busy_ns(inputs_->rows);
+  busy_ns_ += busy;
+  if (busy > 0.0) sc_core::wait(sc_time(busy, SC_NS));
+}
+
+void CrossbarMacro::run_traced() {
+  // Step the pipeline of section 9 cycle by cycle: a read, then for each input cycle its
+  // conversions, overlapping the next read when sample-and-hold is on.
+  const double t_read = settings_.t_read_ns;
+  const double t_adc = engine_.adc_time_ns();
+  std::vector<CycleTrace> cycles;
+  const std::size_t total = inputs_->rows * static_cast<std::size_t>(engine_.input_cycles());
+  if (total == 0) return;
+  trace_busy_ = true;
+  std::size_t global_cycle = 0;
+  for (std::size_t t = 0; t < inputs_->rows; ++t) {
+    engine_.run_vector(inputs_->row(t), outputs_->data.data() + t * outputs_->cols, counts_,
+                       &cycles);
+    for (std::size_t p = 0; p < cycles.size(); ++p, ++global_cycle) {
+      trace_input_cycle_ = static_cast<int>(p);
+      if (global_cycle == 0 || !settings_.sample_hold) sc_core::wait(sc_time(t_read, SC_NS));
+      for (std::size_t j = 0; j < cycles[p].codes.size(); ++j) {
+        enable_flags_[j] = cycles[p].converted[j];
+        trace_adc_bits_[j] = cycles[p].converted[j] ? engine_.plan()[j].bits : 0;
+        trace_adc_code_[j] = cycles[p].codes[j];
+      }
+      const bool last = global_cycle + 1 == total;
+      const double step = (settings_.sample_hold && !last) ? std::max(t_read, t_adc) : t_adc;
+      if (step > 0.0) sc_core::wait(sc_time(step, SC_NS));
+    }
+    std::copy(engine_.accumulators().begin(), engine_.accumulators().end(),
+              trace_accumulator_.begin());
+  }
+  std::fill(enable_flags_.get(), enable_flags_.get() + trace_adc_code_.size(), false);
+  trace_busy_ = false;
+  trace_input_cycle_ = -1;
+  busy_ns_ += engine_.busy_ns(inputs_->rows);
+}
+
+}  // namespace cimsim

@@ -1,0 +1,71 @@
+// The arithmetic of one crossbar macro (crossbar-model.md sections 4-6 and 8): DAC digits,
+// column sums, per-column ADC conversion, shift-and-add, and the event counts. Plain C++ with no
+// SystemC, so that the SystemC module (sim/hw) stays a thin timed shell around it and tests can
+// check the arithmetic directly.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "sim/core/event_counts.h"
+#include "sim/macro/macro_settings.h"
+#include "sim/mapping/mapped_layer.h"
+
+namespace cimsim {
+
+// The static ADC plan of one column.
+struct ColumnAdcPlan {
+  int bits = 0;             // resolution [bit]; 0 when gated
+  bool gated = false;       // power-gated: no conversion, no energy, exact zero
+  std::int64_t step = 1;    // LSB in units of the column sum
+  int local_output = 0;     // index into MappedCrossbar::outputs
+  unsigned shift = 0;       // k * cell_bits
+  int adc = -1;             // ADC serving this column (round-robin over converting columns)
+};
+
+// What one input cycle of one crossbar produced, for waveforms.
+struct CycleTrace {
+  std::vector<std::int64_t> codes;  // per column; 0 for gated or skipped columns
+  std::vector<bool> converted;      // per column
+};
+
+class CrossbarEngine {
+ public:
+  CrossbarEngine(const MappedCrossbar& crossbar, const MappingGeometry& geometry,
+                 const MacroSettings& settings);
+
+  // Runs one input vector (the layer's K inputs) through all input cycles; adds this crossbar's
+  // partial sums into y (indexed by the layer's output n). `trace`, when given, receives one
+  // entry per input cycle.
+  void run_vector(const std::int32_t* x, std::int64_t* y, EventCounts& counts,
+                  std::vector<CycleTrace>* trace = nullptr);
+
+  [[nodiscard]] const std::vector<ColumnAdcPlan>& plan() const { return plan_; }
+  [[nodiscard]] const MappedCrossbar& crossbar() const { return crossbar_; }
+  [[nodiscard]] int input_cycles() const { return cycles_; }
+  // Conversions of one input cycle on the busiest ADC [ns] (section 9).
+  [[nodiscard]] double adc_time_ns() const { return t_adc_ns_; }
+  // Busy time for `vectors` input vectors [ns] (section 9).
+  [[nodiscard]] double busy_ns(std::uint64_t vectors) const;
+  // Accumulator values of the last vector, per local output (for waveforms).
+  [[nodiscard]] const std::vector<std::int64_t>& accumulators() const { return accumulators_; }
+  // Static counts of this crossbar (columns, cells, ADCs).
+  [[nodiscard]] EventCounts static_counts() const;
+
+ private:
+  void accumulate(std::int64_t& accumulator, std::int64_t addend, EventCounts& counts) const;
+
+  const MappedCrossbar& crossbar_;
+  MappingGeometry geometry_;
+  MacroSettings settings_;
+  int cycles_ = 0;
+  std::vector<ColumnAdcPlan> plan_;
+  std::vector<std::int64_t> stored_row_sum_;  // per local output: sum of signed stored values
+  std::int64_t offset_coefficient_ = 0;
+  double t_adc_ns_ = 0.0;
+  std::int64_t accumulator_limit_ = 0;
+  std::vector<std::int64_t> accumulators_;
+  std::vector<std::uint8_t> digits_;
+};
+
+}  // namespace cimsim

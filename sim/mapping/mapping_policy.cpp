@@ -1,0 +1,52 @@
+#include "sim/mapping/mapping_policy.h"
+
+#include <cstdlib>
+#include <string>
+
+#include "sim/core/errors.h"
+#include "sim/encoding/weight_encoding.h"
+
+namespace cimsim {
+namespace {
+
+void check_weights(const IntMatrix& weights, const MappingGeometry& geometry,
+                   const std::string& layer_name) {
+  if (weights.rows == 0 || weights.cols == 0) {
+    throw ConfigError("layer '" + layer_name + "': weight matrix is empty (" +
+                      std::to_string(weights.rows) + " x " + std::to_string(weights.cols) + ")");
+  }
+  const std::int64_t limit = (std::int64_t{1} << (geometry.weight_bits - 1)) - 1;
+  for (std::size_t i = 0; i < weights.data.size(); ++i) {
+    const std::int64_t q = weights.data[i];
+    if (q < -limit || q > limit) {
+      throw DataError("layer '" + layer_name + "': weight " + std::to_string(q) + " at [" +
+                      std::to_string(i / weights.cols) + ", " + std::to_string(i % weights.cols) +
+                      "] is outside the symmetric " + std::to_string(geometry.weight_bits) +
+                      "-bit range [" + std::to_string(-limit) + ", " + std::to_string(limit) +
+                      "]");
+    }
+  }
+}
+
+}  // namespace
+
+MappedLayer map_layer(const std::string& policy, const IntMatrix& weights,
+                      const MappingGeometry& geometry, const std::string& layer_name) {
+  check_weights(weights, geometry, layer_name);
+  if (geometry.cols < geometry.cols_per_output()) {
+    throw ConfigError("layer '" + layer_name + "': a crossbar of " +
+                      std::to_string(geometry.cols) + " columns cannot hold one output, which needs " +
+                      std::to_string(geometry.cols_per_output()) +
+                      " slice columns; raise hardware.crossbar.cols or cell_bits");
+  }
+  const std::unique_ptr<MappingPolicy> mapper = MappingPolicyRegistry::instance().create(policy);
+  MappedLayer layer = mapper->map(weights, geometry, layer_name);
+  layer.name = layer_name;
+  layer.policy = policy;
+  layer.inputs = static_cast<int>(weights.rows);
+  layer.outputs = static_cast<int>(weights.cols);
+  layer.geometry = geometry;
+  return layer;
+}
+
+}  // namespace cimsim

@@ -1,0 +1,31 @@
+// Fixture that gives every test a fresh SystemC simulation context: without it, a second test
+// that builds modules fails with E529 (modules may not be created after elaboration).
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <systemc>
+
+namespace cimsim::testing {
+
+class SystemCTest : public ::testing::Test {
+ protected:
+  void SetUp() override { fresh_context(); }
+  void TearDown() override { drop_context(); }
+
+  // Replaces the simulation context; every module of the old one must be destroyed first.
+  static void fresh_context() {
+    drop_context();
+    sc_core::sc_curr_simcontext = new sc_core::sc_simcontext();
+    sc_core::sc_default_global_context = sc_core::sc_curr_simcontext;
+  }
+
+ private:
+  static void drop_context() {
+    delete sc_core::sc_curr_simcontext;
+    sc_core::sc_curr_simcontext = nullptr;
+    sc_core::sc_default_global_context = nullptr;
+  }
+};
+
+}  // namespace cimsim::testing
