@@ -1,12 +1,102 @@
 #include "sim/app/cli.h"
 
 #include <iostream>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "sim/app/components.h"
+#include "sim/app/run_command.h"
+#include "sim/config/experiment.h"
+#include "sim/core/errors.h"
 
 namespace cimsim {
+namespace {
 
-int run_cli(int /*argc*/, char** /*argv*/) {
-  std::cout << "cimsim " << CIMSIM_VERSION << "\n";
-  return 0;
+void set_log_level(const std::string& level) {
+  spdlog::set_default_logger(spdlog::stderr_color_mt("cimsim"));
+  spdlog::set_pattern("[%l] %v");
+  spdlog::set_level(spdlog::level::from_str(level));
+}
+
+std::vector<std::string> with_out_dir(std::vector<std::string> overrides, const std::string& out) {
+  if (!out.empty()) {
+    overrides.push_back("outputs.dir=" + std::filesystem::absolute(out).lexically_normal().string());
+  }
+  return overrides;
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  CLI::App app{"cimsim: cycle-level simulator of compute-in-memory crossbar accelerators"};
+  app.set_version_flag("--version", std::string("cimsim ") + CIMSIM_VERSION);
+  bool list_components = false;
+  app.add_flag("--list-components", list_components,
+               "list every registered component implementation and exit");
+  std::string log_level;
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+
+  std::string experiment_file;
+  std::vector<std::string> overrides;
+  std::string out_dir;
+  CLI::App* run = app.add_subcommand("run", "run an experiment and write its results folder");
+  run->add_option("experiment", experiment_file, "experiment YAML file")->required();
+  run->add_option("--set", overrides, "override a key: --set hardware.adc.bits=6 (repeatable)");
+  run->add_option("--out", out_dir, "results folder (default: outputs.dir)");
+
+  CLI::App* validate = app.add_subcommand("validate", "check an experiment file without running it");
+  validate->add_option("experiment", experiment_file, "experiment YAML file")->required();
+  validate->add_option("--set", overrides, "override a key (repeatable)");
+  bool print_resolved = false;
+  validate->add_flag("--print", print_resolved, "print the resolved configuration");
+  app.require_subcommand(0, 1);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    const int code = app.exit(error);
+    return code == 0 ? 0 : 2;
+  }
+
+  try {
+    if (list_components) {
+      std::cout << list_registered_components();
+      return 0;
+    }
+    if (run->parsed()) {
+      const Experiment experiment = load_experiment(experiment_file, with_out_dir(overrides, out_dir));
+      set_log_level(log_level.empty() ? experiment.log_level : log_level);
+      run_experiment(experiment);
+      return 0;
+    }
+    if (validate->parsed()) {
+      const ResolvedConfig config = load_config(experiment_file, overrides);
+      if (print_resolved) {
+        std::cout << config.to_yaml_text();
+      }
+      std::cout << experiment_file << ": valid\n";
+      return 0;
+    }
+    std::cout << app.help();
+    return 2;
+  } catch (const UsageError& error) {
+    std::cerr << "cimsim: usage error: " << error.what() << "\n";
+    return 2;
+  } catch (const ConfigError& error) {
+    std::cerr << "cimsim: configuration error: " << error.what() << "\n";
+    return 2;
+  } catch (const DataError& error) {
+    std::cerr << "cimsim: data error: " << error.what() << "\n";
+    return 1;
+  } catch (const std::exception& error) {
+    std::cerr << "cimsim: error: " << error.what() << "\n";
+    return 1;
+  }
 }
 
 }  // namespace cimsim

@@ -1,0 +1,104 @@
+#include "sim/config/experiment.h"
+
+#include <algorithm>
+
+namespace cimsim {
+
+Experiment make_experiment(ResolvedConfig config) {
+  Experiment e;
+  const ResolvedConfig& c = config;
+  e.name = c.get_string("name");
+  e.seed = static_cast<std::uint64_t>(c.get_int("seed"));
+  e.log_level = c.get_string("log_level");
+  e.preset = c.get_string("hardware.preset");
+  e.tech_nm = c.get_real("hardware.tech_nm");
+
+  MacroSettings& m = e.macro;
+  m.clock_ns = c.get_real("hardware.clock_ns");
+  m.t_read_ns = c.get_real("hardware.crossbar.t_read_ns");
+  m.dac_skip_zero_digits = c.get_bool("hardware.dac.skip_zero_digits");
+  m.sample_hold = c.get_bool("hardware.pipeline.sample_hold");
+  m.accumulator_bits = static_cast<int>(c.get_int("hardware.accumulator.bits"));
+  m.t_add_ns = c.get_real("hardware.accumulator.t_add_ns");
+  m.adc.bits = static_cast<int>(c.get_int("hardware.adc.bits"));
+  m.adc.policy = c.get_string("hardware.adc.policy");
+  m.adc.mode = c.get_string("hardware.adc.mode");
+  m.adc.kind = c.get_string("hardware.adc.kind");
+  m.adc.power_gating = c.get_bool("hardware.adc.power_gating");
+  m.adc.skip_zero_input_cycles = c.get_bool("hardware.adc.skip_zero_input_cycles");
+  m.adc.per_crossbar = static_cast<int>(c.get_int("hardware.adc.per_crossbar"));
+  m.adc.timing.t_bit_ns = c.get_real("hardware.adc.t_bit_ns");
+  m.adc.timing.t_flash_ns = c.get_real("hardware.adc.t_flash_ns");
+
+  MappingGeometry& g = e.geometry;
+  g.rows = static_cast<int>(c.get_int("hardware.crossbar.rows"));
+  g.cols = static_cast<int>(c.get_int("hardware.crossbar.cols"));
+  g.cell_bits = static_cast<int>(c.get_int("hardware.crossbar.cell_bits"));
+  g.dac_bits = static_cast<int>(c.get_int("hardware.dac.bits"));
+  g.weight_bits = static_cast<int>(c.get_int("quant.weight_bits"));
+  g.input_bits = static_cast<int>(c.get_int("quant.input_bits"));
+  g.encoding = c.get_string("hardware.crossbar.encoding");
+  g.section_rows = static_cast<int>(c.get_int("mapping.section_rows"));
+  e.mapping_policy = c.get_string("mapping.policy");
+
+  e.quant.weight_bits = g.weight_bits;
+  e.quant.input_bits = g.input_bits;
+  e.quant.input_signed = c.get_string("quant.input_signed");
+  e.quant.weight_scale = c.get_string("quant.weight_scale");
+  e.quant.input_calibration = c.get_string("quant.input_calibration");
+
+  AdcEnergyParams& a = e.adc_energy;
+  a.model = c.get_string("hardware.adc.energy.model");
+  a.tech_nm = e.tech_nm;
+  a.sample_rate_hz = c.get_optional_real("hardware.adc.energy.sample_rate_hz");
+  a.below_min_bits = c.get_string("hardware.adc.energy.below_min_bits");
+  a.walden_fom_fj_per_step = c.get_real("hardware.adc.energy.walden_fom_fj_per_step");
+  a.neurosim_r_col_ohm = c.get_optional_real("hardware.adc.energy.neurosim_r_col_ohm");
+  a.puma_pj_per_bit = c.get_real("hardware.adc.energy.puma_pj_per_bit");
+  if (c.is_set("hardware.adc.energy.table")) {
+    for (const auto& row : c.node("hardware.adc.energy.table")) {
+      AdcTableRow entry;
+      entry.bits = row["bits"].as<int>();
+      entry.energy_pj = row["energy_pj"].as<double>();
+      if (row["latency_ns"]) entry.latency_ns = row["latency_ns"].as<double>();
+      if (row["area_um2"]) entry.area_um2 = row["area_um2"].as<double>();
+      a.table.push_back(entry);
+    }
+  }
+
+  ComponentEnergyParams& p = e.component_energy;
+  p.cell_read_fj = c.get_real("hardware.energy.cell_read_fj");
+  p.dac_drive_fj = c.get_real("hardware.energy.dac_drive_fj");
+  p.sample_hold_fj = c.get_real("hardware.energy.sample_hold_fj");
+  p.shift_add_fj = c.get_real("hardware.energy.shift_add_fj");
+  p.input_buffer_read_fj_per_byte = c.get_real("hardware.energy.input_buffer_read_fj_per_byte");
+  p.partial_sum_add_fj = c.get_real("hardware.energy.partial_sum_add_fj");
+  p.input_bits_per_read = g.input_bits;
+
+  e.workload_kind = c.get_string("workload.kind");
+  if (c.is_set("workload.weights")) e.weights = c.get_string("workload.weights");
+  if (c.is_set("workload.inputs")) e.inputs = c.get_string("workload.inputs");
+  if (c.get_string("workload.samples") != "all") e.samples = c.get_int("workload.samples");
+
+  OutputSettings& o = e.outputs;
+  o.dir = c.get_string("outputs.dir");
+  const std::vector<std::string> formats = c.get_list("outputs.formats");
+  auto has = [&formats](const char* f) {
+    return std::find(formats.begin(), formats.end(), f) != formats.end();
+  };
+  o.json = has("json");
+  o.csv = has("csv");
+  o.npy = has("npy");
+  o.vcd = c.get_bool("outputs.vcd.enabled");
+  o.vcd_select = c.get_list("outputs.vcd.select");
+  o.vcd_file = c.get_string("outputs.vcd.file");
+  e.config = std::move(config);
+  return e;
+}
+
+Experiment load_experiment(const std::filesystem::path& file,
+                           const std::vector<std::string>& overrides) {
+  return make_experiment(load_config(file, overrides));
+}
+
+}  // namespace cimsim

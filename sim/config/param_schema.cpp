@@ -1,0 +1,298 @@
+#include "sim/config/param_schema.h"
+
+#include <algorithm>
+#include <set>
+
+#include "sim/adc/adc_components.h"
+#include "sim/encoding/weight_encoding.h"
+#include "sim/energy/adc_energy_model.h"
+#include "sim/energy/energy_params.h"
+#include "sim/mapping/mapping_policy.h"
+#include "sim/workload/workload.h"
+
+namespace cimsim {
+namespace {
+
+ParamSpec integer(std::string path, std::string def, std::string unit, double lo, double hi,
+                  std::string description) {
+  ParamSpec spec;
+  spec.path = std::move(path);
+  spec.type = ParamType::kInt;
+  spec.default_yaml = std::move(def);
+  spec.unit = std::move(unit);
+  spec.min = lo;
+  spec.max = hi;
+  spec.description = std::move(description);
+  return spec;
+}
+
+ParamSpec real(std::string path, std::string def, std::string unit, double lo,
+               std::string description) {
+  ParamSpec spec;
+  spec.path = std::move(path);
+  spec.type = ParamType::kReal;
+  spec.default_yaml = std::move(def);
+  spec.unit = std::move(unit);
+  spec.min = lo;
+  spec.description = std::move(description);
+  return spec;
+}
+
+ParamSpec boolean(std::string path, std::string def, std::string description) {
+  ParamSpec spec;
+  spec.path = std::move(path);
+  spec.type = ParamType::kBool;
+  spec.default_yaml = std::move(def);
+  spec.description = std::move(description);
+  return spec;
+}
+
+ParamSpec choice(std::string path, std::string def, std::function<std::vector<std::string>()> of,
+                 std::string description) {
+  ParamSpec spec;
+  spec.path = std::move(path);
+  spec.type = ParamType::kEnum;
+  spec.default_yaml = std::move(def);
+  spec.choices = std::move(of);
+  spec.description = std::move(description);
+  return spec;
+}
+
+std::function<std::vector<std::string>()> fixed_choices(std::vector<std::string> values) {
+  return [values] { return values; };
+}
+
+template <typename RegistryType>
+std::function<std::vector<std::string>()> registered() {
+  return [] { return RegistryType::instance().names(); };
+}
+
+std::string fj(double value) {
+  std::string text = std::to_string(value);
+  text.erase(text.find_last_not_of('0') + 1);
+  if (text.back() == '.') text += '0';
+  return text;
+}
+
+std::vector<ParamSpec> build_schema() {
+  const ComponentEnergyParams energy;
+  const AdcEnergyParams adc_energy;
+  std::vector<ParamSpec> s;
+  s.push_back(integer("version", "1", "", 1, 1, "experiment file format version"));
+  {
+    ParamSpec name;
+    name.path = "name";
+    name.derived = "the experiment file's name without .yaml";
+    name.description = "experiment name, used for the default results folder";
+    s.push_back(name);
+  }
+  s.push_back(integer("seed", "1", "", 0, 9.2e18, "seed of every random choice of the run"));
+  s.push_back(choice("log_level", "info",
+                     fixed_choices({"trace", "debug", "info", "warn", "error", "off"}),
+                     "console log level (the command line's --log-level wins)"));
+  {
+    ParamSpec preset;
+    preset.path = "hardware.preset";
+    preset.nullable = true;
+    preset.description =
+        "hardware preset included under the file's own hardware keys: a name under "
+        "configs/hardware/ or a path";
+    s.push_back(preset);
+  }
+  s.push_back(real("hardware.clock_ns", "1", "ns", 1e-6, "clock period; every time is a multiple"));
+  s.push_back(real("hardware.tech_nm", "32", "nm", 1, "technology node for the energy models"));
+  s.push_back(integer("hardware.crossbar.rows", "128", "", 1, 65536, "wordlines per crossbar R"));
+  s.push_back(integer("hardware.crossbar.cols", "128", "", 1, 65536, "bitlines per crossbar C"));
+  {
+    ParamSpec cell = integer("hardware.crossbar.cell_bits", "1", "bit", 1, 4, "bits per cell c");
+    cell.allowed_ints = {1, 2, 4};
+    s.push_back(cell);
+  }
+  s.push_back(choice("hardware.crossbar.encoding", "differential",
+                     registered<WeightEncodingRegistry>(), "weight encoding"));
+  s.push_back(real("hardware.crossbar.t_read_ns", "10", "ns", 1e-6,
+                   "crossbar read: wordlines driven, columns settled, sampled"));
+  s.push_back(integer("hardware.dac.bits", "1", "bit", 1, 8, "bits per DAC digit v (1: bit-serial)"));
+  s.push_back(boolean("hardware.dac.skip_zero_digits", "true",
+                      "a row whose digit is 0 costs no DAC energy"));
+  s.push_back(integer("hardware.adc.bits", "8", "bit", 1, 16,
+                      "ADC resolution (fixed) or its hardware maximum (capped)"));
+  s.push_back(choice("hardware.adc.policy", "capped", registered<AdcResolutionPolicyRegistry>(),
+                     "resolution per column"));
+  s.push_back(choice("hardware.adc.mode", "clip", registered<AdcTransferRegistry>(),
+                     "transfer below the lossless width"));
+  s.push_back(boolean("hardware.adc.power_gating", "true",
+                      "columns whose cells are all zero have their ADC off"));
+  s.push_back(boolean("hardware.adc.skip_zero_input_cycles", "false",
+                      "no conversion in a cycle where every row digit of the crossbar is 0"));
+  s.push_back(choice("hardware.adc.kind", "sar", registered<AdcKindRegistry>(), "converter kind"));
+  {
+    ParamSpec per = integer("hardware.adc.per_crossbar", "", "", 1, 65536,
+                            "ADCs per crossbar, shared by column multiplexing");
+    per.derived = "hardware.crossbar.cols";
+    s.push_back(per);
+  }
+  s.push_back(real("hardware.adc.t_bit_ns", "1", "ns", 1e-6, "SAR time per bit"));
+  s.push_back(real("hardware.adc.t_flash_ns", "1", "ns", 1e-6, "flash conversion time"));
+  s.push_back(choice("hardware.adc.energy.model", adc_energy.model,
+                     registered<AdcEnergyModelRegistry>(), "ADC energy model"));
+  s.push_back(choice("hardware.adc.energy.below_min_bits", adc_energy.below_min_bits,
+                     fixed_choices({"clamp", "error"}),
+                     "cimloop below 4 bits: charge the 4-bit energy, or refuse"));
+  {
+    ParamSpec rate = real("hardware.adc.energy.sample_rate_hz", "", "S/s", 1,
+                          "per-ADC sample rate for the cimloop model");
+    rate.nullable = true;
+    rate.derived = "1 / t_conv(bits) from the timing model";
+    s.push_back(rate);
+  }
+  s.push_back(real("hardware.adc.energy.walden_fom_fj_per_step",
+                   fj(adc_energy.walden_fom_fj_per_step), "fJ/step", 0,
+                   "Walden figure of merit (walden model)"));
+  {
+    ParamSpec r = real("hardware.adc.energy.neurosim_r_col_ohm", "", "Ohm", 1e-9,
+                       "column resistance for NeuroSim's optional column term");
+    r.nullable = true;
+    s.push_back(r);
+  }
+  s.push_back(real("hardware.adc.energy.puma_pj_per_bit", fj(adc_energy.puma_pj_per_bit),
+                   "pJ/bit", 0, "energy per bit per conversion (puma_linear model)"));
+  {
+    ParamSpec table;
+    table.path = "hardware.adc.energy.table";
+    table.type = ParamType::kAdcTable;
+    table.nullable = true;
+    table.description = "per-bit-width rows {bits, energy_pj, latency_ns?, area_um2?} (table model)";
+    s.push_back(table);
+  }
+  s.push_back(boolean("hardware.pipeline.sample_hold", "true",
+                      "the next read overlaps the current conversions"));
+  s.push_back(integer("hardware.accumulator.bits", "32", "bit", 8, 63,
+                      "shift-and-add accumulator width; overflow is reported, never wrapped"));
+  s.push_back(real("hardware.accumulator.t_add_ns", "1", "ns", 0,
+                   "one level of the partial-sum adder tree"));
+  s.push_back(real("hardware.energy.cell_read_fj", fj(energy.cell_read_fj), "fJ", 0,
+                   "cell read, per 1-bit digit x cell (ISAAC)"));
+  s.push_back(real("hardware.energy.dac_drive_fj", fj(energy.dac_drive_fj), "fJ", 0,
+                   "1-bit DAC row drive per input cycle (PUMA)"));
+  s.push_back(real("hardware.energy.sample_hold_fj", fj(energy.sample_hold_fj), "fJ", 0,
+                   "sample-and-hold, per sample (ISAAC)"));
+  s.push_back(real("hardware.energy.shift_add_fj", fj(energy.shift_add_fj), "fJ", 0,
+                   "shift-and-add operation (PUMA)"));
+  s.push_back(real("hardware.energy.input_buffer_read_fj_per_byte",
+                   fj(energy.input_buffer_read_fj_per_byte), "fJ/B", 0,
+                   "input buffer read per byte (ISAAC input register)"));
+  s.push_back(real("hardware.energy.partial_sum_add_fj", fj(energy.partial_sum_add_fj), "fJ", 0,
+                   "digital addition of two partial sums"));
+  s.push_back(integer("quant.weight_bits", "8", "bit", 2, 16, "signed weight bits B"));
+  s.push_back(integer("quant.input_bits", "8", "bit", 2, 16, "input bits A"));
+  s.push_back(choice("quant.input_signed", "auto", fixed_choices({"auto", "true", "false"}),
+                     "two's-complement inputs (auto: when an input can be negative)"));
+  s.push_back(choice("quant.weight_scale", "channel", fixed_choices({"tensor", "channel"}),
+                     "weight scale per tensor or per output channel"));
+  {
+    ParamSpec calib;
+    calib.path = "quant.input_calibration";
+    calib.default_yaml = "max";
+    calib.description = "input scale from calibration samples: max or a percentile like p99.9";
+    s.push_back(calib);
+  }
+  s.push_back(choice("mapping.policy", "baseline", registered<MappingPolicyRegistry>(),
+                     "how weights are placed on crossbars"));
+  {
+    ParamSpec rows = integer("mapping.section_rows", "", "", 1, 65536,
+                             "rows per sorted section (sws, sws_shared)");
+    rows.derived = "hardware.crossbar.rows";
+    s.push_back(rows);
+  }
+  {
+    ParamSpec kind = choice("workload.kind", "", registered<WorkloadRegistry>(), "what to run");
+    kind.required = true;
+    s.push_back(kind);
+  }
+  for (const char* key : {"workload.weights", "workload.inputs"}) {
+    ParamSpec path;
+    path.path = key;
+    path.type = ParamType::kPath;
+    path.nullable = true;
+    path.description = std::string(".npy file for gemm workloads (") +
+                       (std::string(key) == "workload.weights" ? "K x N" : "T x K") + ")";
+    s.push_back(path);
+  }
+  {
+    ParamSpec samples;
+    samples.path = "workload.samples";
+    samples.type = ParamType::kCountOrAll;
+    samples.default_yaml = "all";
+    samples.min = 1;
+    samples.description = "test samples to run (networks)";
+    s.push_back(samples);
+  }
+  {
+    ParamSpec dir;
+    dir.path = "outputs.dir";
+    dir.type = ParamType::kPath;
+    dir.derived = "out/<name> under the current folder";
+    dir.description = "results folder (written atomically)";
+    s.push_back(dir);
+  }
+  {
+    ParamSpec formats;
+    formats.path = "outputs.formats";
+    formats.type = ParamType::kStringList;
+    formats.default_yaml = "[json, csv, npy]";
+    formats.choices = fixed_choices({"json", "csv", "npy"});
+    formats.description = "files to write besides resolved_config.yaml";
+    s.push_back(formats);
+  }
+  s.push_back(boolean("outputs.vcd.enabled", "false", "write a VCD waveform"));
+  {
+    ParamSpec select;
+    select.path = "outputs.vcd.select";
+    select.type = ParamType::kStringList;
+    select.default_yaml = "['*.xbar0']";
+    select.description = "glob patterns over macro names (top.<layer>.xbar<i>) to trace";
+    s.push_back(select);
+  }
+  {
+    ParamSpec file;
+    file.path = "outputs.vcd.file";
+    file.default_yaml = "waves.vcd";
+    file.description = "VCD file name inside the results folder";
+    s.push_back(file);
+  }
+  return s;
+}
+
+}  // namespace
+
+const std::vector<ParamSpec>& parameter_schema() {
+  static const std::vector<ParamSpec> schema = build_schema();
+  return schema;
+}
+
+const ParamSpec* find_param(const std::string& path) {
+  for (const ParamSpec& spec : parameter_schema()) {
+    if (spec.path == path) return &spec;
+  }
+  return nullptr;
+}
+
+bool is_section(const std::string& path) {
+  const std::string prefix = path + ".";
+  return std::any_of(parameter_schema().begin(), parameter_schema().end(),
+                     [&prefix](const ParamSpec& spec) { return spec.path.rfind(prefix, 0) == 0; });
+}
+
+std::vector<std::string> section_children(const std::string& section) {
+  const std::string prefix = section.empty() ? "" : section + ".";
+  std::set<std::string> children;
+  for (const ParamSpec& spec : parameter_schema()) {
+    if (spec.path.rfind(prefix, 0) != 0) continue;
+    const std::string rest = spec.path.substr(prefix.size());
+    children.insert(rest.substr(0, rest.find('.')));
+  }
+  return {children.begin(), children.end()};
+}
+
+}  // namespace cimsim

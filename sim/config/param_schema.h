@@ -1,0 +1,52 @@
+// The declared parameters of an experiment file: every key's dotted path, type, unit, default,
+// valid range or choices, and description. Validation (config_loader) rejects anything not
+// declared here, so this table is also the reference of the YAML format (docs/config.md).
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cimsim {
+
+enum class ParamType {
+  kInt,         // integer scalar
+  kReal,        // floating-point scalar
+  kBool,        // true / false
+  kString,      // free text
+  kEnum,        // one of `choices`
+  kPath,        // file or folder, relative to the experiment file
+  kStringList,  // a list of strings (a single string is a list of one)
+  kCountOrAll,  // a positive integer or "all"
+  kAdcTable,    // list of {bits, energy_pj, latency_ns?, area_um2?}
+};
+
+struct ParamSpec {
+  std::string path;         // dotted key path, e.g. "hardware.adc.bits"
+  ParamType type = ParamType::kString;
+  std::string default_yaml; // default as YAML text; empty: see `required` / `derived`
+  std::string unit;         // "ns", "bit", "pJ", ... ("" for dimensionless)
+  std::string description;
+  std::optional<double> min;  // inclusive bounds for kInt / kReal / kCountOrAll
+  std::optional<double> max;
+  std::vector<long long> allowed_ints;                 // kInt: the only allowed values
+  std::function<std::vector<std::string>()> choices;   // kEnum
+  bool required = false;    // must be given (no default)
+  bool nullable = false;    // may be absent or null ("not set")
+  std::string derived;      // how the default follows from other keys, when it does
+};
+
+// Every declared parameter, in documentation order.
+[[nodiscard]] const std::vector<ParamSpec>& parameter_schema();
+
+// The spec at `path`, or nullptr.
+[[nodiscard]] const ParamSpec* find_param(const std::string& path);
+
+// Whether `path` is a section (a proper prefix of some parameter path).
+[[nodiscard]] bool is_section(const std::string& path);
+
+// The direct child key names of a section ("" = top level).
+[[nodiscard]] std::vector<std::string> section_children(const std::string& section);
+
+}  // namespace cimsim

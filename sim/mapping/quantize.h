@@ -1,0 +1,47 @@
+// Quantization of float weights and inputs (crossbar-model.md section 1).
+#pragma once
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "sim/config/experiment.h"
+#include "sim/mapping/int_matrix.h"
+
+namespace cimsim {
+
+struct QuantizedWeights {
+  IntMatrix values;            // K x N in [-(2^(B-1) - 1), 2^(B-1) - 1]
+  std::vector<double> scales;  // s_w per output n (all equal for a per-tensor scale)
+};
+
+struct QuantizedInputs {
+  IntMatrix values;   // T x K
+  double scale = 1.0; // s_x
+  bool is_signed = false;
+};
+
+// q = round(w / s_w), s_w = max|w| / (2^(B-1) - 1) per tensor or per output channel.
+[[nodiscard]] QuantizedWeights quantize_weights(const std::vector<double>& weights,
+                                                std::size_t k, std::size_t n,
+                                                const QuantSettings& quant);
+
+// The calibration magnitude of a set of samples: max |x|, or the given percentile of |x|.
+[[nodiscard]] double calibration_magnitude(const std::vector<double>& samples,
+                                           const std::string& method);
+
+// x_q = clamp(round(x / s_x)) with s_x from the calibration samples (never the test set).
+[[nodiscard]] QuantizedInputs quantize_inputs(const std::vector<double>& inputs, std::size_t t,
+                                              std::size_t k, const QuantSettings& quant,
+                                              const std::vector<double>& calibration);
+
+// Whether integer inputs are treated as signed (auto: when any is negative).
+[[nodiscard]] bool resolve_input_signed(const QuantSettings& quant, const IntMatrix& inputs);
+
+// Refuses integer inputs outside the unsigned or signed range of `bits`.
+void check_input_range(const IntMatrix& inputs, int bits, bool is_signed, const std::string& file);
+
+// round(z) = floor(z + 0.5), the rounding of the whole model.
+[[nodiscard]] inline double round_half_up(double z) { return std::floor(z + 0.5); }
+
+}  // namespace cimsim

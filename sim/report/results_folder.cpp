@@ -1,0 +1,63 @@
+#include "sim/report/results_folder.h"
+
+#include <unistd.h>
+
+#include <fstream>
+
+#include "sim/core/errors.h"
+
+namespace cimsim {
+
+namespace fs = std::filesystem;
+
+ResultsFolder::ResultsFolder(fs::path destination)
+    : destination_(fs::absolute(std::move(destination)).lexically_normal()) {
+  if (destination_.filename().empty()) destination_ = destination_.parent_path();
+  const std::string suffix = ".partial-" + std::to_string(::getpid());
+  staging_ = destination_.parent_path() / ("." + destination_.filename().string() + suffix);
+  std::error_code error;
+  fs::remove_all(staging_, error);
+  fs::create_directories(staging_, error);
+  if (error) {
+    throw RuntimeError("cannot create the results folder " + staging_.string() + ": " +
+                       error.message());
+  }
+}
+
+ResultsFolder::~ResultsFolder() {
+  if (committed_) return;
+  std::error_code ignored;
+  fs::remove_all(staging_, ignored);
+}
+
+void ResultsFolder::write_text(const std::string& name, const std::string& content) const {
+  const fs::path file = staging_ / name;
+  std::ofstream out(file, std::ios::binary);
+  out << content;
+  out.close();
+  if (!out) throw RuntimeError("cannot write " + file.string());
+}
+
+void ResultsFolder::commit() {
+  std::error_code error;
+  fs::path previous;
+  if (fs::exists(destination_)) {
+    previous = destination_.parent_path() /
+               ("." + destination_.filename().string() + ".old-" + std::to_string(::getpid()));
+    fs::remove_all(previous, error);
+    fs::rename(destination_, previous, error);
+    if (error) {
+      throw RuntimeError("cannot move the earlier results " + destination_.string() + " aside: " +
+                         error.message());
+    }
+  }
+  fs::rename(staging_, destination_, error);
+  if (error) {
+    throw RuntimeError("cannot publish the results folder " + destination_.string() + ": " +
+                       error.message());
+  }
+  committed_ = true;
+  if (!previous.empty()) fs::remove_all(previous, error);
+}
+
+}  // namespace cimsim

@@ -1,0 +1,30 @@
+// A results folder that appears only complete: files are written into a hidden staging folder
+// beside the destination, which is renamed into place by commit(). A run that fails or is
+// interrupted leaves at most a ".<name>.partial-<pid>" folder, never a complete-looking one.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace cimsim {
+
+class ResultsFolder {
+ public:
+  explicit ResultsFolder(std::filesystem::path destination);
+  ~ResultsFolder();
+  ResultsFolder(const ResultsFolder&) = delete;
+  ResultsFolder& operator=(const ResultsFolder&) = delete;
+
+  [[nodiscard]] const std::filesystem::path& staging() const { return staging_; }
+  [[nodiscard]] const std::filesystem::path& destination() const { return destination_; }
+  void write_text(const std::string& name, const std::string& content) const;
+  // Publishes the folder, replacing an earlier one at the destination.
+  void commit();
+
+ private:
+  std::filesystem::path destination_;
+  std::filesystem::path staging_;
+  bool committed_ = false;
+};
+
+}  // namespace cimsim

@@ -1,0 +1,194 @@
+#include "sim/report/run_report.h"
+
+#include <cmath>
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "sim/energy/energy_pricing.h"
+
+namespace cimsim {
+namespace {
+
+using nlohmann::json;
+
+json counts_json(const EventCounts& c) {
+  json by_bits = json::object();
+  for (const auto& [bits, count] : c.conversions_by_bits) by_bits[std::to_string(bits)] = count;
+  return {
+      {"adc",
+       {{"conversions", c.conversions},
+        {"conversions_by_bits", by_bits},
+        {"gated_columns", c.gated_columns},
+        {"allocated_columns", c.allocated_columns},
+        {"clipped_conversions", c.clipped_conversions},
+        {"skipped_conversions", c.skipped_conversions},
+        {"adcs", c.adcs}}},
+      {"counts",
+       {{"dac_activations", c.dac_activations},
+        {"nonzero_row_digits", c.nonzero_row_digits},
+        {"cell_reads", c.cell_reads},
+        {"sample_holds", c.conversions},
+        {"shift_adds", c.shift_adds},
+        {"input_buffer_reads", c.input_buffer_reads},
+        {"partial_sum_adds", c.partial_sum_adds},
+        {"input_cycles", c.input_cycles},
+        {"accumulator_overflows", c.accumulator_overflows},
+        {"allocated_cells", c.allocated_cells},
+        {"used_rows", c.used_rows}}},
+      {"crossbars", c.crossbars},
+  };
+}
+
+std::uint64_t to_cycles(double ns, double clock_ns) {
+  return static_cast<std::uint64_t>(std::llround(ns / clock_ns));
+}
+
+}  // namespace
+
+std::string csv_number(double value) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.10g", value);
+  return buffer;
+}
+
+RunReport build_report(const Experiment& e, const WorkloadResult& result) {
+  const auto adc_model = make_adc_energy_model(e.adc_energy);
+  const SampleRateFn sample_rate = make_sample_rate_fn(
+      e.adc_energy, e.macro.adc.kind, e.macro.adc.timing.t_bit_ns, e.macro.adc.timing.t_flash_ns);
+  ModelWarnings warnings;
+  EventCounts total_counts;
+  EnergyBreakdown total_energy;
+  MappingSummary total_mapping;
+  double total_ns = 0.0;
+  json layers = json::array();
+  for (const LayerRecord& record : result.layers) {
+    const LayerResult& r = record.result;
+    const EnergyBreakdown energy =
+        price_events(r.counts, *adc_model, e.component_energy, sample_rate, warnings);
+    json layer = counts_json(r.counts);
+    layer["name"] = r.name;
+    layer["inputs_k"] = record.mapping.inputs;
+    layer["outputs_n"] = record.mapping.outputs;
+    layer["vectors"] = r.vectors;
+    layer["energy_pj"] = energy.to_json();
+    layer["latency_ns"] = r.latency_ns;
+    layer["crossbar_ns"] = r.crossbar_ns;
+    layer["adder_tree_ns"] = r.adder_tree_ns;
+    layer["adder_tree_depth"] = r.adder_tree_depth;
+    layer["busiest_adc_ns_per_input_cycle"] = r.max_adc_time_ns;
+    layer["cycles"] = to_cycles(r.latency_ns, e.macro.clock_ns);
+    layer["mapping"] = {{"policy", record.mapping.policy},
+                        {"sections_kept", record.mapping.summary.sections_kept},
+                        {"sections_dropped", record.mapping.summary.sections_dropped},
+                        {"gather_rows", record.mapping.summary.gather_rows}};
+    layers.push_back(layer);
+    total_counts += r.counts;
+    total_energy += energy;
+    total_ns += r.latency_ns;
+    total_mapping.sections_kept += record.mapping.summary.sections_kept;
+    total_mapping.sections_dropped += record.mapping.summary.sections_dropped;
+    total_mapping.gather_rows += record.mapping.summary.gather_rows;
+  }
+  const double seconds = total_ns * 1e-9;
+  const double throughput = seconds > 0.0 ? static_cast<double>(result.inferences) / seconds : 0.0;
+  json totals = counts_json(total_counts);
+  totals["energy_pj"] = total_energy.to_json();
+  totals["latency_ns"] = total_ns;
+  totals["cycles"] = to_cycles(total_ns, e.macro.clock_ns);
+  totals["inferences"] = result.inferences;
+  totals["inference_unit"] = result.inference_unit;
+  totals["throughput_per_s"] = throughput;
+  totals["energy_per_inference_pj"] =
+      result.inferences > 0 ? total_energy.total_pj() / static_cast<double>(result.inferences) : 0.0;
+  totals["mapping"] = {{"policy", e.mapping_policy},
+                       {"sections_kept", total_mapping.sections_kept},
+                       {"sections_dropped", total_mapping.sections_dropped},
+                       {"gather_rows", total_mapping.gather_rows}};
+
+  RunReport report;
+  json& j = report.json;
+  j["cimsim_version"] = CIMSIM_VERSION;
+  j["experiment"] = e.name;
+  j["workload"] = e.workload_kind;
+  j["seed"] = e.seed;
+  j["hardware"] = {{"preset", e.preset},
+                   {"crossbar", {{"rows", e.geometry.rows}, {"cols", e.geometry.cols},
+                                 {"cell_bits", e.geometry.cell_bits},
+                                 {"encoding", e.geometry.encoding}}},
+                   {"adc", {{"policy", e.macro.adc.policy}, {"bits", e.macro.adc.bits},
+                            {"mode", e.macro.adc.mode}, {"kind", e.macro.adc.kind},
+                            {"power_gating", e.macro.adc.power_gating},
+                            {"per_crossbar", e.macro.adc.per_crossbar}}},
+                   {"dac_bits", e.geometry.dac_bits},
+                   {"clock_ns", e.macro.clock_ns}};
+  j["models"] = {{"adc", adc_model->describe()}, {"components", to_json(e.component_energy)}};
+  j["totals"] = totals;
+  j["layers"] = layers;
+  j["warnings"] = {{"adc_model_clamped_conversions", warnings.clamped_conversions},
+                   {"messages", warnings.messages},
+                   {"accumulator_overflows", total_counts.accumulator_overflows}};
+  j["units"] = {{"energy_pj", "pJ"}, {"latency_ns", "ns"}, {"cycles", "clock cycles of hardware.clock_ns"},
+                {"throughput_per_s", "inferences per second"}, {"counts", "events (totals over all inputs)"}};
+  if (result.accuracy) {
+    const Accuracy& a = *result.accuracy;
+    j["accuracy"] = {{"top1", a.top1}, {"float_top1", a.float_top1}, {"samples", a.samples}};
+    if (a.ideal_top1) j["accuracy"]["ideal_top1"] = *a.ideal_top1;
+  }
+
+  auto& s = report.summary;
+  s = {{"experiment", e.name},
+       {"workload", e.workload_kind},
+       {"mapping", e.mapping_policy},
+       {"adc_policy", e.macro.adc.policy},
+       {"adc_bits", std::to_string(e.macro.adc.bits)},
+       {"adc_energy_model", e.adc_energy.model},
+       {"power_gating", e.macro.adc.power_gating ? "true" : "false"},
+       {"energy_adc_pj", csv_number(total_energy.adc_pj)},
+       {"energy_dac_pj", csv_number(total_energy.dac_pj)},
+       {"energy_crossbar_pj", csv_number(total_energy.crossbar_pj)},
+       {"energy_sample_hold_pj", csv_number(total_energy.sample_hold_pj)},
+       {"energy_shift_add_pj", csv_number(total_energy.shift_add_pj)},
+       {"energy_buffer_pj", csv_number(total_energy.buffer_pj)},
+       {"energy_partial_sum_pj", csv_number(total_energy.partial_sum_pj)},
+       {"energy_total_pj", csv_number(total_energy.total_pj())},
+       {"adc_conversions", std::to_string(total_counts.conversions)},
+       {"clipped_conversions", std::to_string(total_counts.clipped_conversions)},
+       {"gated_columns", std::to_string(total_counts.gated_columns)},
+       {"allocated_columns", std::to_string(total_counts.allocated_columns)},
+       {"crossbars", std::to_string(total_counts.crossbars)},
+       {"cycles", std::to_string(to_cycles(total_ns, e.macro.clock_ns))},
+       {"latency_ns", csv_number(total_ns)},
+       {"throughput_per_s", csv_number(throughput)}};
+  if (result.accuracy) {
+    s.emplace_back("top1", csv_number(result.accuracy->top1));
+    s.emplace_back("float_top1", csv_number(result.accuracy->float_top1));
+    s.emplace_back("samples", std::to_string(result.accuracy->samples));
+  }
+
+  std::string& out = report.console;
+  out += fmt::format("cimsim {}: {} ({}), mapping {}, ADC {} {}-bit {}\n", CIMSIM_VERSION, e.name,
+                     e.workload_kind, e.mapping_policy, e.macro.adc.policy, e.macro.adc.bits,
+                     e.adc_energy.model);
+  out += fmt::format("  {:<14}{:>16}\n", "energy", "pJ");
+  const std::pair<const char*, double> parts[] = {
+      {"adc", total_energy.adc_pj},           {"dac", total_energy.dac_pj},
+      {"crossbar", total_energy.crossbar_pj}, {"sample_hold", total_energy.sample_hold_pj},
+      {"shift_add", total_energy.shift_add_pj}, {"buffer", total_energy.buffer_pj},
+      {"partial_sum", total_energy.partial_sum_pj}, {"total", total_energy.total_pj()}};
+  for (const auto& [name, value] : parts) out += fmt::format("  {:<14}{:>16.6g}\n", name, value);
+  out += fmt::format("  ADC conversions {} ({} gated of {} columns, {} clipped)\n",
+                     total_counts.conversions, total_counts.gated_columns,
+                     total_counts.allocated_columns, total_counts.clipped_conversions);
+  out += fmt::format("  crossbars {}, latency {:.6g} ns = {} cycles, {:.6g} {}/s\n",
+                     total_counts.crossbars, total_ns, to_cycles(total_ns, e.macro.clock_ns),
+                     throughput, result.inference_unit);
+  if (result.accuracy) {
+    out += fmt::format("  top-1 {:.2f} % simulated, {:.2f} % float ({} samples)\n",
+                       100.0 * result.accuracy->top1, 100.0 * result.accuracy->float_top1,
+                       result.accuracy->samples);
+  }
+  return report;
+}
+
+}  // namespace cimsim
