@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <regex>
@@ -112,7 +113,12 @@ class Validator {
     }
     switch (spec.type) {
       case ParamType::kInt: return YAML::Node(parse_int(spec, scalar(spec, value, origin), origin));
-      case ParamType::kReal: return YAML::Node(parse_real(spec, scalar(spec, value, origin), origin));
+      case ParamType::kReal: {
+        // Kept as text with 15 significant digits so the resolved config reads as typed.
+        char text[32];
+        std::snprintf(text, sizeof text, "%.15g", parse_real(spec, scalar(spec, value, origin), origin));
+        return YAML::Node(std::string(text));
+      }
       case ParamType::kBool: {
         bool flag = false;
         if (!YAML::convert<bool>::decode(value, flag)) {

@@ -1,6 +1,7 @@
 #include "sim/config/param_schema.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <set>
 
 #include "sim/adc/adc_components.h"
@@ -67,11 +68,11 @@ std::function<std::vector<std::string>()> registered() {
   return [] { return RegistryType::instance().names(); };
 }
 
+// A default as YAML text, exact for the defaults' decimal values.
 std::string fj(double value) {
-  std::string text = std::to_string(value);
-  text.erase(text.find_last_not_of('0') + 1);
-  if (text.back() == '.') text += '0';
-  return text;
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.15g", value);
+  return buffer;
 }
 
 std::vector<ParamSpec> build_schema() {
