@@ -355,7 +355,9 @@ std::string closest_match(const std::string& word, const std::vector<std::string
   std::string best;
   std::size_t best_distance = std::max<std::size_t>(2, word.size() / 3) + 1;
   for (const auto& candidate : candidates) {
-    const std::size_t d = distance(word, candidate);
+    // A word that is the start of a key ("energy" for "energy_pj") is as good as a near miss.
+    const bool prefix = word.size() >= 3 && candidate.rfind(word, 0) == 0;
+    const std::size_t d = prefix ? 1 : distance(word, candidate);
     if (d < best_distance) {
       best_distance = d;
       best = candidate;
