@@ -1,0 +1,369 @@
+#include "models/keras/keras_model.h"
+
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <system_error>
+
+#include "sim/core/errors.h"
+#include "sim/io/sha256.h"
+
+namespace cimsim {
+namespace {
+
+using nlohmann::json;
+
+// Bounds what a hostile model.json or manifest can make the loader allocate [bytes]; the real
+// model is 4.8 MB.
+constexpr std::uint64_t kMaxFileBytes = std::uint64_t{1} << 30;
+constexpr std::uint64_t kMaxElements = std::uint64_t{1} << 28;
+
+constexpr const char* kRemedy =
+    "re-run scripts/setup.sh, which fetches the model; if the folder's files are damaged, "
+    "delete the folder first";
+
+[[noreturn]] void fail(const std::filesystem::path& file, const std::string& problem) {
+  throw DataError(file.string() + ": " + problem);
+}
+
+std::vector<std::uint8_t> read_file(const std::filesystem::path& file, const char* what) {
+  errno = 0;
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    fail(file, std::string("cannot open the ") + what + ": " +
+                   (errno != 0 ? std::strerror(errno) : "unknown error") + "; " + kRemedy);
+  }
+  std::error_code ec;
+  const std::uintmax_t size = std::filesystem::file_size(file, ec);
+  if (ec) fail(file, "cannot get the file size: " + ec.message());
+  if (size > kMaxFileBytes) fail(file, "larger than the 1 GiB limit for model files");
+  std::vector<std::uint8_t> bytes(size);
+  in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(size));
+  if (!in) fail(file, "read error (the file changed while being read?)");
+  return bytes;
+}
+
+// Reads a file and checks its hash when an expected manifest is given.
+std::vector<std::uint8_t> read_checked(const std::filesystem::path& file, const char* what,
+                                       const Sha256Manifest* expected) {
+  std::vector<std::uint8_t> bytes = read_file(file, what);
+  if (expected != nullptr) {
+    const auto it = expected->find(file.filename().string());
+    if (it == expected->end()) fail(file, "not among the files whose sha256 is known");
+    check_sha256(file, sha256_hex(bytes), it->second, kRemedy);
+  }
+  return bytes;
+}
+
+// Typed access to model.json: every error names the file and the JSON path it expected.
+class JsonReader {
+ public:
+  explicit JsonReader(const std::filesystem::path& file) : file_(file) {}
+
+  [[noreturn]] void error(const std::string& where, const std::string& problem) const {
+    fail(file_, where + ": " + problem);
+  }
+  const json& at(const json& object, const char* key, const std::string& where) const {
+    const json* value = find(object, key, where);
+    if (value == nullptr) error(where, std::string("missing key '") + key + "'");
+    return *value;
+  }
+  const json* find(const json& object, const char* key, const std::string& where) const {
+    if (!object.is_object()) error(where, "expected a JSON object");
+    const auto it = object.find(key);
+    return it == object.end() || it->is_null() ? nullptr : &*it;
+  }
+  const json& array(const json& value, const std::string& where) const {
+    if (!value.is_array()) error(where, "expected a JSON array");
+    return value;
+  }
+  std::string string(const json& value, const std::string& where) const {
+    if (!value.is_string()) error(where, "expected a string");
+    return value.get<std::string>();
+  }
+  int positive_int(const json& value, const std::string& where) const {
+    if (!value.is_number_integer() || value.get<std::int64_t>() < 1 ||
+        value.get<std::int64_t>() > std::numeric_limits<int>::max()) {
+      error(where, "expected a positive integer, found " + value.dump());
+    }
+    return value.get<int>();
+  }
+  std::array<int, 2> pair(const json& value, const std::string& where) const {
+    if (!value.is_array() || value.size() != 2) error(where, "expected a pair [a, b]");
+    return {positive_int(value[0], where + "[0]"), positive_int(value[1], where + "[1]")};
+  }
+
+ private:
+  const std::filesystem::path& file_;
+};
+
+std::string path_of(const std::string& where, const char* key) { return where + "." + key; }
+
+void check_optional_string(const JsonReader& reader, const json& config, const char* key,
+                           const std::string& wanted, const std::string& where) {
+  if (const json* value = reader.find(config, key, where)) {
+    if (reader.string(*value, path_of(where, key)) != wanted) {
+      reader.error(path_of(where, key), "only '" + wanted + "' is supported");
+    }
+  }
+}
+
+KerasLayer parse_layer(const JsonReader& reader, const json& entry, const std::string& where) {
+  KerasLayer layer;
+  layer.class_name = reader.string(reader.at(entry, "class_name", where), where + ".class_name");
+  const std::string cw = where + ".config";
+  const json& config = reader.at(entry, "config", where);
+  layer.name = reader.string(reader.at(config, "name", cw), cw + ".name");
+  if (const json* shape = reader.find(config, "batch_input_shape", cw)) {
+    const json& dims = reader.array(*shape, cw + ".batch_input_shape");
+    for (std::size_t i = 1; i < dims.size(); ++i) {
+      layer.input_shape.push_back(reader.positive_int(dims[i], cw + ".batch_input_shape"));
+    }
+  }
+  auto optional_pair = [&](const char* key, std::array<int, 2> fallback) {
+    const json* value = reader.find(config, key, cw);
+    return value == nullptr ? fallback : reader.pair(*value, path_of(cw, key));
+  };
+  auto text = [&](const char* key, const char* fallback) {
+    const json* value = reader.find(config, key, cw);
+    return value == nullptr ? std::string(fallback) : reader.string(*value, path_of(cw, key));
+  };
+  auto use_bias = [&]() {
+    const json* value = reader.find(config, "use_bias", cw);
+    if (value != nullptr && !value->is_boolean()) reader.error(cw + ".use_bias", "expected a bool");
+    return value == nullptr || value->get<bool>();
+  };
+  if (layer.class_name == "Conv2D") {
+    layer.filters = reader.positive_int(reader.at(config, "filters", cw), cw + ".filters");
+    layer.kernel_size = reader.pair(reader.at(config, "kernel_size", cw), cw + ".kernel_size");
+    layer.strides = optional_pair("strides", {1, 1});
+    if (optional_pair("dilation_rate", {1, 1}) != std::array<int, 2>{1, 1}) {
+      reader.error(cw + ".dilation_rate", "only [1, 1] is supported");
+    }
+    layer.padding = text("padding", "valid");
+    layer.activation = text("activation", "linear");
+    layer.use_bias = use_bias();
+    check_optional_string(reader, config, "data_format", "channels_last", cw);
+  } else if (layer.class_name == "Dense") {
+    layer.units = reader.positive_int(reader.at(config, "units", cw), cw + ".units");
+    layer.activation = text("activation", "linear");
+    layer.use_bias = use_bias();
+  } else if (layer.class_name == "MaxPooling2D") {
+    layer.pool_size = optional_pair("pool_size", {2, 2});
+    layer.strides = optional_pair("strides", layer.pool_size);
+    layer.padding = text("padding", "valid");
+    check_optional_string(reader, config, "data_format", "channels_last", cw);
+  } else if (layer.class_name != "Flatten" && layer.class_name != "Dropout") {
+    reader.error(where + ".class_name", "unsupported layer class '" + layer.class_name +
+                                            "' (supported: Conv2D, MaxPooling2D, Flatten, "
+                                            "Dense, Dropout)");
+  }
+  if (!layer.padding.empty() && layer.padding != "valid" && layer.padding != "same") {
+    reader.error(cw + ".padding", "expected 'valid' or 'same', found '" + layer.padding + "'");
+  }
+  return layer;
+}
+
+std::vector<KerasLayer> parse_topology(const JsonReader& reader, const json& root) {
+  const json& topology = reader.at(root, "modelTopology", "(root)");
+  // Keras 2.0 exports wrap the model in model_config; later converters put it at the top.
+  const json* model = reader.find(topology, "model_config", "modelTopology");
+  const std::string where = model != nullptr ? "modelTopology.model_config" : "modelTopology";
+  if (model == nullptr) model = &topology;
+  const std::string class_name =
+      reader.string(reader.at(*model, "class_name", where), where + ".class_name");
+  if (class_name != "Sequential") {
+    reader.error(where + ".class_name",
+                 "only Sequential models are supported, found '" + class_name + "'");
+  }
+  // Keras up to 2.1 stores the layer list as the config, later versions as config.layers.
+  const json* list = &reader.at(*model, "config", where);
+  std::string list_where = where + ".config";
+  if (list->is_object()) {
+    list = &reader.at(*list, "layers", list_where);
+    list_where += ".layers";
+  }
+  std::vector<KerasLayer> layers;
+  for (std::size_t i = 0; i < reader.array(*list, list_where).size(); ++i) {
+    KerasLayer layer = parse_layer(reader, (*list)[i], list_where + "[" + std::to_string(i) + "]");
+    if (layer.class_name != "Dropout") layers.push_back(std::move(layer));
+  }
+  return layers;
+}
+
+// The tensors of one manifest group, read from its shards concatenated in order.
+std::vector<KerasTensor> read_group(const JsonReader& reader, const std::filesystem::path& dir,
+                                    const json& group, const std::string& where,
+                                    const Sha256Manifest* expected) {
+  std::vector<KerasTensor> tensors;
+  std::vector<std::uint64_t> counts;  // allocated only once the shards prove they hold the data
+  std::uint64_t elements = 0;
+  const json& weights = reader.array(reader.at(group, "weights", where), where + ".weights");
+  for (std::size_t i = 0; i < weights.size(); ++i) {
+    const std::string ww = where + ".weights[" + std::to_string(i) + "]";
+    KerasTensor tensor;
+    tensor.name = reader.string(reader.at(weights[i], "name", ww), ww + ".name");
+    const std::string dtype = reader.string(reader.at(weights[i], "dtype", ww), ww + ".dtype");
+    if (dtype != "float32") {
+      reader.error(ww + ".dtype",
+                   "unsupported dtype '" + dtype + "' of " + tensor.name + " (only float32)");
+    }
+    if (reader.find(weights[i], "quantization", ww) != nullptr) {
+      reader.error(ww + ".quantization", "quantized weights are not supported");
+    }
+    std::uint64_t count = 1;
+    for (const json& dim : reader.array(reader.at(weights[i], "shape", ww), ww + ".shape")) {
+      if (!dim.is_number_integer() || dim.get<std::int64_t>() < 0) {
+        reader.error(ww + ".shape", "expected non-negative integer dimensions");
+      }
+      tensor.shape.push_back(dim.get<std::size_t>());
+      if (tensor.shape.back() != 0 && count > kMaxElements / tensor.shape.back()) {
+        reader.error(ww + ".shape", "more than 2^28 elements");
+      }
+      count *= tensor.shape.back();
+    }
+    elements += count;
+    if (elements > kMaxElements) reader.error(where, "the group holds more than 2^28 elements");
+    counts.push_back(count);
+    tensors.push_back(std::move(tensor));
+  }
+
+  std::vector<std::uint8_t> bytes;
+  const json& paths = reader.array(reader.at(group, "paths", where), where + ".paths");
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    const std::string name = reader.string(paths[i], where + ".paths[" + std::to_string(i) + "]");
+    // Shards sit beside model.json; a path elsewhere would let the file read anything.
+    if (name.empty() || name.find('/') != std::string::npos ||
+        name.find('\\') != std::string::npos || name[0] == '.') {
+      reader.error(where + ".paths", "shard path '" + name + "' is not a plain file name");
+    }
+    const std::vector<std::uint8_t> shard = read_checked(dir / name, "weight shard", expected);
+    bytes.insert(bytes.end(), shard.begin(), shard.end());
+  }
+  if (bytes.size() != 4 * elements) {
+    reader.error(where, "the shards hold " + std::to_string(bytes.size()) +
+                            " bytes but the group's float32 tensors need " +
+                            std::to_string(4 * elements));
+  }
+  std::size_t offset = 0;
+  for (std::size_t t = 0; t < tensors.size(); ++t) {
+    tensors[t].data.resize(counts[t]);
+    for (float& value : tensors[t].data) {
+      const std::uint32_t bits =
+          std::uint32_t{bytes[offset]} | std::uint32_t{bytes[offset + 1]} << 8 |
+          std::uint32_t{bytes[offset + 2]} << 16 | std::uint32_t{bytes[offset + 3]} << 24;
+      std::memcpy(&value, &bits, sizeof value);
+      offset += 4;
+    }
+  }
+  return tensors;
+}
+
+// Each layer's tensors must be exactly what its config implies, so that users of the model can
+// index them without further checks.
+void check_tensors(const std::filesystem::path& file, const std::vector<KerasLayer>& layers) {
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    const KerasLayer& layer = layers[i];
+    const bool weighted = layer.class_name == "Conv2D" || layer.class_name == "Dense";
+    const std::size_t wanted = weighted ? (layer.use_bias ? 2 : 1) : 0;
+    auto problem = [&](const std::string& what) {
+      fail(file, "layer " + layer.name + " (" + layer.class_name + "): " + what);
+    };
+    if (layer.tensors.size() != wanted) {
+      problem("has " + std::to_string(layer.tensors.size()) + " weight tensors, expected " +
+              std::to_string(wanted));
+    }
+    if (!weighted) continue;
+    const std::vector<std::size_t>& kernel = layer.tensor("kernel").shape;
+    const auto out =
+        static_cast<std::size_t>(layer.class_name == "Conv2D" ? layer.filters : layer.units);
+    const bool kernel_ok =
+        layer.class_name == "Conv2D"
+            ? kernel.size() == 4 && kernel[0] == static_cast<std::size_t>(layer.kernel_size[0]) &&
+                  kernel[1] == static_cast<std::size_t>(layer.kernel_size[1]) && kernel[3] == out
+            : kernel.size() == 2 && kernel[1] == out;
+    if (!kernel_ok) problem("the kernel's shape does not match the layer's config");
+    if (layer.use_bias && layer.tensor("bias").shape != std::vector<std::size_t>{out}) {
+      problem("the bias's shape is not [" + std::to_string(out) + "]");
+    }
+  }
+}
+
+KerasModel load(const std::filesystem::path& dir, const Sha256Manifest* expected) {
+  const std::filesystem::path file = dir / "model.json";
+  const std::vector<std::uint8_t> text = read_checked(file, "model file", expected);
+  json root;
+  try {
+    root = json::parse(text.begin(), text.end());
+  } catch (const json::parse_error& e) {
+    fail(file, std::string("not valid JSON: ") + e.what());
+  }
+  const JsonReader reader(file);
+  KerasModel model;
+  model.layers = parse_topology(reader, root);
+
+  const json& groups =
+      reader.array(reader.at(root, "weightsManifest", "(root)"), "weightsManifest");
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    const std::string where = "weightsManifest[" + std::to_string(g) + "]";
+    for (KerasTensor& tensor : read_group(reader, dir, groups[g], where, expected)) {
+      // TF.js names a layer's weights <layer name>/<weight name>.
+      const std::string owner = tensor.name.substr(0, tensor.name.rfind('/'));
+      KerasLayer* layer = nullptr;
+      for (KerasLayer& candidate : model.layers) {
+        if (candidate.name == owner) layer = &candidate;
+      }
+      if (layer == nullptr) fail(file, "tensor " + tensor.name + " belongs to no layer");
+      layer->tensors.push_back(std::move(tensor));
+    }
+  }
+  check_tensors(file, model.layers);
+  return model;
+}
+
+}  // namespace
+
+const KerasTensor& KerasLayer::tensor(std::string_view suffix) const {
+  const std::string wanted = name + "/" + std::string(suffix);
+  for (const KerasTensor& t : tensors) {
+    if (t.name == wanted) return t;
+  }
+  throw DataError("layer " + name + " has no tensor " + wanted);
+}
+
+std::size_t KerasModel::parameter_count() const {
+  std::size_t count = 0;
+  for (const KerasLayer& layer : layers) {
+    for (const KerasTensor& tensor : layer.tensors) count += tensor.size();
+  }
+  return count;
+}
+
+KerasModel load_keras_model(const std::filesystem::path& dir, const Sha256Manifest& expected) {
+  return load(dir, &expected);
+}
+
+KerasModel load_keras_model_unverified(const std::filesystem::path& dir) {
+  return load(dir, nullptr);
+}
+
+const Sha256Manifest& mnist_cnn_sha256() {
+  static const Sha256Manifest kHashes{
+      {"model.json", "29af60b6e5f0314a09133be892e4014468f24421af643897e82828ce035869cb"},
+      {"group1-shard1of1", "1f5671c77859305db832da6fef0c0ba3bfaf1ea453d3f08ff13432847d67a30b"},
+      {"group2-shard1of1", "fb2548e09de48014520de73f1f760eefc334ba288bdcb869dd2e44316dfa8458"},
+      {"group3-shard1of2", "ea76ae78518184cf21847fe3270bc7f55cfab85d984f905977600bbdb3050182"},
+      {"group3-shard2of2", "8d698e99bec5e3a45ae38e837a20882800c0cc3f48a8718b852f8d0497393364"},
+      {"group4-shard1of1", "b0c6f77cdd3e8965b488af0fdaeb1764458da438a78b2b9c57e11457b3f44d55"},
+  };
+  return kHashes;
+}
+
+KerasModel load_mnist_cnn(const std::filesystem::path& dir) {
+  return load_keras_model(dir, mnist_cnn_sha256());
+}
+
+}  // namespace cimsim
