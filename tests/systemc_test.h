@@ -11,20 +11,14 @@ namespace cimsim::testing {
 class SystemCTest : public ::testing::Test {
  protected:
   void SetUp() override { fresh_context(); }
-  void TearDown() override { drop_context(); }
+  // Leaves a fresh, valid context behind: SystemC's own clean-up after sc_main uses it.
+  void TearDown() override { fresh_context(); }
 
   // Replaces the simulation context; every module of the old one must be destroyed first.
   static void fresh_context() {
-    drop_context();
+    delete sc_core::sc_curr_simcontext;
     sc_core::sc_curr_simcontext = new sc_core::sc_simcontext();
     sc_core::sc_default_global_context = sc_core::sc_curr_simcontext;
-  }
-
- private:
-  static void drop_context() {
-    delete sc_core::sc_curr_simcontext;
-    sc_core::sc_curr_simcontext = nullptr;
-    sc_core::sc_default_global_context = nullptr;
   }
 };
 

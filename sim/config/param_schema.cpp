@@ -230,6 +230,24 @@ std::vector<ParamSpec> build_schema() {
     s.push_back(samples);
   }
   {
+    ParamSpec model;
+    model.path = "workload.model";
+    model.type = ParamType::kPath;
+    model.nullable = true;
+    model.derived = "<data dir>/mnist-cnn, the pretrained CNN of mnist-react-tfjs@0.1.1";
+    model.description = "folder with a Keras model.json and its float32 shards (networks)";
+    s.push_back(model);
+  }
+  s.push_back(choice("workload.dataset", "mnist", fixed_choices({"mnist", "fashion_mnist"}),
+                     "test and calibration images (networks)"));
+  s.push_back(integer("workload.calibration_samples", "500", "", 1, 60000,
+                      "training images that calibrate the input scales (never test images)"));
+  s.push_back(integer("workload.batch", "16", "", 1, 10000,
+                      "images simulated together: their vectors pipeline through the crossbars"));
+  s.push_back(real("prune.sparsity", "0", "", 0, "fraction of weights set to zero by magnitude"));
+  s.push_back(choice("prune.scope", "layer", fixed_choices({"layer", "global"}),
+                     "prune each layer to the sparsity, or all layers together"));
+  {
     ParamSpec dir;
     dir.path = "outputs.dir";
     dir.type = ParamType::kPath;

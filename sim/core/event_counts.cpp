@@ -3,6 +3,17 @@
 namespace cimsim {
 
 EventCounts& EventCounts::operator+=(const EventCounts& other) {
+  add_dynamic(other);
+  crossbars += other.crossbars;
+  allocated_columns += other.allocated_columns;
+  gated_columns += other.gated_columns;
+  allocated_cells += other.allocated_cells;
+  used_rows += other.used_rows;
+  adcs += other.adcs;
+  return *this;
+}
+
+void EventCounts::add_dynamic(const EventCounts& other) {
   for (const auto& [bits, count] : other.conversions_by_bits) conversions_by_bits[bits] += count;
   conversions += other.conversions;
   skipped_conversions += other.skipped_conversions;
@@ -15,13 +26,6 @@ EventCounts& EventCounts::operator+=(const EventCounts& other) {
   partial_sum_adds += other.partial_sum_adds;
   input_cycles += other.input_cycles;
   accumulator_overflows += other.accumulator_overflows;
-  crossbars += other.crossbars;
-  allocated_columns += other.allocated_columns;
-  gated_columns += other.gated_columns;
-  allocated_cells += other.allocated_cells;
-  used_rows += other.used_rows;
-  adcs += other.adcs;
-  return *this;
 }
 
 }  // namespace cimsim

@@ -31,7 +31,10 @@ struct EventCounts {
   std::uint64_t used_rows = 0;        // wordlines in use, summed over crossbars
   std::uint64_t adcs = 0;             // physical ADCs (per_crossbar x crossbars)
 
+  // Adds everything, static counts included: combines different crossbars or layers.
   EventCounts& operator+=(const EventCounts& other);
+  // Adds only the dynamic counts: combines runs of the same hardware on more inputs.
+  void add_dynamic(const EventCounts& other);
 };
 
 }  // namespace cimsim

@@ -56,6 +56,28 @@ Accelerator::Accelerator(const sc_core::sc_module_name& name,
   }
 }
 
+void LayerResult::add_batch(const LayerResult& batch) {
+  if (vectors == 0 && counts.crossbars == 0) {
+    *this = batch;
+    return;
+  }
+  counts.add_dynamic(batch.counts);
+  latency_ns += batch.latency_ns;
+  crossbar_ns += batch.crossbar_ns;
+  adder_tree_ns += batch.adder_tree_ns;
+  vectors += batch.vectors;
+}
+
+double Accelerator::layer_latency_ns(std::size_t index, std::uint64_t vectors) const {
+  const LayerUnit& unit = *layers_.at(index);
+  if (unit.macros.empty() || vectors == 0) return 0.0;
+  double slowest = 0.0;
+  for (const auto& macro : unit.macros) {
+    slowest = std::max(slowest, macro->engine().busy_ns(vectors));
+  }
+  return slowest + unit.layer().adder_tree_depth() * settings_.t_add_ns;
+}
+
 Accelerator::~Accelerator() {
   if (trace_file_ != nullptr) sc_core::sc_close_vcd_trace_file(trace_file_);
 }

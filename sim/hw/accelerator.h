@@ -19,6 +19,9 @@
 namespace cimsim {
 
 struct LayerResult {
+  // Adds a later batch on the same hardware: dynamic counts and times add, static ones stay.
+  void add_batch(const LayerResult& batch);
+
   std::string name;
   WideMatrix outputs;       // T x N integer results (before dequantization)
   EventCounts counts;       // totals over the T vectors and all crossbars of the layer
@@ -28,6 +31,7 @@ struct LayerResult {
   int adder_tree_depth = 0;
   double max_adc_time_ns = 0.0;  // busiest ADC's conversions in one input cycle [ns]
   std::uint64_t vectors = 0;
+  double single_inference_ns = 0.0;  // this layer for one inference's vectors alone [ns]
 };
 
 class LayerUnit : public sc_core::sc_module {
@@ -55,6 +59,9 @@ class Accelerator : public sc_core::sc_module {
   // Simulates layer `index` on T input vectors (T x K) and returns its outputs, counts and time.
   [[nodiscard]] LayerResult run_layer(std::size_t index, const IntMatrix& inputs);
   [[nodiscard]] std::size_t traced_macros() const { return traced_macros_; }
+  // Closed-form latency of layer `index` for `vectors` input vectors alone [ns] (section 9):
+  // what one inference takes when its vectors are not pipelined with another's.
+  [[nodiscard]] double layer_latency_ns(std::size_t index, std::uint64_t vectors) const;
 
  private:
   void control();

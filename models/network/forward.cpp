@@ -1,0 +1,150 @@
+#include "models/network/forward.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "sim/mapping/quantize.h"
+
+namespace cimsim {
+namespace {
+
+// The matrix product of one layer, in float: rows (T x K) * W + b.
+std::vector<float> float_product(const MatrixLayer& m, const std::vector<float>& rows,
+                                 std::size_t t) {
+  std::vector<float> out(t * m.n);
+  for (std::size_t i = 0; i < t; ++i) {
+    float* y = out.data() + i * m.n;
+    std::copy(m.bias.begin(), m.bias.end(), y);
+    const float* x = rows.data() + i * m.k;
+    for (std::size_t k = 0; k < m.k; ++k) {
+      if (x[k] == 0.0F) continue;
+      const float* w = m.weights.data() + k * m.n;
+      for (std::size_t n = 0; n < m.n; ++n) y[n] += x[k] * w[n];
+    }
+  }
+  return out;
+}
+
+// Runs the network over a batch; `product` computes one matrix layer from its float input rows.
+template <typename Product>
+std::vector<float> run_layers(const Network& net, const std::vector<float>& images,
+                              std::size_t count, Product&& product) {
+  std::vector<float> act = images;
+  TensorShape shape = net.input;
+  std::size_t ordinal = 0;
+  std::vector<float> rows;
+  std::vector<float> scratch;
+  for (const NetLayer& layer : net.layers) {
+    switch (layer.kind) {
+      case NetLayer::Kind::kConv2D: {
+        TensorShape out;
+        const std::size_t per_image = shape.size();
+        std::vector<float> all_rows;
+        for (std::size_t i = 0; i < count; ++i) {
+          out = im2col(act.data() + i * per_image, shape, layer.kernel_h, layer.kernel_w,
+                       layer.stride, rows);
+          all_rows.insert(all_rows.end(), rows.begin(), rows.end());
+        }
+        act = product(ordinal++, layer.matrix, all_rows, count * static_cast<std::size_t>(out.h * out.w));
+        apply_activation(act, layer.matrix.n, layer.matrix.activation);
+        shape = {out.h, out.w, static_cast<int>(layer.matrix.n)};
+        break;
+      }
+      case NetLayer::Kind::kDense:
+        act = product(ordinal++, layer.matrix, act, count);
+        apply_activation(act, layer.matrix.n, layer.matrix.activation);
+        shape = {1, 1, static_cast<int>(layer.matrix.n)};
+        break;
+      case NetLayer::Kind::kMaxPool: {
+        std::vector<float> pooled;
+        TensorShape out;
+        for (std::size_t i = 0; i < count; ++i) {
+          const std::vector<float> one(act.begin() + static_cast<long>(i * shape.size()),
+                                       act.begin() + static_cast<long>((i + 1) * shape.size()));
+          out = max_pool(one, shape, layer.pool_h, layer.pool_w, scratch);
+          pooled.insert(pooled.end(), scratch.begin(), scratch.end());
+        }
+        act = std::move(pooled);
+        shape = out;
+        break;
+      }
+      case NetLayer::Kind::kFlatten:  // HWC is already the flattened order
+        shape = {1, 1, static_cast<int>(shape.size())};
+        break;
+    }
+  }
+  return act;
+}
+
+}  // namespace
+
+std::vector<float> forward_float(const Network& net, const std::vector<float>& images,
+                                 std::size_t count, const InputObserver& observe) {
+  return run_layers(net, images, count,
+                    [&](std::size_t ordinal, const MatrixLayer& m, const std::vector<float>& rows,
+                        std::size_t t) {
+                      if (observe) observe(ordinal, rows);
+                      return float_product(m, rows, t);
+                    });
+}
+
+std::vector<float> forward_quantized(const Network& net, const std::vector<LayerQuantization>& quant,
+                                     const std::vector<float>& images, std::size_t count,
+                                     const MatmulFn& matmul) {
+  return run_layers(net, images, count, [&](std::size_t ordinal, const MatrixLayer& m,
+                                            const std::vector<float>& rows, std::size_t t) {
+    const LayerQuantization& q = quant[ordinal];
+    const double lo = q.input_signed ? -std::ldexp(1.0, q.input_bits - 1) : 0.0;
+    const double hi = q.input_signed ? std::ldexp(1.0, q.input_bits - 1) - 1.0
+                                     : std::ldexp(1.0, q.input_bits) - 1.0;
+    IntMatrix x(t, m.k);
+    for (std::size_t i = 0; i < x.data.size(); ++i) {
+      x.data[i] = static_cast<std::int32_t>(
+          std::clamp(round_half_up(static_cast<double>(rows[i]) / q.input_scale), lo, hi));
+    }
+    const WideMatrix y = matmul(ordinal, x);
+    std::vector<float> out(t * m.n);
+    for (std::size_t i = 0; i < t; ++i) {
+      for (std::size_t n = 0; n < m.n; ++n) {
+        out[i * m.n + n] = static_cast<float>(q.input_scale * q.weight_scales[n] *
+                                                  static_cast<double>(y.at(i, n)) +
+                                              m.bias[n]);
+      }
+    }
+    return out;
+  });
+}
+
+WideMatrix exact_product(const IntMatrix& x, const IntMatrix& w) {
+  WideMatrix y(x.rows, w.cols);
+  for (std::size_t t = 0; t < x.rows; ++t) {
+    std::int64_t* out = y.data.data() + t * w.cols;
+    for (std::size_t k = 0; k < x.cols; ++k) {
+      const std::int64_t xv = x.at(t, k);
+      if (xv == 0) continue;
+      const std::int32_t* row = w.row(k);
+      for (std::size_t n = 0; n < w.cols; ++n) out[n] += xv * row[n];
+    }
+  }
+  return y;
+}
+
+std::vector<std::uint64_t> vectors_per_image(const Network& net) {
+  std::vector<std::uint64_t> out;
+  TensorShape shape = net.input;
+  for (const NetLayer& layer : net.layers) {
+    if (layer.kind == NetLayer::Kind::kConv2D) {
+      shape = {(shape.h - layer.kernel_h) / layer.stride + 1,
+               (shape.w - layer.kernel_w) / layer.stride + 1, static_cast<int>(layer.matrix.n)};
+      out.push_back(static_cast<std::uint64_t>(shape.h * shape.w));
+    } else if (layer.kind == NetLayer::Kind::kDense) {
+      shape = {1, 1, static_cast<int>(layer.matrix.n)};
+      out.push_back(1);
+    } else if (layer.kind == NetLayer::Kind::kMaxPool) {
+      shape = {shape.h / layer.pool_h, shape.w / layer.pool_w, shape.c};
+    }
+  }
+  return out;
+}
+
+}  // namespace cimsim

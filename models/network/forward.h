@@ -1,0 +1,49 @@
+// Forward passes of a Network over a batch of images: float32 (the reference), and quantized,
+// where every matrix layer's product is computed by a caller-given function (the exact integer
+// product for the integer-ideal accuracy, or the simulated crossbars).
+#pragma once
+
+#include <functional>
+#include <vector>
+
+#include "models/network/network.h"
+#include "sim/mapping/int_matrix.h"
+
+namespace cimsim {
+
+// Quantization of one matrix layer (crossbar-model.md section 1).
+struct LayerQuantization {
+  IntMatrix weights;                // K x N
+  std::vector<double> weight_scales;  // s_w per output
+  double input_scale = 1.0;         // s_x, calibrated on training images
+  bool input_signed = false;
+  int input_bits = 8;
+};
+
+// ordinal: index among the matrix layers; x: T x K quantized inputs -> T x N integer products.
+using MatmulFn = std::function<WideMatrix(std::size_t ordinal, const IntMatrix& x)>;
+
+// Observes the float input activations of each matrix layer (for calibration).
+using InputObserver = std::function<void(std::size_t ordinal, const std::vector<float>& values)>;
+
+// Logits (count x classes) of the float32 network on `count` images (each net.input.size()
+// floats, HWC).
+[[nodiscard]] std::vector<float> forward_float(const Network& net, const std::vector<float>& images,
+                                               std::size_t count,
+                                               const InputObserver& observe = nullptr);
+
+// Logits of the quantized network: inputs to each matrix layer are quantized with its
+// calibrated scale, the product comes from `matmul`, and y = s_x * s_w[n] * y_int + bias[n].
+[[nodiscard]] std::vector<float> forward_quantized(const Network& net,
+                                                   const std::vector<LayerQuantization>& quant,
+                                                   const std::vector<float>& images,
+                                                   std::size_t count, const MatmulFn& matmul);
+
+// The exact integer product x (T x K) * w (K x N).
+[[nodiscard]] WideMatrix exact_product(const IntMatrix& x, const IntMatrix& w);
+
+// Number of input vectors one image puts through each matrix layer (output positions of a
+// convolution, 1 for a dense layer).
+[[nodiscard]] std::vector<std::uint64_t> vectors_per_image(const Network& net);
+
+}  // namespace cimsim

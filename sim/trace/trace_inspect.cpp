@@ -1,0 +1,223 @@
+// The human summary of a weight trace (`cimsim trace inspect`): what a mapping allocated and how
+// much ADC work its columns imply, per layer and in total. Example output in docs/trace-format.md.
+#include <algorithm>
+#include <cstdint>
+#include <iomanip>
+#include <map>
+#include <sstream>
+#include <utility>
+
+#include "sim/encoding/weight_encoding.h"
+#include "sim/trace/trace_checks.h"
+#include "sim/trace/weight_trace.h"
+
+namespace cimsim {
+namespace {
+
+using trace_detail::printable;
+
+// Histograms print at least b* = 0..16 bits, the range of ADCs the simulator configures.
+constexpr int kHistogramMinTop = 16;
+constexpr int kBarWidth = 40;
+constexpr int kLabelWidth = 42;
+constexpr std::size_t kNameChars = 200;
+
+struct TraceStats {
+  std::uint64_t crossbars = 0;
+  std::uint64_t sections_kept = 0;
+  std::uint64_t sections_dropped = 0;
+  std::uint64_t gather_rows = 0;
+  std::uint64_t columns = 0;
+  std::uint64_t gated_columns = 0;
+  std::uint64_t cells = 0;           // allocated cells: gathered rows x allocated columns
+  std::uint64_t crossbar_cells = 0;  // rows x cols of every crossbar used
+  std::map<int, std::uint64_t> columns_by_slice;
+  std::map<int, std::uint64_t> groups_by_slices;  // (crossbar, output, polarity) -> slices
+  std::map<int, std::uint64_t> columns_by_lossless_bits;
+  std::map<int, std::uint64_t> columns_by_resolution;
+  std::uint64_t layers_with_resolution = 0;
+
+  void add(const TraceStats& o) {
+    crossbars += o.crossbars;
+    sections_kept += o.sections_kept;
+    sections_dropped += o.sections_dropped;
+    gather_rows += o.gather_rows;
+    columns += o.columns;
+    gated_columns += o.gated_columns;
+    cells += o.cells;
+    crossbar_cells += o.crossbar_cells;
+    for (const auto& [k, v] : o.columns_by_slice) columns_by_slice[k] += v;
+    for (const auto& [k, v] : o.groups_by_slices) groups_by_slices[k] += v;
+    for (const auto& [k, v] : o.columns_by_lossless_bits) columns_by_lossless_bits[k] += v;
+    for (const auto& [k, v] : o.columns_by_resolution) columns_by_resolution[k] += v;
+    layers_with_resolution += o.layers_with_resolution;
+  }
+};
+
+TraceStats layer_stats(const TraceLayer& trace_layer) {
+  const MappedLayer& layer = trace_layer.mapping;
+  const std::vector<int> polarities = weight_encoding(layer.geometry.encoding).polarities();
+  TraceStats stats;
+  stats.crossbars = layer.crossbars.size();
+  stats.sections_kept = layer.summary.sections_kept;
+  stats.sections_dropped = layer.summary.sections_dropped;
+  stats.gather_rows = layer.summary.gather_rows;
+  for (const MappedCrossbar& crossbar : layer.crossbars) {
+    stats.crossbar_cells += static_cast<std::uint64_t>(layer.geometry.rows) *
+                            static_cast<std::uint64_t>(layer.geometry.cols);
+    std::map<std::pair<std::int32_t, int>, int> slices_per_group;
+    for (std::int32_t n : crossbar.outputs) {
+      for (int p : polarities) slices_per_group[{n, p}] = 0;
+    }
+    for (const MappedColumn& column : crossbar.columns) {
+      ++stats.columns;
+      if (column.bound == 0) ++stats.gated_columns;
+      stats.cells += column.cells.size();
+      ++stats.columns_by_slice[column.slice];
+      ++stats.columns_by_lossless_bits[column.lossless_bits];
+      ++slices_per_group[{column.output, column.polarity}];
+    }
+    for (const auto& group : slices_per_group) ++stats.groups_by_slices[group.second];
+  }
+  for (int bits : trace_layer.column_resolution_bits) ++stats.columns_by_resolution[bits];
+  stats.layers_with_resolution = trace_layer.column_resolution_bits.empty() ? 0 : 1;
+  return stats;
+}
+
+std::string percent(std::uint64_t part, std::uint64_t whole) {
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(1)
+      << (whole == 0 ? 0.0 : 100.0 * static_cast<double>(part) / static_cast<double>(whole))
+      << " %";
+  return out.str();
+}
+
+// "k=0: 5, k=1: 3" over the keys present.
+std::string inline_histogram(const std::map<int, std::uint64_t>& counts, const char* key) {
+  std::ostringstream out;
+  for (const auto& [k, v] : counts) {
+    out << (out.tellp() > 0 ? ", " : "") << key << "=" << k << ": " << v;
+  }
+  return counts.empty() ? "none" : out.str();
+}
+
+class Printer {
+ public:
+  void heading(const std::string& text) { out_ << text << "\n"; }
+
+  template <typename T>
+  void line(const std::string& label, const T& value) {
+    out_ << "  " << std::left << std::setw(kLabelWidth) << label << std::right << value << "\n";
+  }
+
+  // One row per bit count from 0 to at least 16: count and a bar scaled to the largest count.
+  void histogram(const std::string& title, const std::map<int, std::uint64_t>& counts) {
+    out_ << "  " << title << "\n";
+    std::uint64_t largest = 0;
+    int top = kHistogramMinTop;
+    for (const auto& [bits, n] : counts) {
+      largest = std::max(largest, n);
+      top = std::max(top, bits);
+    }
+    for (int bits = 0; bits <= top; ++bits) {
+      const auto found = counts.find(bits);
+      const std::uint64_t n = found == counts.end() ? 0 : found->second;
+      const auto bar = largest == 0 ? 0 : (n * kBarWidth + largest - 1) / largest;
+      out_ << "    " << std::setw(2) << bits << " bits " << std::setw(10) << n
+           << (n > 0 ? "  " : "") << std::string(bar, '#') << "\n";
+    }
+  }
+
+  void stats(const TraceStats& s) {
+    line("crossbars", s.crossbars);
+    line("sections / row tiles", std::to_string(s.sections_kept) + " kept, " +
+                                     std::to_string(s.sections_dropped) + " dropped (all-zero)");
+    line("gather rows", std::to_string(s.gather_rows) + " (wordlines fed by a static gather)");
+    line("allocated columns", s.columns);
+    line("gated columns (bound 0)", std::to_string(s.gated_columns) + " (" +
+                                        percent(s.gated_columns, s.columns) +
+                                        "; ADC off under power gating)");
+    line("allocated cells", std::to_string(s.cells) + " of " + std::to_string(s.crossbar_cells) +
+                                " in the crossbars used (" + percent(s.cells, s.crossbar_cells) +
+                                ")");
+    line("columns by slice index", inline_histogram(s.columns_by_slice, "k"));
+    line("slices per (crossbar, output, polarity)", inline_histogram(s.groups_by_slices, "h"));
+    histogram("columns by lossless bits b* = ceil(log2(bound + 1)) [bits] (0 = gated):",
+              s.columns_by_lossless_bits);
+    if (s.layers_with_resolution > 0) {
+      histogram("columns by ADC resolution under the mapping run's ADC settings [bits]:",
+                s.columns_by_resolution);
+    }
+  }
+
+  [[nodiscard]] std::string text() const { return out_.str(); }
+
+ private:
+  std::ostringstream out_;
+};
+
+std::string geometry_text(const MappingGeometry& g) {
+  std::ostringstream out;
+  out << g.rows << " x " << g.cols << " (rows x cols), " << g.cell_bits << "-bit cells, "
+      << g.dac_bits << "-bit DAC, " << printable(g.encoding) << ", section rows " << g.section_rows;
+  return out.str();
+}
+
+// Fewest..most partial sums an output adds (row tiles or kept sections), and the adder tree.
+std::string parts_text(const MappedLayer& layer) {
+  if (layer.parts_per_output.empty()) return "none";
+  const auto [fewest, most] =
+      std::minmax_element(layer.parts_per_output.begin(), layer.parts_per_output.end());
+  return std::to_string(*fewest) + ".." + std::to_string(*most) + " (adder tree depth " +
+         std::to_string(layer.adder_tree_depth()) + ")";
+}
+
+std::string scales_text(const std::vector<double>& scales) {
+  if (scales.empty()) return "none (integer weights)";
+  const auto [lo, hi] = std::minmax_element(scales.begin(), scales.end());
+  std::ostringstream out;
+  out << scales.size() << " (one per output), min " << std::setprecision(6) << *lo << ", max "
+      << *hi;
+  return out.str();
+}
+
+}  // namespace
+
+std::string inspect_trace(const WeightTrace& trace) {
+  Printer print;
+  print.heading("weight trace: " + std::to_string(trace.layers.size()) + " layer" +
+                (trace.layers.size() == 1 ? "" : "s") + ", producer '" +
+                printable(trace.producer, kNameChars) + "', experiment '" +
+                printable(trace.experiment, kNameChars) + "'");
+  TraceStats totals;
+  for (std::size_t i = 0; i < trace.layers.size(); ++i) {
+    const TraceLayer& trace_layer = trace.layers[i];
+    const MappedLayer& layer = trace_layer.mapping;
+    const MappingGeometry& g = layer.geometry;
+    print.heading("");
+    print.heading("layer " + std::to_string(i) + " '" + printable(layer.name, kNameChars) +
+                  "': " + std::to_string(layer.inputs) + " x " + std::to_string(layer.outputs) +
+                  " (K inputs x N outputs), policy " + printable(layer.policy));
+    print.line("crossbar", geometry_text(g));
+    print.line("quantization", std::to_string(g.weight_bits) + "-bit weights, " +
+                                   std::to_string(g.input_bits) + "-bit inputs, " +
+                                   std::to_string(g.slices()) + " slices per polarity");
+    print.line("parts per output", parts_text(layer));
+    print.line("weight scales", scales_text(trace_layer.weight_scales));
+    const TraceStats stats = layer_stats(trace_layer);
+    print.stats(stats);
+    totals.add(stats);
+  }
+  print.heading("");
+  print.heading(
+      "totals over " + std::to_string(trace.layers.size()) + " layer" +
+      (trace.layers.size() == 1 ? "" : "s") +
+      (totals.layers_with_resolution > 0 && totals.layers_with_resolution < trace.layers.size()
+           ? " (ADC resolution over the " + std::to_string(totals.layers_with_resolution) +
+                 " that record it)"
+           : std::string()));
+  print.stats(totals);
+  return print.text();
+}
+
+}  // namespace cimsim

@@ -1,0 +1,203 @@
+// Networks on real data: the pretrained Keras CNN of mnist-react-tfjs (or another Keras
+// Sequential model given by workload.model) on MNIST or Fashion-MNIST test images. One run gives
+// three accuracies on the same images (float32, integer-ideal, simulated through the configured
+// ADCs) and the energy, time and mapping of every crossbar layer.
+#include <algorithm>
+#include <cmath>
+#include <memory>
+
+#include <spdlog/spdlog.h>
+
+#include "models/datasets/data_dir.h"
+#include "models/datasets/mnist.h"
+#include "models/keras/keras_model.h"
+#include "models/network/forward.h"
+#include "models/network/keras_network.h"
+#include "sim/config/experiment.h"
+#include "sim/core/errors.h"
+#include "sim/mapping/mapping_policy.h"
+#include "sim/mapping/prune.h"
+#include "sim/mapping/quantize.h"
+#include "sim/workload/progress.h"
+#include "sim/workload/workload.h"
+
+namespace cimsim {
+namespace {
+
+ImageSet load_split(const Experiment& e, Split split) {
+  if (e.config.get_string("workload.dataset") == "fashion_mnist") {
+    return load_fashion_mnist(fashion_mnist_dir(), split);
+  }
+  return load_mnist(default_data_dir() / "mnist", split);
+}
+
+// Images as pixel / 255 floats, H x W x 1 (the input the Keras model was trained on).
+std::vector<float> to_floats(const ImageSet& set, std::size_t first, std::size_t count) {
+  const std::size_t size = static_cast<std::size_t>(set.rows * set.cols);
+  std::vector<float> out(count * size);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    out[i] = static_cast<float>(set.pixels[first * size + i]) / 255.0F;
+  }
+  return out;
+}
+
+Network load_network(const Experiment& e) {
+  KerasModel model;
+  if (e.config.is_set("workload.model")) {
+    model = load_keras_model_unverified(e.config.get_string("workload.model"));
+  } else {
+    model = load_mnist_cnn(default_data_dir() / "mnist-cnn");
+  }
+  return network_from_keras(model, "cnn", TensorShape{28, 28, 1});
+}
+
+// Whether the input of each matrix layer can be negative: the image is not, and a layer after
+// a ReLU (through pooling and flattening) is not.
+std::vector<bool> signed_inputs(const Network& net, const QuantSettings& quant) {
+  std::vector<bool> out;
+  bool negative_possible = false;
+  for (const NetLayer& layer : net.layers) {
+    if (layer.kind != NetLayer::Kind::kConv2D && layer.kind != NetLayer::Kind::kDense) continue;
+    out.push_back(quant.input_signed == "true" ||
+                  (quant.input_signed == "auto" && negative_possible));
+    negative_possible = layer.matrix.activation != Activation::kRelu;
+  }
+  return out;
+}
+
+class CnnWorkload final : public Workload {
+ public:
+  void validate(const Experiment& e) const override {
+    if (e.config.get_real("prune.sparsity") >= 1.0) {
+      throw ConfigError(e.config.error_at("prune.sparsity", "expected a fraction below 1"));
+    }
+  }
+
+  [[nodiscard]] WorkloadResult run(const Experiment& e, const RunContext& context) const override {
+    Network net = load_network(e);
+    std::vector<std::vector<float>*> kernels;
+    for (NetLayer& layer : net.layers) {
+      if (layer.kind == NetLayer::Kind::kConv2D || layer.kind == NetLayer::Kind::kDense) {
+        kernels.push_back(&layer.matrix.weights);
+      }
+    }
+    prune_by_magnitude(kernels, e.config.get_real("prune.sparsity"),
+                       e.config.get_string("prune.scope"));
+
+    const ImageSet test = load_split(e, Split::kTest);
+    const ImageSet train = load_split(e, Split::kTrain);
+    const std::size_t samples =
+        std::min<std::size_t>(test.count(), e.samples ? static_cast<std::size_t>(*e.samples) : test.count());
+    const std::size_t calibration = std::min<std::size_t>(
+        train.count(), static_cast<std::size_t>(e.config.get_int("workload.calibration_samples")));
+
+    const std::vector<LayerQuantization> quant = quantize_network(net, e, train, calibration);
+    WorkloadResult result;
+    const std::vector<std::size_t> matrix_layers = net.matrix_layers();
+    for (std::size_t i = 0; i < matrix_layers.size(); ++i) {
+      const MatrixLayer& m = net.layers[matrix_layers[i]].matrix;
+      result.layers.push_back({map_layer(e.mapping_policy, quant[i].weights, e.geometry, m.name), {}});
+    }
+    std::vector<const MappedLayer*> mapped;
+    for (const auto& record : result.layers) mapped.push_back(&record.mapping);
+    // Signedness can differ per layer; the macro settings carry it per accelerator, so layers
+    // with signed inputs need their own settings: all of this network's are unsigned or signed
+    // alike in practice, and a mix is refused rather than simulated wrongly.
+    MacroSettings settings = e.macro;
+    settings.input_signed = quant.front().input_signed;
+    for (const auto& q : quant) {
+      if (q.input_signed != settings.input_signed) {
+        throw ConfigError(e.config.error_at("quant.input_signed",
+                                            "layers with signed and unsigned inputs in one network "
+                                            "are not supported yet; set true or false"));
+      }
+    }
+    const std::string vcd = e.outputs.vcd ? (context.staging_dir / e.outputs.vcd_file).string() : "";
+    Accelerator top("top", mapped, settings, e.outputs.vcd_select, vcd);
+
+    const std::size_t batch = static_cast<std::size_t>(e.config.get_int("workload.batch"));
+    std::size_t float_correct = 0;
+    std::size_t ideal_correct = 0;
+    std::size_t simulated_correct = 0;
+    const std::size_t classes = net.layers.back().matrix.n;
+    Progress progress("images", samples);
+    for (std::size_t first = 0; first < samples; first += batch) {
+      const std::size_t count = std::min(batch, samples - first);
+      const std::vector<float> images = to_floats(test, first, count);
+      const std::vector<float> logits_float = forward_float(net, images, count);
+      const std::vector<float> logits_ideal = forward_quantized(
+          net, quant, images, count,
+          [&quant](std::size_t ordinal, const IntMatrix& x) { return exact_product(x, quant[ordinal].weights); });
+      const std::vector<float> logits_simulated =
+          forward_quantized(net, quant, images, count, [&](std::size_t ordinal, const IntMatrix& x) {
+            LayerResult layer = top.run_layer(ordinal, x);
+            WideMatrix outputs = std::move(layer.outputs);
+            layer.outputs = WideMatrix();
+            result.layers[ordinal].result.add_batch(layer);
+            return outputs;
+          });
+      for (std::size_t i = 0; i < count; ++i) {
+        const std::size_t label = test.labels[first + i];
+        float_correct += argmax(&logits_float[i * classes], classes) == label ? 1 : 0;
+        ideal_correct += argmax(&logits_ideal[i * classes], classes) == label ? 1 : 0;
+        simulated_correct += argmax(&logits_simulated[i * classes], classes) == label ? 1 : 0;
+      }
+      progress.advance(count);
+    }
+    const std::vector<std::uint64_t> per_image = vectors_per_image(net);
+    for (std::size_t i = 0; i < result.layers.size(); ++i) {
+      result.layers[i].result.single_inference_ns = top.layer_latency_ns(i, per_image[i]);
+    }
+    const auto fraction = [samples](std::size_t correct) {
+      return samples == 0 ? 0.0 : static_cast<double>(correct) / static_cast<double>(samples);
+    };
+    result.accuracy = Accuracy{samples, fraction(simulated_correct), fraction(float_correct),
+                               fraction(ideal_correct)};
+    result.inferences = samples;
+    result.inference_unit = "images";
+    return result;
+  }
+
+ private:
+  static std::vector<LayerQuantization> quantize_network(const Network& net, const Experiment& e,
+                                                         const ImageSet& train,
+                                                         std::size_t calibration) {
+    const std::vector<std::size_t> matrix_layers = net.matrix_layers();
+    std::vector<std::vector<double>> observed(matrix_layers.size());
+    const std::vector<float> images = to_floats(train, 0, calibration);
+    // Calibrate on training images only: the float network's input activations of each layer.
+    (void)forward_float(net, images, calibration,
+                        [&observed](std::size_t ordinal, const std::vector<float>& values) {
+                          observed[ordinal].insert(observed[ordinal].end(), values.begin(), values.end());
+                        });
+    const std::vector<bool> is_signed = signed_inputs(net, e.quant);
+    std::vector<LayerQuantization> quant;
+    for (std::size_t i = 0; i < matrix_layers.size(); ++i) {
+      const MatrixLayer& m = net.layers[matrix_layers[i]].matrix;
+      const std::vector<double> weights(m.weights.begin(), m.weights.end());
+      QuantizedWeights w = quantize_weights(weights, m.k, m.n, e.quant);
+      LayerQuantization q;
+      q.weights = std::move(w.values);
+      q.weight_scales = std::move(w.scales);
+      q.input_signed = is_signed[i];
+      q.input_bits = e.quant.input_bits;
+      const double magnitude = calibration_magnitude(observed[i], e.quant.input_calibration);
+      const double levels = q.input_signed ? std::ldexp(1.0, q.input_bits - 1) - 1.0
+                                           : std::ldexp(1.0, q.input_bits) - 1.0;
+      q.input_scale = magnitude > 0.0 ? magnitude / levels : 1.0;
+      spdlog::debug("layer {}: input scale {:.6g} ({} calibration values), {}",
+                    m.name, q.input_scale, observed[i].size(), q.input_signed ? "signed" : "unsigned");
+      quant.push_back(std::move(q));
+    }
+    return quant;
+  }
+};
+
+const Registrar<Workload> kRegistrar(
+    "mnist_cnn",
+    "a Keras Sequential CNN (default: pretrained mnist-react-tfjs) on MNIST or Fashion-MNIST test "
+    "images: float, integer-ideal and simulated top-1",
+    [] { return std::make_unique<CnnWorkload>(); });
+
+}  // namespace
+}  // namespace cimsim
