@@ -15,6 +15,7 @@ Experiment make_experiment(ResolvedConfig config) {
 
   MacroSettings& m = e.macro;
   m.clock_ns = c.get_real("hardware.clock_ns");
+  m.kernel = c.get_string("simulation.kernel");
   m.t_read_ns = c.get_real("hardware.crossbar.t_read_ns");
   m.dac_skip_zero_digits = c.get_bool("hardware.dac.skip_zero_digits");
   m.sample_hold = c.get_bool("hardware.pipeline.sample_hold");

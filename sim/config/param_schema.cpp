@@ -185,6 +185,9 @@ std::vector<ParamSpec> build_schema() {
                    "input buffer read per byte (ISAAC input register)"));
   s.push_back(real("hardware.energy.partial_sum_add_fj", fj(energy.partial_sum_add_fj), "fJ", 0,
                    "digital addition of two partial sums"));
+  s.push_back(choice("simulation.kernel", "fast", fixed_choices({"fast", "reference"}),
+                     "fast (bit planes, exact products where nothing clips) or reference (plain "
+                     "loops); both give identical results"));
   s.push_back(integer("quant.weight_bits", "8", "bit", 2, 16, "signed weight bits B"));
   s.push_back(integer("quant.input_bits", "8", "bit", 2, 16, "input bits A"));
   s.push_back(choice("quant.input_signed", "auto", fixed_choices({"auto", "true", "false"}),

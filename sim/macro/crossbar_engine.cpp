@@ -1,28 +1,50 @@
 #include "sim/macro/crossbar_engine.h"
 
 #include <algorithm>
-#include <limits>
+#include <bitset>
+#include <cmath>
 
 #include "sim/core/errors.h"
 #include "sim/encoding/weight_encoding.h"
 
 namespace cimsim {
+namespace {
+
+int popcount(std::uint64_t word) { return static_cast<int>(std::bitset<64>(word).count()); }
+
+}  // namespace
 
 CrossbarEngine::CrossbarEngine(const MappedCrossbar& crossbar, const MappingGeometry& geometry,
                                const MacroSettings& settings)
     : crossbar_(crossbar), geometry_(geometry), settings_(settings) {
   cycles_ = geometry_.input_cycles();
-  const WeightEncoding& encoding = weight_encoding(geometry_.encoding);
-  offset_coefficient_ = encoding.input_sum_coefficient(geometry_.weight_bits);
-  const auto& resolution = AdcResolutionPolicyRegistry::instance().create(settings_.adc.policy);
-  const auto& transfer = AdcTransferRegistry::instance().create(settings_.adc.mode);
-  const auto& kind = AdcKindRegistry::instance().create(settings_.adc.kind);
+  reference_ = settings_.kernel == "reference";
+  signed_serial_ = settings_.input_signed && geometry_.dac_bits == 1;
+  signed_offset_ = settings_.input_signed && geometry_.dac_bits > 1;
+  half_range_ = std::int64_t{1} << (geometry_.input_bits - 1);
+  offset_coefficient_ =
+      weight_encoding(geometry_.encoding).input_sum_coefficient(geometry_.weight_bits);
+  accumulator_limit_ = (std::int64_t{1} << (settings_.accumulator_bits - 1)) - 1;
+  accumulators_.assign(crossbar_.outputs.size(), 0);
+  const std::size_t rows = crossbar_.gather.size();
+  words_ = (rows + 63) / 64;
+  driven_.resize(rows);
+  digits_.resize(rows);
+  input_planes_.resize(static_cast<std::size_t>(geometry_.input_bits) * words_);
+  plan_columns();
+  prepare_exact_kernel();
+}
 
+void CrossbarEngine::plan_columns() {
+  const auto resolution = AdcResolutionPolicyRegistry::instance().create(settings_.adc.policy);
+  const auto transfer = AdcTransferRegistry::instance().create(settings_.adc.mode);
+  const auto kind = AdcKindRegistry::instance().create(settings_.adc.kind);
   // Columns are dealt to the ADCs round-robin in column order; gated columns take no turn.
   std::vector<double> adc_busy_ns(static_cast<std::size_t>(settings_.adc.per_crossbar), 0.0);
-  int converting = 0;
   stored_row_sum_.assign(crossbar_.outputs.size(), 0);
   plan_.resize(crossbar_.columns.size());
+  const std::size_t cell_bits = static_cast<std::size_t>(geometry_.cell_bits);
+  cell_planes_.assign(crossbar_.columns.size() * cell_bits * words_, 0);
   std::size_t local = 0;
   for (std::size_t j = 0; j < crossbar_.columns.size(); ++j) {
     const MappedColumn& column = crossbar_.columns[j];
@@ -32,20 +54,59 @@ CrossbarEngine::CrossbarEngine(const MappedCrossbar& crossbar, const MappingGeom
     plan.shift = static_cast<unsigned>(column.slice * geometry_.cell_bits);
     plan.gated = settings_.adc.power_gating && column.bound == 0;
     std::int64_t cell_sum = 0;
-    for (std::uint8_t cell : column.cells) cell_sum += cell;
+    for (std::size_t r = 0; r < column.cells.size(); ++r) {
+      cell_sum += column.cells[r];
+      for (std::size_t b = 0; b < cell_bits; ++b) {
+        if (((column.cells[r] >> b) & 1U) != 0) {
+          cell_planes_[(j * cell_bits + b) * words_ + r / 64] |= std::uint64_t{1} << (r % 64);
+        }
+      }
+    }
     stored_row_sum_[local] += column.polarity * (cell_sum << plan.shift);
     if (plan.gated) continue;
     plan.bits = resolution->resolution(column.lossless_bits, settings_.adc.bits);
     plan.step = transfer->step(plan.bits, column.lossless_bits);
-    plan.adc = converting % settings_.adc.per_crossbar;
+    plan.adc = static_cast<int>(converting_.size()) % settings_.adc.per_crossbar;
     adc_busy_ns[static_cast<std::size_t>(plan.adc)] +=
         kind->conversion_ns(plan.bits, settings_.adc.timing);
-    ++converting;
+    converting_.push_back(j);
+    ++converting_bits_[plan.bits];
   }
   t_adc_ns_ = *std::max_element(adc_busy_ns.begin(), adc_busy_ns.end());
-  accumulator_limit_ = (std::int64_t{1} << (settings_.accumulator_bits - 1)) - 1;
-  accumulators_.assign(crossbar_.outputs.size(), 0);
-  digits_.resize(crossbar_.gather.size());
+}
+
+void CrossbarEngine::prepare_exact_kernel() {
+  if (reference_) return;
+  // Exact when every converting column is at or above its lossless width with a unit step (so
+  // no code clips or rounds) and no accumulator can overflow even in the worst case.
+  double cycle_weights = 0.0;  // sum over cycles of 2^(p * v)
+  for (int p = 0; p < cycles_; ++p) cycle_weights += std::ldexp(1.0, p * geometry_.dac_bits);
+  std::vector<double> worst(crossbar_.outputs.size(), 0.0);
+  for (std::size_t j : converting_) {
+    const ColumnAdcPlan& plan = plan_[j];
+    if (plan.bits < crossbar_.columns[j].lossless_bits || plan.step != 1) return;
+    worst[static_cast<std::size_t>(plan.local_output)] +=
+        static_cast<double>(crossbar_.columns[j].bound) * std::ldexp(1.0, static_cast<int>(plan.shift)) *
+        cycle_weights;
+  }
+  const double rows = static_cast<double>(crossbar_.gather.size());
+  for (std::size_t o = 0; o < worst.size(); ++o) {
+    const double corrections =
+        static_cast<double>(offset_coefficient_) * rows * std::ldexp(1.0, geometry_.input_bits) +
+        (signed_offset_ ? static_cast<double>(half_range_) * std::fabs(static_cast<double>(stored_row_sum_[o])) : 0.0);
+    if (worst[o] + corrections > static_cast<double>(accumulator_limit_)) return;
+  }
+  const std::size_t outputs = crossbar_.outputs.size();
+  row_weights_.assign(crossbar_.gather.size() * outputs, 0);
+  for (std::size_t j = 0; j < crossbar_.columns.size(); ++j) {
+    const MappedColumn& column = crossbar_.columns[j];
+    const std::size_t o = static_cast<std::size_t>(plan_[j].local_output);
+    for (std::size_t r = 0; r < column.cells.size(); ++r) {
+      row_weights_[r * outputs + o] +=
+          column.polarity * (static_cast<std::int64_t>(column.cells[r]) << plan_[j].shift);
+    }
+  }
+  exact_ = true;
 }
 
 double CrossbarEngine::busy_ns(std::uint64_t vectors) const {
@@ -79,53 +140,104 @@ void CrossbarEngine::accumulate(std::int64_t& accumulator, std::int64_t addend,
   accumulator = sum;
 }
 
+void CrossbarEngine::load_inputs(const std::int32_t* x) {
+  // Signed bit-serial inputs drive their two's-complement bits; signed multi-bit inputs drive
+  // the digits of x + 2^(A-1), corrected digitally.
+  const int a = geometry_.input_bits;
+  const std::uint32_t input_mask = (1U << a) - 1U;
+  std::fill(input_planes_.begin(), input_planes_.end(), 0);
+  for (std::size_t r = 0; r < driven_.size(); ++r) {
+    const std::int64_t value = x[crossbar_.gather[r]];
+    const auto driven =
+        static_cast<std::uint32_t>(signed_offset_ ? value + half_range_ : value) & input_mask;
+    driven_[r] = driven;
+    for (std::uint32_t bits = driven; bits != 0; bits &= bits - 1) {
+      const auto b = static_cast<std::size_t>(__builtin_ctz(bits));
+      input_planes_[b * words_ + r / 64] |= std::uint64_t{1} << (r % 64);
+    }
+  }
+}
+
+std::uint64_t CrossbarEngine::nonzero_digits(int cycle) const {
+  std::uint64_t count = 0;
+  const int v = geometry_.dac_bits;
+  for (std::size_t w = 0; w < words_; ++w) {
+    std::uint64_t any = 0;
+    for (int i = 0; i < v && cycle * v + i < geometry_.input_bits; ++i) {
+      any |= input_planes_[static_cast<std::size_t>(cycle * v + i) * words_ + w];
+    }
+    count += static_cast<std::uint64_t>(popcount(any));
+  }
+  return count;
+}
+
+std::int64_t CrossbarEngine::column_sum(std::size_t column, int cycle) const {
+  const int v = geometry_.dac_bits;
+  const std::size_t cell_bits = static_cast<std::size_t>(geometry_.cell_bits);
+  std::int64_t sum = 0;
+  for (int i = 0; i < v && cycle * v + i < geometry_.input_bits; ++i) {
+    const std::uint64_t* digit = &input_planes_[static_cast<std::size_t>(cycle * v + i) * words_];
+    for (std::size_t b = 0; b < cell_bits; ++b) {
+      const std::uint64_t* cells = &cell_planes_[(column * cell_bits + b) * words_];
+      std::int64_t ones = 0;
+      for (std::size_t w = 0; w < words_; ++w) ones += popcount(digit[w] & cells[w]);
+      sum += ones << (static_cast<unsigned>(i) + b);
+    }
+  }
+  return sum;
+}
+
 void CrossbarEngine::run_vector(const std::int32_t* x, std::int64_t* y, EventCounts& counts,
                                 std::vector<CycleTrace>* trace) {
   const int v = geometry_.dac_bits;
-  const int a = geometry_.input_bits;
-  const std::uint32_t digit_mask = (1U << v) - 1U;
-  const std::uint32_t input_mask = a >= 32 ? ~0U : (1U << a) - 1U;
-  const bool signed_serial = settings_.input_signed && v == 1;
-  const bool signed_offset = settings_.input_signed && v > 1;
-  const std::int64_t half_range = std::int64_t{1} << (a - 1);
   const std::size_t rows = crossbar_.gather.size();
+  const std::size_t columns = crossbar_.columns.size();
+  const bool exact = exact_ && trace == nullptr;
   std::fill(accumulators_.begin(), accumulators_.end(), 0);
   if (trace != nullptr) trace->assign(static_cast<std::size_t>(cycles_), CycleTrace{});
+  load_inputs(x);
 
   for (int p = 0; p < cycles_; ++p) {
     const unsigned digit_shift = static_cast<unsigned>(p * v);
     std::uint64_t nonzero = 0;
-    for (std::size_t r = 0; r < rows; ++r) {
-      const std::int64_t value = x[crossbar_.gather[r]];
-      // Signed bit-serial inputs drive the two's-complement bits; signed multi-bit inputs drive
-      // the digits of x + 2^(A-1) and are corrected digitally below.
-      const auto driven = static_cast<std::uint32_t>(signed_offset ? value + half_range : value) &
-                          input_mask;
-      digits_[r] = static_cast<std::uint8_t>((driven >> digit_shift) & digit_mask);
-      nonzero += digits_[r] != 0 ? 1 : 0;
+    if (reference_) {
+      const std::uint32_t digit_mask = (1U << v) - 1U;
+      for (std::size_t r = 0; r < rows; ++r) {
+        digits_[r] = static_cast<std::uint8_t>((driven_[r] >> digit_shift) & digit_mask);
+        nonzero += digits_[r] != 0 ? 1 : 0;
+      }
+    } else {
+      nonzero = nonzero_digits(p);
     }
     counts.nonzero_row_digits += nonzero;
     counts.dac_activations += settings_.dac_skip_zero_digits ? nonzero : rows;
-    counts.cell_reads += nonzero * crossbar_.columns.size();
-    const bool idle_cycle = nonzero == 0 && settings_.adc.skip_zero_input_cycles;
+    counts.cell_reads += nonzero * columns;
+    if (nonzero == 0 && settings_.adc.skip_zero_input_cycles) {
+      counts.skipped_conversions += converting_.size();
+      continue;
+    }
+    if (exact) {
+      counts.conversions += converting_.size();
+      counts.shift_adds += converting_.size();
+      for (const auto& [bits, count] : converting_bits_) counts.conversions_by_bits[bits] += count;
+      continue;
+    }
     // The most significant cycle of a two's-complement input carries weight -2^(A-1).
-    const std::int64_t cycle_sign = (signed_serial && p == cycles_ - 1) ? -1 : 1;
+    const std::int64_t cycle_sign = (signed_serial_ && p == cycles_ - 1) ? -1 : 1;
     CycleTrace* cycle_trace = trace != nullptr ? &(*trace)[static_cast<std::size_t>(p)] : nullptr;
     if (cycle_trace != nullptr) {
-      cycle_trace->codes.assign(crossbar_.columns.size(), 0);
-      cycle_trace->converted.assign(crossbar_.columns.size(), false);
+      cycle_trace->codes.assign(columns, 0);
+      cycle_trace->converted.assign(columns, false);
     }
-
-    for (std::size_t j = 0; j < crossbar_.columns.size(); ++j) {
+    for (std::size_t j : converting_) {
       const ColumnAdcPlan& plan = plan_[j];
-      if (plan.gated) continue;
-      if (idle_cycle) {
-        ++counts.skipped_conversions;
-        continue;
-      }
-      const std::uint8_t* cells = crossbar_.columns[j].cells.data();
       std::int64_t sum = 0;
-      for (std::size_t r = 0; r < rows; ++r) sum += digits_[r] * cells[r];
+      if (reference_) {
+        const std::uint8_t* cells = crossbar_.columns[j].cells.data();
+        for (std::size_t r = 0; r < rows; ++r) sum += digits_[r] * cells[r];
+      } else {
+        sum = column_sum(j, p);
+      }
       const AdcConversion conversion = AdcTransfer::convert(sum, plan.step, plan.bits);
       ++counts.conversions;
       ++counts.conversions_by_bits[plan.bits];
@@ -141,14 +253,28 @@ void CrossbarEngine::run_vector(const std::int32_t* x, std::int64_t* y, EventCou
     }
   }
 
+  if (exact) {
+    // No column clips or rounds: the converted values add up to the stored weights times the
+    // driven inputs (the two's-complement value itself for signed bit-serial inputs).
+    const std::size_t outputs = crossbar_.outputs.size();
+    for (std::size_t r = 0; r < rows; ++r) {
+      const std::int64_t value =
+          signed_serial_ ? static_cast<std::int64_t>(x[crossbar_.gather[r]]) : driven_[r];
+      if (value == 0) continue;
+      const std::int64_t* weights = &row_weights_[r * outputs];
+      for (std::size_t o = 0; o < outputs; ++o) accumulators_[o] += value * weights[o];
+    }
+  }
   // Exact digital corrections (section 6).
   std::int64_t input_sum = 0;
   if (offset_coefficient_ != 0) {
     for (std::size_t r = 0; r < rows; ++r) input_sum += x[crossbar_.gather[r]];
   }
   for (std::size_t o = 0; o < crossbar_.outputs.size(); ++o) {
-    if (offset_coefficient_ != 0) accumulate(accumulators_[o], -offset_coefficient_ * input_sum, counts);
-    if (signed_offset) accumulate(accumulators_[o], -half_range * stored_row_sum_[o], counts);
+    if (offset_coefficient_ != 0) {
+      accumulate(accumulators_[o], -offset_coefficient_ * input_sum, counts);
+    }
+    if (signed_offset_) accumulate(accumulators_[o], -half_range_ * stored_row_sum_[o], counts);
     y[crossbar_.outputs[o]] += accumulators_[o];
   }
   counts.input_buffer_reads += rows;

@@ -2,9 +2,17 @@
 // column sums, per-column ADC conversion, shift-and-add, and the event counts. Plain C++ with no
 // SystemC, so that the SystemC module (sim/hw) stays a thin timed shell around it and tests can
 // check the arithmetic directly.
+//
+// Three kernels compute the same numbers. The reference kernel loops over rows, columns and
+// cycles as the model reads. The bit-plane kernel holds each input bit and each cell bit of 64
+// rows in a machine word, so a column sum is a few popcounts. The exact kernel applies when no
+// column of the crossbar can clip, round or overflow: the converted values then add up to the
+// integer product of the gathered inputs and the stored weights, which it computes directly,
+// counting every event from the input digits alone.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <vector>
 
 #include "sim/core/event_counts.h"
@@ -43,6 +51,8 @@ class CrossbarEngine {
   [[nodiscard]] const std::vector<ColumnAdcPlan>& plan() const { return plan_; }
   [[nodiscard]] const MappedCrossbar& crossbar() const { return crossbar_; }
   [[nodiscard]] int input_cycles() const { return cycles_; }
+  // Whether vectors take the exact kernel (no column can clip, round or overflow).
+  [[nodiscard]] bool exact() const { return exact_; }
   // Conversions of one input cycle on the busiest ADC [ns] (section 9).
   [[nodiscard]] double adc_time_ns() const { return t_adc_ns_; }
   // Busy time for `vectors` input vectors [ns] (section 9).
@@ -53,19 +63,40 @@ class CrossbarEngine {
   [[nodiscard]] EventCounts static_counts() const;
 
  private:
+  void plan_columns();
+  void prepare_exact_kernel();
+  void load_inputs(const std::int32_t* x);
+  [[nodiscard]] std::int64_t column_sum(std::size_t column, int cycle) const;
+  [[nodiscard]] std::uint64_t nonzero_digits(int cycle) const;
   void accumulate(std::int64_t& accumulator, std::int64_t addend, EventCounts& counts) const;
 
   const MappedCrossbar& crossbar_;
   MappingGeometry geometry_;
   MacroSettings settings_;
   int cycles_ = 0;
+  bool reference_ = false;
+  bool signed_serial_ = false;   // signed inputs, 1-bit DACs: two's-complement digits
+  bool signed_offset_ = false;   // signed inputs, multi-bit DACs: digits of x + 2^(A-1)
+  std::int64_t half_range_ = 0;  // 2^(A-1)
   std::vector<ColumnAdcPlan> plan_;
   std::vector<std::int64_t> stored_row_sum_;  // per local output: sum of signed stored values
   std::int64_t offset_coefficient_ = 0;
   double t_adc_ns_ = 0.0;
   std::int64_t accumulator_limit_ = 0;
   std::vector<std::int64_t> accumulators_;
-  std::vector<std::uint8_t> digits_;
+
+  // Per vector: the driven value of each row, and its bit planes (bit b of 64 rows per word).
+  std::size_t words_ = 0;
+  std::vector<std::uint32_t> driven_;
+  std::vector<std::uint64_t> input_planes_;   // [bit][word]
+  std::vector<std::uint64_t> cell_planes_;    // [column][cell bit][word]
+  std::vector<std::uint8_t> digits_;          // reference kernel: one cycle's digits
+
+  // Exact kernel: the stored weight of each (row, local output), signed and shifted.
+  bool exact_ = false;
+  std::vector<std::int64_t> row_weights_;     // [row][local output]
+  std::vector<std::size_t> converting_;       // indices of non-gated columns
+  std::map<int, std::uint64_t> converting_bits_;  // resolution -> converting columns
 };
 
 }  // namespace cimsim

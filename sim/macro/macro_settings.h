@@ -28,6 +28,10 @@ struct MacroSettings {
   int accumulator_bits = 32;         // hardware.accumulator.bits [bit]
   double t_add_ns = 1.0;             // hardware.accumulator.t_add_ns [ns]
   double clock_ns = 1.0;             // hardware.clock_ns [ns]
+  // simulation.kernel: "fast" (bit planes and popcounts, and the exact product wherever no
+  // column can clip or overflow) or "reference" (the plain per-row, per-column loops). Both give
+  // identical outputs, counts and cycles; the reference exists to check that.
+  std::string kernel = "fast";
 };
 
 }  // namespace cimsim

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "sim/core/errors.h"
@@ -98,7 +101,10 @@ class TraceChecker {
            " crossbars (one per kept section or row tile)");
     }
 
+    // Looked up once per layer: the encoding lookup takes a lock.
     polarities_ = weight_encoding(layer.geometry.encoding).polarities();
+    magnitude_bits_ = layer.geometry.magnitude_bits();
+    slices_ = layer.geometry.slices();
     std::vector<int> crossbars_per_output(n_outputs, 0);
     std::uint64_t gathered = 0;
     std::uint64_t columns = 0;
@@ -199,14 +205,13 @@ class TraceChecker {
       fail("polarity " + std::to_string(column.polarity) + " is not one of the " + g.encoding +
            " encoding's (" + allowed + ")");
     }
-    in_range(column.slice, 0, g.slices() - 1, "slice");
+    in_range(column.slice, 0, slices_ - 1, "slice");
     if (column.cells.size() != crossbar.gather.size()) {
       fail("holds " + std::to_string(column.cells.size()) + " cells for " +
            std::to_string(crossbar.gather.size()) + " gathered rows");
     }
     // The top slice of a stored value may hold fewer than cell_bits bits.
-    const int level_bits =
-        std::min(g.cell_bits, g.magnitude_bits() - int{column.slice} * g.cell_bits);
+    const int level_bits = std::min(g.cell_bits, magnitude_bits_ - int{column.slice} * g.cell_bits);
     const int top_level = (1 << level_bits) - 1;
     for (std::size_t r = 0; r < column.cells.size(); ++r) {
       if (column.cells[r] > top_level) {
@@ -229,6 +234,8 @@ class TraceChecker {
   std::string prefix_;
   Location where_;
   std::vector<int> polarities_;
+  int magnitude_bits_ = 0;
+  int slices_ = 0;
 };
 
 }  // namespace

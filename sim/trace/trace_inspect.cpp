@@ -18,8 +18,9 @@ using trace_detail::printable;
 
 // Histograms print at least b* = 0..16 bits, the range of ADCs the simulator configures.
 constexpr int kHistogramMinTop = 16;
-constexpr int kBarWidth = 40;
-constexpr int kLabelWidth = 42;
+constexpr std::size_t kTextWidth = 100;
+constexpr int kLabelWidth = 25;
+constexpr int kRowLabelWidth = 8;
 constexpr std::size_t kNameChars = 200;
 
 struct TraceStats {
@@ -92,15 +93,6 @@ std::string percent(std::uint64_t part, std::uint64_t whole) {
   return out.str();
 }
 
-// "k=0: 5, k=1: 3" over the keys present.
-std::string inline_histogram(const std::map<int, std::uint64_t>& counts, const char* key) {
-  std::ostringstream out;
-  for (const auto& [k, v] : counts) {
-    out << (out.tellp() > 0 ? ", " : "") << key << "=" << k << ": " << v;
-  }
-  return counts.empty() ? "none" : out.str();
-}
-
 class Printer {
  public:
   void heading(const std::string& text) { out_ << text << "\n"; }
@@ -110,21 +102,29 @@ class Printer {
     out_ << "  " << std::left << std::setw(kLabelWidth) << label << std::right << value << "\n";
   }
 
-  // One row per bit count from 0 to at least 16: count and a bar scaled to the largest count.
-  void histogram(const std::string& title, const std::map<int, std::uint64_t>& counts) {
+  // A two-row table, `key_label` values 0..top (top at least `min_top`) over their counts,
+  // wrapped to kTextWidth characters: compact enough for networks of many layers.
+  void table(const std::string& title, const char* key_label, const char* count_label,
+             const std::map<int, std::uint64_t>& counts, int min_top) {
     out_ << "  " << title << "\n";
-    std::uint64_t largest = 0;
-    int top = kHistogramMinTop;
-    for (const auto& [bits, n] : counts) {
-      largest = std::max(largest, n);
-      top = std::max(top, bits);
+    int top = min_top;
+    std::size_t width = 3;
+    for (const auto& [key, n] : counts) {
+      top = std::max(top, key);
+      width = std::max({width, std::to_string(n).size() + 1, std::to_string(key).size() + 1});
     }
-    for (int bits = 0; bits <= top; ++bits) {
-      const auto found = counts.find(bits);
-      const std::uint64_t n = found == counts.end() ? 0 : found->second;
-      const auto bar = largest == 0 ? 0 : (n * kBarWidth + largest - 1) / largest;
-      out_ << "    " << std::setw(2) << bits << " bits " << std::setw(10) << n
-           << (n > 0 ? "  " : "") << std::string(bar, '#') << "\n";
+    const auto w = static_cast<int>(width);
+    const int per_row = std::max(1, static_cast<int>((kTextWidth - 4 - kRowLabelWidth) / width));
+    for (int first = 0; first <= top; first += per_row) {
+      const int last = std::min(top, first + per_row - 1);
+      out_ << "    " << std::left << std::setw(kRowLabelWidth) << key_label << std::right;
+      for (int key = first; key <= last; ++key) out_ << std::setw(w) << key;
+      out_ << "\n    " << std::left << std::setw(kRowLabelWidth) << count_label << std::right;
+      for (int key = first; key <= last; ++key) {
+        const auto found = counts.find(key);
+        out_ << std::setw(w) << (found == counts.end() ? 0 : found->second);
+      }
+      out_ << "\n";
     }
   }
 
@@ -140,13 +140,15 @@ class Printer {
     line("allocated cells", std::to_string(s.cells) + " of " + std::to_string(s.crossbar_cells) +
                                 " in the crossbars used (" + percent(s.cells, s.crossbar_cells) +
                                 ")");
-    line("columns by slice index", inline_histogram(s.columns_by_slice, "k"));
-    line("slices per (crossbar, output, polarity)", inline_histogram(s.groups_by_slices, "h"));
-    histogram("columns by lossless bits b* = ceil(log2(bound + 1)) [bits] (0 = gated):",
-              s.columns_by_lossless_bits);
+    table("columns by slice index k (0 = least significant):", "k", "columns", s.columns_by_slice,
+          0);
+    table("slice columns h allocated per (crossbar, output, polarity):", "h", "groups",
+          s.groups_by_slices, 0);
+    table("columns by lossless bits b* = ceil(log2(bound + 1)) (0 = gated):", "b*", "columns",
+          s.columns_by_lossless_bits, kHistogramMinTop);
     if (s.layers_with_resolution > 0) {
-      histogram("columns by ADC resolution under the mapping run's ADC settings [bits]:",
-                s.columns_by_resolution);
+      table("columns by ADC resolution [bits] under the mapping run's ADC settings:", "bits",
+            "columns", s.columns_by_resolution, kHistogramMinTop);
     }
   }
 
@@ -158,9 +160,16 @@ class Printer {
 
 std::string geometry_text(const MappingGeometry& g) {
   std::ostringstream out;
-  out << g.rows << " x " << g.cols << " (rows x cols), " << g.cell_bits << "-bit cells, "
-      << g.dac_bits << "-bit DAC, " << printable(g.encoding) << ", section rows " << g.section_rows;
+  out << g.rows << " rows x " << g.cols << " cols, " << g.cell_bits << "-bit cells, " << g.dac_bits
+      << "-bit DAC, " << printable(g.encoding) << " encoding";
   return out.str();
+}
+
+// Section rows only mean something where the policy cut sections (not for row tiles).
+std::string sections_text(const MappedLayer& layer) {
+  const bool sectioned = std::any_of(layer.crossbars.begin(), layer.crossbars.end(),
+                                     [](const MappedCrossbar& c) { return c.section >= 0; });
+  return sectioned ? ", " + std::to_string(layer.geometry.section_rows) + "-row sections" : "";
 }
 
 // Fewest..most partial sums an output adds (row tiles or kept sections), and the adder tree.
@@ -197,7 +206,8 @@ std::string inspect_trace(const WeightTrace& trace) {
     print.heading("");
     print.heading("layer " + std::to_string(i) + " '" + printable(layer.name, kNameChars) +
                   "': " + std::to_string(layer.inputs) + " x " + std::to_string(layer.outputs) +
-                  " (K inputs x N outputs), policy " + printable(layer.policy));
+                  " (K inputs x N outputs), policy " + printable(layer.policy) +
+                  sections_text(layer));
     print.line("crossbar", geometry_text(g));
     print.line("quantization", std::to_string(g.weight_bits) + "-bit weights, " +
                                    std::to_string(g.input_bits) + "-bit inputs, " +

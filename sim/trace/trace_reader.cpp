@@ -3,9 +3,13 @@
 // bounds-checked and every count is checked against the bytes left before anything is allocated.
 #include <algorithm>
 #include <cerrno>
+#include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
+#include <string>
 #include <system_error>
+#include <vector>
 
 #include "sim/core/errors.h"
 #include "sim/trace/trace_checks.h"
@@ -51,18 +55,17 @@ class PayloadReader {
 
   // A u32 count of elements of at least `element_bytes` each, refused unless they can fit in
   // the bytes left: a corrupted count can never make the reader allocate beyond the file size.
-  std::size_t count(std::size_t element_bytes, const char* what) {
-    const auto n = static_cast<std::size_t>(next(4, what));
+  std::size_t count(std::size_t element_bytes, const std::string& what) {
+    const auto n = static_cast<std::size_t>(next(4, what.c_str()));
     if (n > remaining() / element_bytes) {
-      fail(std::string(what) + " count " + std::to_string(n) + " needs at least " +
-           std::to_string(n * element_bytes) + " bytes but only " + std::to_string(remaining()) +
-           " remain");
+      fail(what + " " + std::to_string(n) + " needs at least " + std::to_string(n * element_bytes) +
+           " bytes but only " + std::to_string(remaining()) + " remain");
     }
     return n;
   }
 
   std::string string(const char* what) {
-    const std::size_t n = count(1, what);
+    const std::size_t n = count(1, std::string(what) + " length");
     if (n > kTraceMaxStringBytes) {
       fail(std::string(what) + " length " + std::to_string(n) + " exceeds the limit of " +
            std::to_string(kTraceMaxStringBytes) + " bytes");
@@ -115,7 +118,7 @@ MappingGeometry read_geometry(PayloadReader& in) {
 }
 
 std::vector<std::int32_t> read_ids(PayloadReader& in, const char* what) {
-  std::vector<std::int32_t> ids(in.count(4, what));
+  std::vector<std::int32_t> ids(in.count(4, std::string(what) + " count"));
   for (std::int32_t& id : ids) id = in.i32(what);
   return ids;
 }
@@ -127,7 +130,7 @@ MappedColumn read_column(PayloadReader& in) {
   column.slice = in.i8("column slice");
   column.bound = in.i64("column bound");
   column.lossless_bits = in.u8("column lossless bits");
-  column.cells = in.raw(in.count(1, "column cells"));
+  column.cells = in.raw(in.count(1, "column cells count"));
   return column;
 }
 
@@ -137,7 +140,7 @@ MappedCrossbar read_crossbar(PayloadReader& in) {
   crossbar.row_tile = in.i32("crossbar row tile");
   crossbar.gather = read_ids(in, "crossbar gather");
   crossbar.outputs = read_ids(in, "crossbar outputs");
-  crossbar.columns.resize(in.count(kMinColumnBytes, "crossbar columns"));
+  crossbar.columns.resize(in.count(kMinColumnBytes, "crossbar columns count"));
   for (std::size_t k = 0; k < crossbar.columns.size(); ++k) {
     in.where().column = static_cast<std::int64_t>(k);
     crossbar.columns[k] = read_column(in);
@@ -155,16 +158,16 @@ TraceLayer read_layer(PayloadReader& in) {
   layer.inputs = in.i32("layer inputs");
   layer.outputs = in.i32("layer outputs");
   layer.geometry = read_geometry(in);
-  layer.parts_per_output.resize(in.count(4, "parts_per_output"));
+  layer.parts_per_output.resize(in.count(4, "parts_per_output count"));
   for (int& parts : layer.parts_per_output) parts = in.i32("parts_per_output");
   layer.summary.sections_kept = in.u64("summary sections_kept");
   layer.summary.sections_dropped = in.u64("summary sections_dropped");
   layer.summary.gather_rows = in.u64("summary gather_rows");
-  trace_layer.weight_scales.resize(in.count(8, "weight_scales"));
+  trace_layer.weight_scales.resize(in.count(8, "weight_scales count"));
   for (double& scale : trace_layer.weight_scales) scale = in.f64("weight_scales");
-  trace_layer.column_resolution_bits.resize(in.count(1, "column_resolution_bits"));
+  trace_layer.column_resolution_bits.resize(in.count(1, "column_resolution_bits count"));
   for (int& bits : trace_layer.column_resolution_bits) bits = in.u8("column_resolution_bits");
-  layer.crossbars.resize(in.count(kMinCrossbarBytes, "crossbars"));
+  layer.crossbars.resize(in.count(kMinCrossbarBytes, "crossbars count"));
   for (std::size_t j = 0; j < layer.crossbars.size(); ++j) {
     in.where().crossbar = static_cast<std::int64_t>(j);
     layer.crossbars[j] = read_crossbar(in);
@@ -177,7 +180,7 @@ WeightTrace read_payload(PayloadReader& in) {
   WeightTrace trace;
   trace.producer = in.string("producer");
   trace.experiment = in.string("experiment");
-  trace.layers.resize(in.count(kMinLayerBytes, "layers"));
+  trace.layers.resize(in.count(kMinLayerBytes, "layers count"));
   for (std::size_t i = 0; i < trace.layers.size(); ++i) {
     in.where() = Location{};
     in.where().layer = static_cast<int>(i);
@@ -245,25 +248,27 @@ WeightTrace decode_trace(const std::vector<std::uint8_t>& bytes, const std::stri
 }
 
 WeightTrace read_trace(const std::filesystem::path& file) {
+  const std::string name = file.string();
   std::error_code error;
-  const bool regular = std::filesystem::is_regular_file(file, error);
-  if (!regular) {
+  if (!std::filesystem::is_regular_file(file, error)) {
     const bool exists = std::filesystem::exists(file, error);
-    throw DataError(file.string() + ": cannot read the weight trace: " +
+    throw DataError(name + ": cannot read the weight trace: " +
                     (exists ? "not a regular file" : "no such file"));
   }
+  const std::uintmax_t size = std::filesystem::file_size(file, error);
+  if (error) throw DataError(name + ": cannot read the weight trace: " + error.message());
   errno = 0;
   std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    throw DataError(file.string() + ": cannot open the weight trace: " + std::strerror(errno));
+  if (!in) throw DataError(name + ": cannot open the weight trace: " + std::strerror(errno));
+  // One read into a buffer of the file's size (no large stack buffer: SystemC threads have
+  // small stacks).
+  std::vector<std::uint8_t> bytes(static_cast<std::size_t>(size));
+  in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  if (static_cast<std::uintmax_t>(in.gcount()) != size) {
+    throw DataError(name + ": cannot read the weight trace: read " + std::to_string(in.gcount()) +
+                    " of " + std::to_string(size) + " bytes");
   }
-  std::vector<std::uint8_t> bytes;
-  char buffer[1 << 16];
-  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
-    bytes.insert(bytes.end(), buffer, buffer + in.gcount());
-  }
-  if (in.bad()) throw DataError(file.string() + ": cannot read the weight trace: I/O error");
-  return decode_trace(bytes, file.string());
+  return decode_trace(bytes, name);
 }
 
 }  // namespace cimsim
