@@ -9,3 +9,4 @@ find_package(nlohmann_json 3.10 REQUIRED)
 find_package(ZLIB REQUIRED)
 find_package(Threads REQUIRED)
 find_package(OpenSSL REQUIRED)  # SHA-256 of downloaded datasets and models
+find_package(TBB REQUIRED)  # parallel loops over independent crossbars

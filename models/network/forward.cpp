@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <cmath>
 
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
+#include "sim/macro/integer_gemm.h"
 #include "sim/mapping/quantize.h"
 
 namespace cimsim {
@@ -12,16 +16,21 @@ namespace {
 std::vector<float> float_product(const MatrixLayer& m, const std::vector<float>& rows,
                                  std::size_t t) {
   std::vector<float> out(t * m.n);
-  for (std::size_t i = 0; i < t; ++i) {
-    float* y = out.data() + i * m.n;
-    std::copy(m.bias.begin(), m.bias.end(), y);
-    const float* x = rows.data() + i * m.k;
-    for (std::size_t k = 0; k < m.k; ++k) {
-      if (x[k] == 0.0F) continue;
-      const float* w = m.weights.data() + k * m.n;
-      for (std::size_t n = 0; n < m.n; ++n) y[n] += x[k] * w[n];
+  // Rows in parallel; each row's sum runs in the same order whatever the thread count, so the
+  // float reference is deterministic.
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, t, 32),
+                    [&](const tbb::blocked_range<std::size_t>& range) {
+    for (std::size_t i = range.begin(); i < range.end(); ++i) {
+      float* y = out.data() + i * m.n;
+      std::copy(m.bias.begin(), m.bias.end(), y);
+      const float* x = rows.data() + i * m.k;
+      for (std::size_t k = 0; k < m.k; ++k) {
+        if (x[k] == 0.0F) continue;
+        const float* w = m.weights.data() + k * m.n;
+        for (std::size_t n = 0; n < m.n; ++n) y[n] += x[k] * w[n];
+      }
     }
-  }
+  });
   return out;
 }
 
@@ -115,19 +124,7 @@ std::vector<float> forward_quantized(const Network& net, const std::vector<Layer
   });
 }
 
-WideMatrix exact_product(const IntMatrix& x, const IntMatrix& w) {
-  WideMatrix y(x.rows, w.cols);
-  for (std::size_t t = 0; t < x.rows; ++t) {
-    std::int64_t* out = y.data.data() + t * w.cols;
-    for (std::size_t k = 0; k < x.cols; ++k) {
-      const std::int64_t xv = x.at(t, k);
-      if (xv == 0) continue;
-      const std::int32_t* row = w.row(k);
-      for (std::size_t n = 0; n < w.cols; ++n) out[n] += xv * row[n];
-    }
-  }
-  return y;
-}
+WideMatrix exact_product(const IntMatrix& x, const IntMatrix& w) { return integer_gemm(x, w); }
 
 std::vector<std::uint64_t> vectors_per_image(const Network& net) {
   std::vector<std::uint64_t> out;

@@ -4,12 +4,44 @@
 
 #include <algorithm>
 
+#include <tbb/parallel_for.h>
+
 #include "sim/core/errors.h"
+#include "sim/encoding/weight_encoding.h"
+#include "sim/macro/integer_gemm.h"
 
 namespace cimsim {
 
 using sc_core::sc_time;
 using sc_core::SC_NS;
+
+// The layer's integer weights rebuilt from its crossbars: every stored slice with its sign and
+// shift, minus the offset of an offset encoding (each weight sits in exactly one crossbar then).
+namespace {
+
+IntMatrix reconstruct_weights(const MappedLayer& layer) {
+  IntMatrix w(static_cast<std::size_t>(layer.inputs), static_cast<std::size_t>(layer.outputs));
+  const std::int64_t offset = weight_encoding(layer.geometry.encoding)
+                                  .input_sum_coefficient(layer.geometry.weight_bits);
+  for (const MappedCrossbar& crossbar : layer.crossbars) {
+    for (const MappedColumn& column : crossbar.columns) {
+      const unsigned shift = static_cast<unsigned>(column.slice * layer.geometry.cell_bits);
+      for (std::size_t r = 0; r < crossbar.gather.size(); ++r) {
+        w.at(static_cast<std::size_t>(crossbar.gather[r]), static_cast<std::size_t>(column.output)) +=
+            column.polarity * static_cast<std::int32_t>(column.cells[r] << shift);
+      }
+    }
+    if (offset == 0) continue;
+    for (std::int32_t k : crossbar.gather) {
+      for (std::int32_t n : crossbar.outputs) {
+        w.at(static_cast<std::size_t>(k), static_cast<std::size_t>(n)) -= static_cast<std::int32_t>(offset);
+      }
+    }
+  }
+  return w;
+}
+
+}  // namespace
 
 LayerUnit::LayerUnit(const sc_core::sc_module_name& name, const MappedLayer& layer,
                      const MacroSettings& settings)
@@ -33,7 +65,23 @@ Accelerator::Accelerator(const sc_core::sc_module_name& name,
   for (const MappedLayer* layer : layers) {
     layers_.push_back(std::make_unique<LayerUnit>(layer->name.c_str(), *layer, settings));
   }
-  if (trace_patterns.empty() || vcd_path.empty()) return;
+  finish_construction(trace_patterns, vcd_path);
+}
+
+void Accelerator::finish_construction(const std::vector<std::string>& trace_patterns,
+                                      const std::string& vcd_path) {
+  if (!trace_patterns.empty() && !vcd_path.empty()) open_traces(trace_patterns, vcd_path);
+  for (const auto& unit : layers_) {
+    const bool exact = !settings_.adc.skip_zero_input_cycles && settings_.kernel != "reference" &&
+                       std::all_of(unit->macros.begin(), unit->macros.end(), [](const auto& macro) {
+                         return macro->engine().exact() && !macro->traced();
+                       });
+    exact_weights_.push_back(exact ? reconstruct_weights(unit->layer()) : IntMatrix());
+  }
+}
+
+void Accelerator::open_traces(const std::vector<std::string>& trace_patterns,
+                              const std::string& vcd_path) {
   for (const auto& unit : layers_) {
     for (const auto& macro : unit->macros) {
       const bool selected = std::any_of(
@@ -96,6 +144,24 @@ LayerResult Accelerator::run_layer(std::size_t index, const IntMatrix& inputs) {
   // Let every process reach its first wait before notifying: a notification made during
   // elaboration would be lost.
   if (sc_core::sc_get_status() == sc_core::SC_ELABORATION) sc_core::sc_start(sc_core::SC_ZERO_TIME);
+  // The arithmetic of untraced macros is independent: do it on every core first; simulated time
+  // then only sequences the results. An exact layer is one integer product, and its macros'
+  // counts follow from the digit statistics of the batch.
+  auto& macros = layers_[index]->macros;
+  if (layer_is_exact(index)) {
+    result.outputs = integer_gemm(inputs, exact_weights_[index]);
+    const DigitStatistics digits = digit_statistics(inputs, layer.geometry, settings_.input_signed);
+    tbb::parallel_for(std::size_t{0}, macros.size(), [&](std::size_t i) {
+      macros[i]->precompute_counts(macros[i]->engine().batch_counts(digits, inputs.rows), inputs.rows);
+    });
+  } else {
+    std::vector<CrossbarMacro*> untraced;
+    for (auto& macro : macros) {
+      if (!macro->traced()) untraced.push_back(macro.get());
+    }
+    tbb::parallel_for(std::size_t{0}, untraced.size(),
+                      [&untraced, &inputs](std::size_t i) { untraced[i]->precompute(inputs); });
+  }
   pending_layer_ = index;
   pending_inputs_ = &inputs;
   pending_result_ = &result;

@@ -59,12 +59,18 @@ class Accelerator : public sc_core::sc_module {
   // Simulates layer `index` on T input vectors (T x K) and returns its outputs, counts and time.
   [[nodiscard]] LayerResult run_layer(std::size_t index, const IntMatrix& inputs);
   [[nodiscard]] std::size_t traced_macros() const { return traced_macros_; }
+  // Whether layer `index` runs as one exact product: no crossbar of it can clip, round or
+  // overflow, none is traced and zero-cycle skipping is off.
+  [[nodiscard]] bool layer_is_exact(std::size_t index) const { return !exact_weights_[index].data.empty(); }
   // Closed-form latency of layer `index` for `vectors` input vectors alone [ns] (section 9):
   // what one inference takes when its vectors are not pipelined with another's.
   [[nodiscard]] double layer_latency_ns(std::size_t index, std::uint64_t vectors) const;
 
  private:
   void control();
+  void finish_construction(const std::vector<std::string>& trace_patterns,
+                           const std::string& vcd_path);
+  void open_traces(const std::vector<std::string>& trace_patterns, const std::string& vcd_path);
 
   MacroSettings settings_;
   std::vector<std::unique_ptr<LayerUnit>> layers_;
@@ -72,6 +78,7 @@ class Accelerator : public sc_core::sc_module {
   std::size_t pending_layer_ = 0;
   const IntMatrix* pending_inputs_ = nullptr;
   LayerResult* pending_result_ = nullptr;
+  std::vector<IntMatrix> exact_weights_;  // per layer: its integer weights, when it is exact
   sc_core::sc_trace_file* trace_file_ = nullptr;
   std::size_t traced_macros_ = 0;
 };

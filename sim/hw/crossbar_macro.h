@@ -28,6 +28,15 @@ class CrossbarMacro : public sc_core::sc_module {
   [[nodiscard]] const sc_core::sc_event& done() const { return done_; }
 
   void enable_tracing(sc_core::sc_trace_file* file);
+  [[nodiscard]] bool traced() const { return traced_; }
+
+  // Computes the arithmetic of a batch ahead of simulated time, so that the macros of a layer can
+  // do it on several cores at once; the macro's thread then only adds the result and waits.
+  // Touches nothing but this macro.
+  void precompute(const IntMatrix& inputs);
+  // The same for a layer whose outputs were computed as one exact product: only the counts and
+  // the busy time are this macro's.
+  void precompute_counts(const EventCounts& counts, std::uint64_t vectors);
 
   [[nodiscard]] const EventCounts& counts() const { return counts_; }
   [[nodiscard]] double busy_ns() const { return busy_ns_; }
@@ -47,6 +56,8 @@ class CrossbarMacro : public sc_core::sc_module {
   EventCounts counts_;
   double busy_ns_ = 0.0;
   bool traced_ = false;
+  bool precomputed_ = false;
+  WideMatrix partial_;  // precomputed partial sums: T x this macro's outputs
 
   // Waveform state, traced by reference (plain members cost nothing when tracing is off).
   int trace_input_cycle_ = -1;

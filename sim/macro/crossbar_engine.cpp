@@ -14,6 +14,61 @@ int popcount(std::uint64_t word) { return static_cast<int>(std::bitset<64>(word)
 
 }  // namespace
 
+DigitStatistics digit_statistics(const IntMatrix& x, const MappingGeometry& geometry,
+                                 bool input_signed) {
+  DigitStatistics stats;
+  stats.cycles = geometry.input_cycles();
+  const int a = geometry.input_bits;
+  const int v = geometry.dac_bits;
+  const bool offset_digits = input_signed && v > 1;
+  const std::int64_t half = std::int64_t{1} << (a - 1);
+  const std::uint32_t input_mask = (1U << a) - 1U;
+  const std::uint32_t digit_mask = (1U << v) - 1U;
+  const std::size_t cycles = static_cast<std::size_t>(stats.cycles);
+  stats.nonzero.assign(x.cols * cycles, 0);
+  for (std::size_t t = 0; t < x.rows; ++t) {
+    const std::int32_t* row = x.row(t);
+    for (std::size_t k = 0; k < x.cols; ++k) {
+      const auto driven =
+          static_cast<std::uint32_t>(offset_digits ? row[k] + half : row[k]) & input_mask;
+      if (driven == 0) continue;
+      std::uint64_t* out = &stats.nonzero[k * cycles];
+      if (v == 1) {
+        for (std::uint32_t bits = driven; bits != 0; bits &= bits - 1) ++out[__builtin_ctz(bits)];
+      } else {
+        for (std::size_t p = 0; p < cycles; ++p) {
+          out[p] += ((driven >> (p * static_cast<std::size_t>(v))) & digit_mask) != 0 ? 1 : 0;
+        }
+      }
+    }
+  }
+  return stats;
+}
+
+EventCounts CrossbarEngine::batch_counts(const DigitStatistics& digits,
+                                         std::uint64_t vectors) const {
+  EventCounts counts = static_counts();
+  const std::size_t cycles = static_cast<std::size_t>(digits.cycles);
+  std::uint64_t nonzero = 0;
+  for (std::int32_t k : crossbar_.gather) {
+    const std::uint64_t* per_cycle = &digits.nonzero[static_cast<std::size_t>(k) * cycles];
+    for (std::size_t p = 0; p < cycles; ++p) nonzero += per_cycle[p];
+  }
+  const std::uint64_t rows = crossbar_.gather.size();
+  const std::uint64_t cycle_count = vectors * cycles;
+  counts.nonzero_row_digits = nonzero;
+  counts.dac_activations = settings_.dac_skip_zero_digits ? nonzero : rows * cycle_count;
+  counts.cell_reads = nonzero * crossbar_.columns.size();
+  counts.conversions = converting_.size() * cycle_count;
+  counts.shift_adds = counts.conversions;
+  for (const auto& [bits, count] : converting_bits_) {
+    counts.conversions_by_bits[bits] = count * cycle_count;
+  }
+  counts.input_buffer_reads = rows * vectors;
+  counts.input_cycles = cycle_count;
+  return counts;
+}
+
 CrossbarEngine::CrossbarEngine(const MappedCrossbar& crossbar, const MappingGeometry& geometry,
                                const MacroSettings& settings)
     : crossbar_(crossbar), geometry_(geometry), settings_(settings) {
@@ -107,6 +162,14 @@ void CrossbarEngine::prepare_exact_kernel() {
     }
   }
   exact_ = true;
+  // 32-bit arithmetic is exact when the worst case of every output fits (checked above against
+  // the accumulator, so an accumulator of at most 32 bits guarantees it).
+  narrow_ = settings_.accumulator_bits <= 32 && !signed_offset_ && offset_coefficient_ == 0;
+  if (narrow_) {
+    row_weights32_.assign(row_weights_.begin(), row_weights_.end());
+    accumulators32_.assign(outputs, 0);
+  }
+  cycle_nonzero_.resize(static_cast<std::size_t>(cycles_));
 }
 
 double CrossbarEngine::busy_ns(std::uint64_t vectors) const {
@@ -158,6 +221,30 @@ void CrossbarEngine::load_inputs(const std::int32_t* x) {
   }
 }
 
+void CrossbarEngine::load_inputs_exact(const std::int32_t* x) {
+  const int a = geometry_.input_bits;
+  const int v = geometry_.dac_bits;
+  const std::uint32_t input_mask = (1U << a) - 1U;
+  const std::uint32_t digit_mask = (1U << v) - 1U;
+  std::fill(cycle_nonzero_.begin(), cycle_nonzero_.end(), 0);
+  for (std::size_t r = 0; r < driven_.size(); ++r) {
+    const std::int64_t value = x[crossbar_.gather[r]];
+    const auto driven =
+        static_cast<std::uint32_t>(signed_offset_ ? value + half_range_ : value) & input_mask;
+    driven_[r] = driven;
+    if (v == 1) {
+      for (std::uint32_t bits = driven; bits != 0; bits &= bits - 1) {
+        ++cycle_nonzero_[static_cast<std::size_t>(__builtin_ctz(bits))];
+      }
+    } else {
+      for (int p = 0; p < cycles_; ++p) {
+        cycle_nonzero_[static_cast<std::size_t>(p)] +=
+            ((driven >> static_cast<unsigned>(p * v)) & digit_mask) != 0 ? 1 : 0;
+      }
+    }
+  }
+}
+
 std::uint64_t CrossbarEngine::nonzero_digits(int cycle) const {
   std::uint64_t count = 0;
   const int v = geometry_.dac_bits;
@@ -188,14 +275,18 @@ std::int64_t CrossbarEngine::column_sum(std::size_t column, int cycle) const {
 }
 
 void CrossbarEngine::run_vector(const std::int32_t* x, std::int64_t* y, EventCounts& counts,
-                                std::vector<CycleTrace>* trace) {
+                                std::vector<CycleTrace>* trace, std::int32_t output_base) {
   const int v = geometry_.dac_bits;
   const std::size_t rows = crossbar_.gather.size();
   const std::size_t columns = crossbar_.columns.size();
   const bool exact = exact_ && trace == nullptr;
   std::fill(accumulators_.begin(), accumulators_.end(), 0);
   if (trace != nullptr) trace->assign(static_cast<std::size_t>(cycles_), CycleTrace{});
-  load_inputs(x);
+  if (exact) {
+    load_inputs_exact(x);
+  } else {
+    load_inputs(x);
+  }
 
   for (int p = 0; p < cycles_; ++p) {
     const unsigned digit_shift = static_cast<unsigned>(p * v);
@@ -206,6 +297,8 @@ void CrossbarEngine::run_vector(const std::int32_t* x, std::int64_t* y, EventCou
         digits_[r] = static_cast<std::uint8_t>((driven_[r] >> digit_shift) & digit_mask);
         nonzero += digits_[r] != 0 ? 1 : 0;
       }
+    } else if (exact) {
+      nonzero = cycle_nonzero_[static_cast<std::size_t>(p)];
     } else {
       nonzero = nonzero_digits(p);
     }
@@ -257,12 +350,24 @@ void CrossbarEngine::run_vector(const std::int32_t* x, std::int64_t* y, EventCou
     // No column clips or rounds: the converted values add up to the stored weights times the
     // driven inputs (the two's-complement value itself for signed bit-serial inputs).
     const std::size_t outputs = crossbar_.outputs.size();
-    for (std::size_t r = 0; r < rows; ++r) {
-      const std::int64_t value =
-          signed_serial_ ? static_cast<std::int64_t>(x[crossbar_.gather[r]]) : driven_[r];
-      if (value == 0) continue;
-      const std::int64_t* weights = &row_weights_[r * outputs];
-      for (std::size_t o = 0; o < outputs; ++o) accumulators_[o] += value * weights[o];
+    if (narrow_) {
+      std::fill(accumulators32_.begin(), accumulators32_.end(), 0);
+      for (std::size_t r = 0; r < rows; ++r) {
+        const std::int32_t value =
+            signed_serial_ ? x[crossbar_.gather[r]] : static_cast<std::int32_t>(driven_[r]);
+        if (value == 0) continue;
+        const std::int32_t* weights = &row_weights32_[r * outputs];
+        for (std::size_t o = 0; o < outputs; ++o) accumulators32_[o] += value * weights[o];
+      }
+      std::copy(accumulators32_.begin(), accumulators32_.end(), accumulators_.begin());
+    } else {
+      for (std::size_t r = 0; r < rows; ++r) {
+        const std::int64_t value =
+            signed_serial_ ? static_cast<std::int64_t>(x[crossbar_.gather[r]]) : driven_[r];
+        if (value == 0) continue;
+        const std::int64_t* weights = &row_weights_[r * outputs];
+        for (std::size_t o = 0; o < outputs; ++o) accumulators_[o] += value * weights[o];
+      }
     }
   }
   // Exact digital corrections (section 6).
@@ -275,7 +380,7 @@ void CrossbarEngine::run_vector(const std::int32_t* x, std::int64_t* y, EventCou
       accumulate(accumulators_[o], -offset_coefficient_ * input_sum, counts);
     }
     if (signed_offset_) accumulate(accumulators_[o], -half_range_ * stored_row_sum_[o], counts);
-    y[crossbar_.outputs[o]] += accumulators_[o];
+    y[crossbar_.outputs[o] - output_base] += accumulators_[o];
   }
   counts.input_buffer_reads += rows;
   counts.input_cycles += static_cast<std::uint64_t>(cycles_);

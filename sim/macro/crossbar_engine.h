@@ -17,6 +17,7 @@
 
 #include "sim/core/event_counts.h"
 #include "sim/macro/macro_settings.h"
+#include "sim/mapping/int_matrix.h"
 #include "sim/mapping/mapped_layer.h"
 
 namespace cimsim {
@@ -37,16 +38,26 @@ struct CycleTrace {
   std::vector<bool> converted;      // per column
 };
 
+// For a batch of input vectors: per input k and input cycle p, the number of vectors whose digit
+// is nonzero. Enough to count every event of an exact crossbar without visiting each vector.
+struct DigitStatistics {
+  int cycles = 0;
+  std::vector<std::uint64_t> nonzero;  // [k * cycles + p]
+};
+
+[[nodiscard]] DigitStatistics digit_statistics(const IntMatrix& x, const MappingGeometry& geometry,
+                                               bool input_signed);
+
 class CrossbarEngine {
  public:
   CrossbarEngine(const MappedCrossbar& crossbar, const MappingGeometry& geometry,
                  const MacroSettings& settings);
 
   // Runs one input vector (the layer's K inputs) through all input cycles; adds this crossbar's
-  // partial sums into y (indexed by the layer's output n). `trace`, when given, receives one
-  // entry per input cycle.
+  // partial sums into y (y[n - output_base] for the layer's output n). `trace`, when given,
+  // receives one entry per input cycle.
   void run_vector(const std::int32_t* x, std::int64_t* y, EventCounts& counts,
-                  std::vector<CycleTrace>* trace = nullptr);
+                  std::vector<CycleTrace>* trace = nullptr, std::int32_t output_base = 0);
 
   [[nodiscard]] const std::vector<ColumnAdcPlan>& plan() const { return plan_; }
   [[nodiscard]] const MappedCrossbar& crossbar() const { return crossbar_; }
@@ -59,6 +70,9 @@ class CrossbarEngine {
   [[nodiscard]] double busy_ns(std::uint64_t vectors) const;
   // Accumulator values of the last vector, per local output (for waveforms).
   [[nodiscard]] const std::vector<std::int64_t>& accumulators() const { return accumulators_; }
+  // Every count of `vectors` vectors through an exact crossbar (exact() true) with zero-cycle
+  // skipping off, from the batch's digit statistics: identical to running them one by one.
+  [[nodiscard]] EventCounts batch_counts(const DigitStatistics& digits, std::uint64_t vectors) const;
   // Static counts of this crossbar (columns, cells, ADCs).
   [[nodiscard]] EventCounts static_counts() const;
 
@@ -66,6 +80,8 @@ class CrossbarEngine {
   void plan_columns();
   void prepare_exact_kernel();
   void load_inputs(const std::int32_t* x);
+  // The exact kernel's cheaper input pass: driven values and nonzero digits per cycle, no planes.
+  void load_inputs_exact(const std::int32_t* x);
   [[nodiscard]] std::int64_t column_sum(std::size_t column, int cycle) const;
   [[nodiscard]] std::uint64_t nonzero_digits(int cycle) const;
   void accumulate(std::int64_t& accumulator, std::int64_t addend, EventCounts& counts) const;
@@ -91,10 +107,15 @@ class CrossbarEngine {
   std::vector<std::uint64_t> input_planes_;   // [bit][word]
   std::vector<std::uint64_t> cell_planes_;    // [column][cell bit][word]
   std::vector<std::uint8_t> digits_;          // reference kernel: one cycle's digits
+  std::vector<std::uint64_t> cycle_nonzero_;  // exact kernel: nonzero digits per cycle
 
   // Exact kernel: the stored weight of each (row, local output), signed and shifted.
   bool exact_ = false;
   std::vector<std::int64_t> row_weights_;     // [row][local output]
+  // The same in 32 bits when every partial sum fits them, which lets the loop vectorise wider.
+  bool narrow_ = false;
+  std::vector<std::int32_t> row_weights32_;
+  std::vector<std::int32_t> accumulators32_;
   std::vector<std::size_t> converting_;       // indices of non-gated columns
   std::map<int, std::uint64_t> converting_bits_;  // resolution -> converting columns
 };
