@@ -12,6 +12,10 @@
 #include "sim/app/run_command.h"
 #include "sim/config/experiment.h"
 #include "sim/core/errors.h"
+#include "sim/core/interrupt.h"
+#include "sim/trace/trace_commands.h"
+#include "sim/workload/layer_source.h"
+#include "sim/workload/workload.h"
 
 namespace cimsim {
 namespace {
@@ -54,6 +58,18 @@ int run_cli(int argc, char** argv) {
   validate->add_option("--set", overrides, "override a key (repeatable)");
   bool print_resolved = false;
   validate->add_flag("--print", print_resolved, "print the resolved configuration");
+  std::string trace_out;
+  CLI::App* map = app.add_subcommand(
+      "map", "quantize, prune and map the workload's layers into a sectioned weight trace");
+  map->add_option("experiment", experiment_file, "experiment YAML file")->required();
+  map->add_option("--set", overrides, "override a key (repeatable)");
+  map->add_option("--out", trace_out, "trace file (default: traces/<experiment name>.cimtrace)");
+
+  CLI::App* trace = app.add_subcommand("trace", "work with sectioned weight traces");
+  std::string trace_file;
+  CLI::App* inspect = trace->add_subcommand("inspect", "summarise a trace: layers, sections, columns");
+  inspect->add_option("file", trace_file, "trace file")->required();
+  trace->require_subcommand(1);
   app.require_subcommand(0, 1);
 
   try {
@@ -63,6 +79,7 @@ int run_cli(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   }
 
+  install_interrupt_handlers();
   try {
     if (list_components) {
       std::cout << list_registered_components();
@@ -74,6 +91,19 @@ int run_cli(int argc, char** argv) {
       run_experiment(experiment);
       return 0;
     }
+    if (map->parsed()) {
+      const Experiment experiment = load_experiment(experiment_file, overrides);
+      set_log_level(log_level.empty() ? experiment.log_level : log_level);
+      const std::filesystem::path file =
+          trace_out.empty() ? std::filesystem::path("traces") / (experiment.name + ".cimtrace")
+                            : std::filesystem::path(trace_out);
+      if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path());
+      const auto workload = WorkloadRegistry::instance().create(experiment.workload_kind);
+      write_trace(file, make_trace(experiment, workload->map_layers(experiment)));
+      std::cout << "wrote " << file.string() << "\n";
+      return trace_inspect_command(file, std::cout);
+    }
+    if (inspect->parsed()) return trace_inspect_command(trace_file, std::cout);
     if (validate->parsed()) {
       const ResolvedConfig config = load_config(experiment_file, overrides);
       if (print_resolved) {
@@ -90,6 +120,9 @@ int run_cli(int argc, char** argv) {
   } catch (const ConfigError& error) {
     std::cerr << "cimsim: configuration error: " << error.what() << "\n";
     return 2;
+  } catch (const InterruptedError& error) {
+    std::cerr << "cimsim: " << error.what() << "\n";
+    return 1;
   } catch (const DataError& error) {
     std::cerr << "cimsim: data error: " << error.what() << "\n";
     return 1;

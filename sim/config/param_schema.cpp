@@ -224,6 +224,14 @@ std::vector<ParamSpec> build_schema() {
     s.push_back(path);
   }
   {
+    ParamSpec trace;
+    trace.path = "workload.trace";
+    trace.type = ParamType::kPath;
+    trace.nullable = true;
+    trace.description = "sectioned weight trace from `cimsim map` to run instead of mapping now";
+    s.push_back(trace);
+  }
+  {
     ParamSpec samples;
     samples.path = "workload.samples";
     samples.type = ParamType::kCountOrAll;

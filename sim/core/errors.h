@@ -37,4 +37,10 @@ class RuntimeError : public Error {
   using Error::Error;
 };
 
+// A run stopped by SIGINT or SIGTERM (exit code 1).
+class InterruptedError : public RuntimeError {
+ public:
+  using RuntimeError::RuntimeError;
+};
+
 }  // namespace cimsim

@@ -7,7 +7,6 @@
 #include <tbb/parallel_for.h>
 
 #include "sim/core/errors.h"
-#include "sim/encoding/weight_encoding.h"
 #include "sim/macro/integer_gemm.h"
 
 namespace cimsim {
@@ -15,33 +14,6 @@ namespace cimsim {
 using sc_core::sc_time;
 using sc_core::SC_NS;
 
-// The layer's integer weights rebuilt from its crossbars: every stored slice with its sign and
-// shift, minus the offset of an offset encoding (each weight sits in exactly one crossbar then).
-namespace {
-
-IntMatrix reconstruct_weights(const MappedLayer& layer) {
-  IntMatrix w(static_cast<std::size_t>(layer.inputs), static_cast<std::size_t>(layer.outputs));
-  const std::int64_t offset = weight_encoding(layer.geometry.encoding)
-                                  .input_sum_coefficient(layer.geometry.weight_bits);
-  for (const MappedCrossbar& crossbar : layer.crossbars) {
-    for (const MappedColumn& column : crossbar.columns) {
-      const unsigned shift = static_cast<unsigned>(column.slice * layer.geometry.cell_bits);
-      for (std::size_t r = 0; r < crossbar.gather.size(); ++r) {
-        w.at(static_cast<std::size_t>(crossbar.gather[r]), static_cast<std::size_t>(column.output)) +=
-            column.polarity * static_cast<std::int32_t>(column.cells[r] << shift);
-      }
-    }
-    if (offset == 0) continue;
-    for (std::int32_t k : crossbar.gather) {
-      for (std::int32_t n : crossbar.outputs) {
-        w.at(static_cast<std::size_t>(k), static_cast<std::size_t>(n)) -= static_cast<std::int32_t>(offset);
-      }
-    }
-  }
-  return w;
-}
-
-}  // namespace
 
 LayerUnit::LayerUnit(const sc_core::sc_module_name& name, const MappedLayer& layer,
                      const MacroSettings& settings)

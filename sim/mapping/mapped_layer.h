@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "sim/mapping/int_matrix.h"
+
 namespace cimsim {
 
 // The parts of the hardware and quantization that decide a mapping.
@@ -64,6 +66,10 @@ struct MappedLayer {
 
   [[nodiscard]] int adder_tree_depth() const;
 };
+
+// The layer's integer weights (K x N) rebuilt from its crossbars: what a trace-driven run and the
+// exact fast path use in place of the original matrix.
+[[nodiscard]] IntMatrix reconstruct_weights(const MappedLayer& layer);
 
 // Fills bound and lossless_bits of a column from its cells.
 void compute_column_bound(MappedColumn& column, int dac_bits);

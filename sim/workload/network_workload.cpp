@@ -18,6 +18,7 @@
 #include "sim/mapping/mapping_policy.h"
 #include "sim/mapping/prune.h"
 #include "sim/mapping/quantize.h"
+#include "sim/workload/layer_source.h"
 #include "sim/workload/progress.h"
 #include "sim/workload/workload.h"
 
@@ -73,16 +74,12 @@ class CnnWorkload final : public Workload {
     }
   }
 
+  [[nodiscard]] std::vector<TraceLayer> map_layers(const Experiment& e) const override {
+    return map_network(pruned_network(e), e);
+  }
+
   [[nodiscard]] WorkloadResult run(const Experiment& e, const RunContext& context) const override {
-    Network net = load_network(e);
-    std::vector<std::vector<float>*> kernels;
-    for (NetLayer& layer : net.layers) {
-      if (layer.kind == NetLayer::Kind::kConv2D || layer.kind == NetLayer::Kind::kDense) {
-        kernels.push_back(&layer.matrix.weights);
-      }
-    }
-    prune_by_magnitude(kernels, e.config.get_real("prune.sparsity"),
-                       e.config.get_string("prune.scope"));
+    const Network net = pruned_network(e);
 
     const ImageSet test = load_split(e, Split::kTest);
     const ImageSet train = load_split(e, Split::kTrain);
@@ -91,12 +88,25 @@ class CnnWorkload final : public Workload {
     const std::size_t calibration = std::min<std::size_t>(
         train.count(), static_cast<std::size_t>(e.config.get_int("workload.calibration_samples")));
 
-    const std::vector<LayerQuantization> quant = quantize_network(net, e, train, calibration);
-    WorkloadResult result;
     const std::vector<std::size_t> matrix_layers = net.matrix_layers();
-    for (std::size_t i = 0; i < matrix_layers.size(); ++i) {
-      const MatrixLayer& m = net.layers[matrix_layers[i]].matrix;
-      result.layers.push_back({map_layer(e.mapping_policy, quant[i].weights, e.geometry, m.name), {}});
+    std::vector<std::pair<std::size_t, std::size_t>> shapes;
+    for (std::size_t index : matrix_layers) {
+      shapes.emplace_back(net.layers[index].matrix.k, net.layers[index].matrix.n);
+    }
+    std::vector<TraceLayer> mapped_layers =
+        trace_or_map(e, shapes, [&] { return map_network(net, e); });
+    std::vector<LayerQuantization> quant = calibrate_inputs(net, e, train, calibration);
+    WorkloadResult result;
+    for (std::size_t i = 0; i < mapped_layers.size(); ++i) {
+      // The integer weights are what the crossbars hold, so that the integer-ideal accuracy
+      // refers to exactly the simulated weights, whether mapped now or read from a trace.
+      quant[i].weights = reconstruct_weights(mapped_layers[i].mapping);
+      quant[i].weight_scales = mapped_layers[i].weight_scales;
+      if (quant[i].weight_scales.size() != static_cast<std::size_t>(mapped_layers[i].mapping.outputs)) {
+        throw DataError("layer '" + mapped_layers[i].mapping.name +
+                        "': the trace holds no weight scales; map the network with `cimsim map`");
+      }
+      result.layers.push_back({std::move(mapped_layers[i].mapping), {}});
     }
     std::vector<const MappedLayer*> mapped;
     for (const auto& record : result.layers) mapped.push_back(&record.mapping);
@@ -159,7 +169,36 @@ class CnnWorkload final : public Workload {
   }
 
  private:
-  static std::vector<LayerQuantization> quantize_network(const Network& net, const Experiment& e,
+  static Network pruned_network(const Experiment& e) {
+    Network net = load_network(e);
+    std::vector<std::vector<float>*> kernels;
+    for (NetLayer& layer : net.layers) {
+      if (layer.kind == NetLayer::Kind::kConv2D || layer.kind == NetLayer::Kind::kDense) {
+        kernels.push_back(&layer.matrix.weights);
+      }
+    }
+    prune_by_magnitude(kernels, e.config.get_real("prune.sparsity"),
+                       e.config.get_string("prune.scope"));
+    return net;
+  }
+
+  static std::vector<TraceLayer> map_network(const Network& net, const Experiment& e) {
+    std::vector<TraceLayer> layers;
+    for (std::size_t index : net.matrix_layers()) {
+      const MatrixLayer& m = net.layers[index].matrix;
+      QuantizedWeights w = quantize_weights(std::vector<double>(m.weights.begin(), m.weights.end()),
+                                            m.k, m.n, e.quant);
+      TraceLayer layer;
+      layer.mapping = map_layer(e.mapping_policy, w.values, e.geometry, m.name);
+      layer.weight_scales = std::move(w.scales);
+      record_resolutions(layer, e);
+      layers.push_back(std::move(layer));
+    }
+    return layers;
+  }
+
+  // Input scales from the float network's activations on training images (never test images).
+  static std::vector<LayerQuantization> calibrate_inputs(const Network& net, const Experiment& e,
                                                          const ImageSet& train,
                                                          std::size_t calibration) {
     const std::vector<std::size_t> matrix_layers = net.matrix_layers();
@@ -174,11 +213,7 @@ class CnnWorkload final : public Workload {
     std::vector<LayerQuantization> quant;
     for (std::size_t i = 0; i < matrix_layers.size(); ++i) {
       const MatrixLayer& m = net.layers[matrix_layers[i]].matrix;
-      const std::vector<double> weights(m.weights.begin(), m.weights.end());
-      QuantizedWeights w = quantize_weights(weights, m.k, m.n, e.quant);
       LayerQuantization q;
-      q.weights = std::move(w.values);
-      q.weight_scales = std::move(w.scales);
       q.input_signed = is_signed[i];
       q.input_bits = e.quant.input_bits;
       const double magnitude = calibration_magnitude(observed[i], e.quant.input_calibration);

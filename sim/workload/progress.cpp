@@ -4,6 +4,8 @@
 
 #include <cstdio>
 
+#include "sim/core/interrupt.h"
+
 namespace cimsim {
 
 namespace {
@@ -23,6 +25,7 @@ Progress::~Progress() {
 }
 
 void Progress::advance(std::size_t done) {
+  throw_if_interrupted();
   done_ += done;
   if (!enabled_) return;
   const auto now = std::chrono::steady_clock::now();

@@ -11,6 +11,7 @@
 #include "sim/core/registry.h"
 #include "sim/hw/accelerator.h"
 #include "sim/mapping/mapped_layer.h"
+#include "sim/trace/weight_trace.h"
 
 namespace cimsim {
 
@@ -49,6 +50,8 @@ class Workload {
   virtual void validate(const Experiment& experiment) const = 0;
   [[nodiscard]] virtual WorkloadResult run(const Experiment& experiment,
                                            const RunContext& context) const = 0;
+  // The workload's layers quantized, pruned and mapped, for `cimsim map`.
+  [[nodiscard]] virtual std::vector<TraceLayer> map_layers(const Experiment& experiment) const = 0;
 };
 
 using WorkloadRegistry = Registry<Workload>;

@@ -1,0 +1,58 @@
+#include "sim/workload/layer_source.h"
+
+#include "sim/config/experiment.h"
+#include "sim/core/errors.h"
+#include "sim/macro/crossbar_engine.h"
+
+namespace cimsim {
+
+std::vector<TraceLayer> trace_or_map(const Experiment& e,
+                                     const std::vector<std::pair<std::size_t, std::size_t>>& shapes,
+                                     const std::function<std::vector<TraceLayer>()>& map_now) {
+  if (!e.config.is_set("workload.trace")) return map_now();
+  const std::string file = e.config.get_string("workload.trace");
+  WeightTrace trace = read_trace(file);
+  if (trace.layers.size() != shapes.size()) {
+    throw DataError(file + ": the trace has " + std::to_string(trace.layers.size()) +
+                    " layers, the workload expects " + std::to_string(shapes.size()));
+  }
+  for (std::size_t i = 0; i < shapes.size(); ++i) {
+    const MappedLayer& m = trace.layers[i].mapping;
+    if (static_cast<std::size_t>(m.inputs) != shapes[i].first ||
+        (shapes[i].second != 0 && static_cast<std::size_t>(m.outputs) != shapes[i].second)) {
+      throw DataError(file + ": layer " + std::to_string(i) + " '" + m.name + "' is " +
+                      std::to_string(m.inputs) + " x " + std::to_string(m.outputs) +
+                      ", the workload expects " + std::to_string(shapes[i].first) + " x " +
+                      std::to_string(shapes[i].second));
+    }
+    // The hardware that runs the trace must hold it: same cells, DACs, bits and crossbar size.
+    const MappingGeometry& g = m.geometry;
+    const MappingGeometry& want = e.geometry;
+    if (g.rows > want.rows || g.cols > want.cols || g.cell_bits != want.cell_bits ||
+        g.dac_bits != want.dac_bits || g.weight_bits != want.weight_bits ||
+        g.input_bits != want.input_bits || g.encoding != want.encoding) {
+      throw DataError(file + ": layer '" + m.name +
+                      "' was mapped for other hardware (crossbar, cell_bits, dac.bits, quant bits "
+                      "or encoding differ from the experiment's)");
+    }
+  }
+  return std::move(trace.layers);
+}
+
+void record_resolutions(TraceLayer& layer, const Experiment& e) {
+  layer.column_resolution_bits.clear();
+  for (const MappedCrossbar& crossbar : layer.mapping.crossbars) {
+    const CrossbarEngine engine(crossbar, layer.mapping.geometry, e.macro);
+    for (const ColumnAdcPlan& plan : engine.plan()) layer.column_resolution_bits.push_back(plan.bits);
+  }
+}
+
+WeightTrace make_trace(const Experiment& e, std::vector<TraceLayer> layers) {
+  WeightTrace trace;
+  trace.producer = std::string("cimsim ") + CIMSIM_VERSION;
+  trace.experiment = e.name;
+  trace.layers = std::move(layers);
+  return trace;
+}
+
+}  // namespace cimsim
