@@ -6,6 +6,8 @@
 
 #include <systemc>
 
+#include "sim/hw/kernel_context.h"
+
 namespace cimsim::testing {
 
 class SystemCTest : public ::testing::Test {
@@ -14,13 +16,8 @@ class SystemCTest : public ::testing::Test {
   // Leaves a fresh, valid context behind: SystemC's own clean-up after sc_main uses it.
   void TearDown() override { fresh_context(); }
 
-  // Replaces the simulation context; every module of the old one must be destroyed first. The old
-  // context is not deleted: SystemC's own static events unregister themselves from "the" context
-  // at exit, and a deleted one makes that loop forever on freed memory.
-  static void fresh_context() {
-    sc_core::sc_curr_simcontext = new sc_core::sc_simcontext();
-    sc_core::sc_default_global_context = sc_core::sc_curr_simcontext;
-  }
+  // Replaces the simulation context; every module of the old one must be destroyed first.
+  static void fresh_context() { fresh_simulation_context(); }
 };
 
 }  // namespace cimsim::testing

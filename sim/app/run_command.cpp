@@ -4,25 +4,31 @@
 
 #include <spdlog/spdlog.h>
 
+#include "sim/hw/kernel_context.h"
 #include "sim/io/npy.h"
+#include "sim/report/comparison.h"
 #include "sim/report/results_folder.h"
 #include "sim/report/run_report.h"
 #include "sim/workload/workload.h"
 
 namespace cimsim {
+namespace {
 
-std::filesystem::path run_experiment(const Experiment& e) {
-  ResultsFolder folder(e.outputs.dir);
-  folder.write_text("resolved_config.yaml",
-                    "# Every parameter of this run, defaults filled in: `cimsim run` on this file\n"
-                    "# reproduces it.\n" + e.config.to_yaml_text());
+void write_resolved_config(const Experiment& e, const std::filesystem::path& dir) {
+  write_text_file(dir / "resolved_config.yaml",
+                  "# Every parameter of this run, defaults filled in: `cimsim run` on this file\n"
+                  "# reproduces it.\n" + e.config.to_yaml_text());
+}
 
+// Runs one experiment and writes its files into `dir` (a folder inside the staging folder).
+RunReport run_into(const Experiment& e, const std::filesystem::path& dir) {
+  write_resolved_config(e, dir);
   const auto workload = WorkloadRegistry::instance().create(e.workload_kind);
+  fresh_simulation_context();
   spdlog::info("running '{}' ({}), mapping {}", e.name, e.workload_kind, e.mapping_policy);
-  const WorkloadResult result = workload->run(e, RunContext{folder.staging()});
-  const RunReport report = build_report(e, result);
-
-  if (e.outputs.json) folder.write_text("report.json", report.json.dump(2) + "\n");
+  const WorkloadResult result = workload->run(e, RunContext{dir});
+  RunReport report = build_report(e, result);
+  if (e.outputs.json) write_text_file(dir / "report.json", report.json.dump(2) + "\n");
   if (e.outputs.csv) {
     std::string header;
     std::string row;
@@ -30,14 +36,42 @@ std::filesystem::path run_experiment(const Experiment& e) {
       header += (header.empty() ? "" : ",") + column;
       row += (row.empty() ? "" : ",") + value;
     }
-    folder.write_text("summary.csv", header + "\n" + row + "\n");
+    write_text_file(dir / "summary.csv", header + "\n" + row + "\n");
   }
   if (e.outputs.npy && result.outputs) {
-    write_npy_int64(folder.staging() / "outputs.npy", {result.outputs->rows, result.outputs->cols},
+    write_npy_int64(dir / "outputs.npy", {result.outputs->rows, result.outputs->cols},
                     result.outputs->data);
   }
+  return report;
+}
+
+}  // namespace
+
+std::filesystem::path run_experiment(const Experiment& e) {
+  ResultsFolder folder(e.outputs.dir);
+  if (e.variants.empty()) {
+    const RunReport report = run_into(e, folder.staging());
+    folder.commit();
+    std::cout << report.console << "  results: " << folder.destination().string() << "\n";
+    return folder.destination();
+  }
+  // A comparison: one subfolder per variant, then the side-by-side tables.
+  write_resolved_config(e, folder.staging());
+  std::vector<VariantReport> reports;
+  for (const Variant& variant : e.variants) {
+    const Experiment variant_run = variant_experiment(e, variant);
+    const std::filesystem::path dir = folder.staging() / variant.name;
+    std::filesystem::create_directories(dir);
+    const RunReport report = run_into(variant_run, dir);
+    std::cout << report.console;
+    reports.push_back({variant.name, variant.baseline, report.json});
+  }
+  const Comparison comparison = compare_variants(reports);
+  write_text_file(folder.staging() / "comparison.json", comparison.json.dump(2) + "\n");
+  write_text_file(folder.staging() / "comparison.csv", comparison.csv);
   folder.commit();
-  std::cout << report.console << "  results: " << folder.destination().string() << "\n";
+  std::cout << "comparison of " << e.name << ":\n"
+            << comparison.console << "  results: " << folder.destination().string() << "\n";
   return folder.destination();
 }
 

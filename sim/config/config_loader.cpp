@@ -38,6 +38,7 @@ std::string type_name(const ParamSpec& spec) {
     case ParamType::kStringList: return "a list of strings";
     case ParamType::kCountOrAll: return "a positive integer or 'all'";
     case ParamType::kAdcTable: return "a list of {bits, energy_pj, latency_ns, area_um2}";
+    case ParamType::kVariants: return "a list of {name, baseline, set: {key: value}}";
     case ParamType::kString: break;
   }
   return "a string";
@@ -154,6 +155,7 @@ class Validator {
         return YAML::Node(parse_int(spec, text, origin));
       }
       case ParamType::kAdcTable: return adc_table(spec, value, origin);
+      case ParamType::kVariants: return variants(spec, value, origin);
       case ParamType::kString: return YAML::Node(scalar(spec, value, origin));
     }
     return value;
@@ -244,6 +246,55 @@ class Validator {
       table.push_back(out);
     }
     return table;
+  }
+
+  // Shape only: each variant's keys are validated like --set overrides when it is resolved.
+  static YAML::Node variants(const ParamSpec& spec, const YAML::Node& value,
+                             const std::string& origin) {
+    if (!value.IsSequence() || value.size() == 0) {
+      fail(origin, spec, "expected " + type_name(spec) + " with at least one variant");
+    }
+    std::vector<std::string> names;
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      const YAML::Node& variant = value[i];
+      const std::string where = origin + " (variant " + std::to_string(i) + ")";
+      if (!variant.IsMap()) fail(where, spec, "expected a mapping {name, baseline, set}");
+      for (const auto& item : variant) {
+        const std::string key = item.first.as<std::string>();
+        if (key != "name" && key != "baseline" && key != "set") {
+          const std::string suggestion = closest_match(key, {"name", "baseline", "set"});
+          fail(where, spec, "unknown key '" + key + "'" +
+                                (suggestion.empty() ? "" : " (did you mean '" + suggestion + "'?)") +
+                                "; expected name, baseline, set");
+        }
+      }
+      if (!variant["name"] || !variant["name"].IsScalar() || variant["name"].Scalar().empty()) {
+        fail(where, spec, "each variant needs a name");
+      }
+      const std::string name = variant["name"].Scalar();
+      static const std::regex safe("[A-Za-z0-9_.-]+");
+      if (!std::regex_match(name, safe)) {
+        fail(where, spec, "variant name '" + name + "' must be letters, digits, '_', '-' or '.' "
+                          "(it names a results subfolder)");
+      }
+      if (std::find(names.begin(), names.end(), name) != names.end()) {
+        fail(where, spec, "variant name '" + name + "' is used twice");
+      }
+      names.push_back(name);
+      if (variant["set"] && !variant["set"].IsMap()) {
+        fail(where, spec, "set: expected a mapping of dotted keys to values");
+      }
+    }
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      if (value[i]["baseline"]) {
+        const std::string base = value[i]["baseline"].as<std::string>();
+        if (std::find(names.begin(), names.end(), base) == names.end()) {
+          fail(origin + " (variant " + std::to_string(i) + ")", spec,
+               "baseline '" + base + "' is not a variant; variants: " + joined(names));
+        }
+      }
+    }
+    return YAML::Clone(value);
   }
 
   std::map<std::string, ConfigValue>& values_;
@@ -369,6 +420,7 @@ std::string closest_match(const std::string& word, const std::vector<std::string
 ResolvedConfig load_config(const fs::path& file, const std::vector<std::string>& overrides) {
   ResolvedConfig config;
   config.file = fs::absolute(file).lexically_normal();
+  config.overrides = overrides;
   const YAML::Node root = load_yaml(config.file);
   if (root.IsNull()) throw ConfigError(file.string() + ": the experiment file is empty");
 

@@ -76,6 +76,7 @@ void check_cross_field_rules(const ResolvedConfig& c) {
     throw ConfigError(c.error_at("hardware.adc.energy.model", error.what()));
   }
   WorkloadRegistry::instance().create(e.workload_kind)->validate(e);
+  for (const Variant& variant : e.variants) (void)variant_experiment(e, variant);
 }
 
 }  // namespace cimsim

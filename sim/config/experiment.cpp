@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "sim/core/errors.h"
+
 namespace cimsim {
 
 Experiment make_experiment(ResolvedConfig config) {
@@ -93,8 +95,38 @@ Experiment make_experiment(ResolvedConfig config) {
   o.vcd = c.get_bool("outputs.vcd.enabled");
   o.vcd_select = c.get_list("outputs.vcd.select");
   o.vcd_file = c.get_string("outputs.vcd.file");
+  if (c.is_set("compare")) {
+    const YAML::Node& list = c.node("compare");
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      Variant variant;
+      variant.name = list[i]["name"].as<std::string>();
+      variant.baseline = list[i]["baseline"] ? list[i]["baseline"].as<std::string>()
+                                             : list[0]["name"].as<std::string>();
+      if (list[i]["set"]) {
+        for (const auto& item : list[i]["set"]) {
+          YAML::Emitter value;
+          value << YAML::Flow << item.second;
+          variant.overrides.push_back(item.first.as<std::string>() + "=" + value.c_str());
+        }
+      }
+      e.variants.push_back(std::move(variant));
+    }
+  }
   e.config = std::move(config);
   return e;
+}
+
+Experiment variant_experiment(const Experiment& parent, const Variant& variant) {
+  std::vector<std::string> overrides = parent.config.overrides;
+  overrides.insert(overrides.end(), variant.overrides.begin(), variant.overrides.end());
+  overrides.emplace_back("compare=~");
+  overrides.push_back("name=" + parent.name + "." + variant.name);
+  overrides.push_back("outputs.dir=" + (parent.outputs.dir / variant.name).string());
+  try {
+    return load_experiment(parent.config.file, overrides);
+  } catch (const ConfigError& error) {
+    throw ConfigError("compare: variant '" + variant.name + "': " + error.what());
+  }
 }
 
 Experiment load_experiment(const std::filesystem::path& file,

@@ -32,6 +32,13 @@ struct OutputSettings {
   std::string vcd_file = "waves.vcd";
 };
 
+// One side of a comparison run: the experiment with these overrides.
+struct Variant {
+  std::string name;
+  std::string baseline;  // the variant its changes are measured against
+  std::vector<std::string> overrides;  // "dotted.key=value"
+};
+
 struct Experiment {
   ResolvedConfig config;
   std::string name;
@@ -50,9 +57,13 @@ struct Experiment {
   std::optional<std::filesystem::path> inputs;
   std::optional<std::int64_t> samples;  // unset: all
   OutputSettings outputs;
+  std::vector<Variant> variants;  // compare: empty for a single run
 };
 
 [[nodiscard]] Experiment make_experiment(ResolvedConfig config);
+
+// The experiment of one variant: the file, its overrides, then the variant's, without `compare`.
+[[nodiscard]] Experiment variant_experiment(const Experiment& parent, const Variant& variant);
 
 // Loads, validates and types an experiment in one step.
 [[nodiscard]] Experiment load_experiment(const std::filesystem::path& file,

@@ -275,6 +275,16 @@ std::vector<ParamSpec> build_schema() {
     formats.description = "files to write besides resolved_config.yaml";
     s.push_back(formats);
   }
+  {
+    ParamSpec compare;
+    compare.path = "compare";
+    compare.type = ParamType::kVariants;
+    compare.nullable = true;
+    compare.description =
+        "variants run side by side on the same workload: {name, baseline (a variant name; default "
+        "the first), set: {dotted.key: value}}";
+    s.push_back(compare);
+  }
   s.push_back(boolean("outputs.vcd.enabled", "false", "write a VCD waveform"));
   {
     ParamSpec select;

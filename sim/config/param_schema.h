@@ -20,6 +20,7 @@ enum class ParamType {
   kStringList,  // a list of strings (a single string is a list of one)
   kCountOrAll,  // a positive integer or "all"
   kAdcTable,    // list of {bits, energy_pj, latency_ns?, area_um2?}
+  kVariants,    // list of {name, baseline?, set: {dotted.key: value}} (comparison runs)
 };
 
 struct ParamSpec {

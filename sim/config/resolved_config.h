@@ -21,6 +21,7 @@ struct ConfigValue {
 class ResolvedConfig {
  public:
   std::filesystem::path file;  // the experiment file
+  std::vector<std::string> overrides;  // the --set overrides it was loaded with
   std::map<std::string, ConfigValue> values;
 
   [[nodiscard]] bool is_set(const std::string& path) const;

@@ -30,12 +30,15 @@ ResultsFolder::~ResultsFolder() {
   fs::remove_all(staging_, ignored);
 }
 
-void ResultsFolder::write_text(const std::string& name, const std::string& content) const {
-  const fs::path file = staging_ / name;
+void write_text_file(const fs::path& file, const std::string& content) {
   std::ofstream out(file, std::ios::binary);
   out << content;
   out.close();
   if (!out) throw RuntimeError("cannot write " + file.string());
+}
+
+void ResultsFolder::write_text(const std::string& name, const std::string& content) const {
+  write_text_file(staging_ / name, content);
 }
 
 void ResultsFolder::commit() {

@@ -8,6 +8,9 @@
 
 namespace cimsim {
 
+// Writes a whole file or throws RuntimeError naming it.
+void write_text_file(const std::filesystem::path& file, const std::string& content);
+
 class ResultsFolder {
  public:
   explicit ResultsFolder(std::filesystem::path destination);

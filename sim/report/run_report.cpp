@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/energy/area_model.h"
 #include "sim/energy/energy_pricing.h"
 
 namespace cimsim {
@@ -57,6 +58,7 @@ RunReport build_report(const Experiment& e, const WorkloadResult& result) {
   const SampleRateFn sample_rate = make_sample_rate_fn(
       e.adc_energy, e.macro.adc.kind, e.macro.adc.timing.t_bit_ns, e.macro.adc.timing.t_flash_ns);
   ModelWarnings warnings;
+  AreaBreakdown total_area;
   EventCounts total_counts;
   EnergyBreakdown total_energy;
   MappingSummary total_mapping;
@@ -72,6 +74,19 @@ RunReport build_report(const Experiment& e, const WorkloadResult& result) {
     layer["outputs_n"] = record.mapping.outputs;
     layer["vectors"] = r.vectors;
     layer["energy_pj"] = energy.to_json();
+    // One DAC per wordline and one shift-and-add unit per ADC, in every crossbar used.
+    AreaInputs area_inputs;
+    area_inputs.crossbars = r.counts.crossbars;
+    area_inputs.rows = e.geometry.rows;
+    area_inputs.cols = e.geometry.cols;
+    area_inputs.adcs_per_crossbar = e.macro.adc.per_crossbar;
+    area_inputs.adc_max_bits = e.macro.adc.bits;
+    area_inputs.adc_sample_rate_hz = sample_rate(e.macro.adc.bits);
+    area_inputs.dacs = r.counts.crossbars * static_cast<std::uint64_t>(e.geometry.rows);
+    area_inputs.accumulators = r.counts.adcs;
+    const AreaBreakdown area = estimate_area(area_inputs, *adc_model);
+    layer["area_um2"] = area.to_json();
+    total_area += area;
     layer["latency_ns"] = r.latency_ns;
     layer["crossbar_ns"] = r.crossbar_ns;
     layer["adder_tree_ns"] = r.adder_tree_ns;
@@ -94,6 +109,7 @@ RunReport build_report(const Experiment& e, const WorkloadResult& result) {
   const double throughput = seconds > 0.0 ? static_cast<double>(result.inferences) / seconds : 0.0;
   json totals = counts_json(total_counts);
   totals["energy_pj"] = total_energy.to_json();
+  totals["area_um2"] = total_area.to_json();
   totals["latency_ns"] = total_ns;
   totals["cycles"] = to_cycles(total_ns, e.macro.clock_ns);
   totals["inferences"] = result.inferences;
@@ -128,7 +144,7 @@ RunReport build_report(const Experiment& e, const WorkloadResult& result) {
   j["warnings"] = {{"adc_model_clamped_conversions", warnings.clamped_conversions},
                    {"messages", warnings.messages},
                    {"accumulator_overflows", total_counts.accumulator_overflows}};
-  j["units"] = {{"energy_pj", "pJ"}, {"latency_ns", "ns"}, {"cycles", "clock cycles of hardware.clock_ns"},
+  j["units"] = {{"energy_pj", "pJ"}, {"latency_ns", "ns"}, {"area_um2", "um^2"}, {"cycles", "clock cycles of hardware.clock_ns"},
                 {"throughput_per_s", "inferences per second"}, {"counts", "events (totals over all inputs)"}};
   if (result.accuracy) {
     const Accuracy& a = *result.accuracy;
@@ -159,7 +175,9 @@ RunReport build_report(const Experiment& e, const WorkloadResult& result) {
        {"crossbars", std::to_string(total_counts.crossbars)},
        {"cycles", std::to_string(to_cycles(total_ns, e.macro.clock_ns))},
        {"latency_ns", csv_number(total_ns)},
-       {"throughput_per_s", csv_number(throughput)}};
+       {"throughput_per_s", csv_number(throughput)},
+       {"area_total_um2", csv_number(total_area.total_um2())},
+       {"area_adc_um2", csv_number(total_area.adc_um2)}};
   if (result.accuracy) {
     s.emplace_back("top1", csv_number(result.accuracy->top1));
     s.emplace_back("float_top1", csv_number(result.accuracy->float_top1));

@@ -1,0 +1,83 @@
+#include "sim/report/comparison.h"
+
+#include <fmt/format.h>
+
+#include "sim/report/run_report.h"
+
+namespace cimsim {
+namespace {
+
+struct Metric {
+  const char* key;    // in comparison.json / .csv
+  const char* label;  // console column
+};
+
+// The figures compared, read from a report.json's totals.
+constexpr Metric kMetrics[] = {
+    {"energy_adc_pj", "ADC pJ"},          {"energy_total_pj", "total pJ"},
+    {"adc_conversions", "conversions"},   {"latency_ns", "latency ns"},
+    {"crossbars", "crossbars"},           {"top1", "top-1"},
+};
+
+double metric(const nlohmann::json& report, const std::string& key) {
+  const nlohmann::json& t = report["totals"];
+  if (key == "energy_adc_pj") return t["energy_pj"]["adc"].get<double>();
+  if (key == "energy_total_pj") return t["energy_pj"]["total"].get<double>();
+  if (key == "adc_conversions") return t["adc"]["conversions"].get<double>();
+  if (key == "latency_ns") return t["latency_ns"].get<double>();
+  if (key == "crossbars") return t["crossbars"].get<double>();
+  return report.contains("accuracy") ? report["accuracy"]["top1"].get<double>() : -1.0;
+}
+
+}  // namespace
+
+Comparison compare_variants(const std::vector<VariantReport>& variants) {
+  Comparison out;
+  out.json = {{"variants", nlohmann::json::array()},
+              {"note", "change_pct = 100 * (variant - baseline) / baseline; negative is less"}};
+  std::string header = "variant,baseline,mapping,adc_policy,adc_bits,power_gating";
+  for (const Metric& m : kMetrics) header += std::string(",") + m.key + "," + m.key + "_change_pct";
+  out.csv = header + "\n";
+  out.console = fmt::format("  {:<36}{:>14}{:>9}{:>14}{:>9}{:>14}{:>9}{:>10}{:>9}{:>8}\n",
+                            "variant (vs baseline)", "ADC pJ", "%", "total pJ", "%", "conversions",
+                            "%", "crossbars", "%", "top-1");
+  for (const VariantReport& v : variants) {
+    const VariantReport* base = &v;
+    for (const VariantReport& candidate : variants) {
+      if (candidate.name == v.baseline) base = &candidate;
+    }
+    nlohmann::json entry = {{"name", v.name}, {"baseline", v.baseline}};
+    const nlohmann::json& adc = v.report["hardware"]["adc"];
+    std::string row = fmt::format("{},{},{},{},{},{}", v.name, v.baseline,
+                                  v.report["totals"]["mapping"]["policy"].get<std::string>(),
+                                  adc["policy"].get<std::string>(), adc["bits"].get<int>(),
+                                  adc["power_gating"].get<bool>() ? "true" : "false");
+    std::vector<double> changes;
+    for (const Metric& m : kMetrics) {
+      const double value = metric(v.report, m.key);
+      const double reference = metric(base->report, m.key);
+      const bool has = value >= 0.0 && reference > 0.0;
+      const double change = has ? 100.0 * (value - reference) / reference : 0.0;
+      changes.push_back(change);
+      if (value < 0.0) {  // no accuracy in this workload
+        row += ",,";
+        continue;
+      }
+      entry[m.key] = value;
+      entry[std::string(m.key) + "_change_pct"] = change;
+      row += "," + csv_number(value) + "," + csv_number(change);
+    }
+    out.json["variants"].push_back(entry);
+    out.csv += row + "\n";
+    const double top1 = metric(v.report, "top1");
+    out.console += fmt::format(
+        "  {:<36}{:>14.6g}{:>+8.1f}%{:>14.6g}{:>+8.1f}%{:>14.6g}{:>+8.1f}%{:>10.6g}{:>+8.1f}%{:>8}\n",
+        v.name + (v.baseline == v.name ? "" : " (" + v.baseline + ")"), metric(v.report, "energy_adc_pj"),
+        changes[0], metric(v.report, "energy_total_pj"), changes[1],
+        metric(v.report, "adc_conversions"), changes[2], metric(v.report, "crossbars"), changes[4],
+        top1 < 0.0 ? std::string("-") : fmt::format("{:.2f}%", 100.0 * top1));
+  }
+  return out;
+}
+
+}  // namespace cimsim

@@ -1,0 +1,27 @@
+// A comparison run: several variants of one experiment side by side, each measured against its
+// named baseline variant, with changes in % of ADC energy, total energy, conversions, latency,
+// crossbars and accuracy (negative = less than the baseline).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace cimsim {
+
+struct VariantReport {
+  std::string name;
+  std::string baseline;
+  nlohmann::json report;  // the variant's report.json
+};
+
+struct Comparison {
+  nlohmann::json json;
+  std::string csv;
+  std::string console;
+};
+
+[[nodiscard]] Comparison compare_variants(const std::vector<VariantReport>& variants);
+
+}  // namespace cimsim
