@@ -21,8 +21,10 @@ class KernelEquivalence : public testing::SystemCTest {
     settings.kernel = kernel;
     fresh_context();
     Accelerator top("top", {&layer}, settings);
+    exact_layers_ += top.layer_is_exact(0) ? 1 : 0;
     return top.run_layer(0, x);
   }
+  int exact_layers_ = 0;  // runs that took the whole-layer exact product
 };
 
 void expect_same_counts(const EventCounts& a, const EventCounts& b) {
@@ -98,6 +100,7 @@ TEST_F(KernelEquivalence, RandomConfigurationsMatchTheReference) {
   // The trials exercise both kernels of the fast path: clipping and exact crossbars.
   EXPECT_GT(clipped_somewhere, 0U);
   EXPECT_GT(exact_crossbars, 0U);
+  EXPECT_GT(exact_layers_, 0);
 }
 
 }  // namespace
