@@ -288,6 +288,7 @@ void CrossbarEngine::run_vector(const std::int32_t* x, std::int64_t* y, EventCou
     load_inputs(x);
   }
 
+  std::uint64_t converting_cycles = 0;
   for (int p = 0; p < cycles_; ++p) {
     const unsigned digit_shift = static_cast<unsigned>(p * v);
     std::uint64_t nonzero = 0;
@@ -309,12 +310,9 @@ void CrossbarEngine::run_vector(const std::int32_t* x, std::int64_t* y, EventCou
       counts.skipped_conversions += converting_.size();
       continue;
     }
-    if (exact) {
-      counts.conversions += converting_.size();
-      counts.shift_adds += converting_.size();
-      for (const auto& [bits, count] : converting_bits_) counts.conversions_by_bits[bits] += count;
-      continue;
-    }
+    // Every converting column converts once in a cycle that is not skipped.
+    ++converting_cycles;
+    if (exact) continue;
     // The most significant cycle of a two's-complement input carries weight -2^(A-1).
     const std::int64_t cycle_sign = (signed_serial_ && p == cycles_ - 1) ? -1 : 1;
     CycleTrace* cycle_trace = trace != nullptr ? &(*trace)[static_cast<std::size_t>(p)] : nullptr;
@@ -332,9 +330,6 @@ void CrossbarEngine::run_vector(const std::int32_t* x, std::int64_t* y, EventCou
         sum = column_sum(j, p);
       }
       const AdcConversion conversion = AdcTransfer::convert(sum, plan.step, plan.bits);
-      ++counts.conversions;
-      ++counts.conversions_by_bits[plan.bits];
-      ++counts.shift_adds;
       counts.clipped_conversions += conversion.clipped ? 1 : 0;
       const std::int64_t sign = cycle_sign * crossbar_.columns[j].polarity;
       accumulate(accumulators_[static_cast<std::size_t>(plan.local_output)],
@@ -381,6 +376,13 @@ void CrossbarEngine::run_vector(const std::int32_t* x, std::int64_t* y, EventCou
     }
     if (signed_offset_) accumulate(accumulators_[o], -half_range_ * stored_row_sum_[o], counts);
     y[crossbar_.outputs[o] - output_base] += accumulators_[o];
+  }
+  counts.conversions += converting_.size() * converting_cycles;
+  counts.shift_adds += converting_.size() * converting_cycles;
+  if (converting_cycles != 0) {
+    for (const auto& [bits, count] : converting_bits_) {
+      counts.conversions_by_bits[bits] += count * converting_cycles;
+    }
   }
   counts.input_buffer_reads += rows;
   counts.input_cycles += static_cast<std::uint64_t>(cycles_);

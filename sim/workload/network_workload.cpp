@@ -130,14 +130,15 @@ class CnnWorkload final : public Workload {
     std::size_t ideal_correct = 0;
     std::size_t simulated_correct = 0;
     const std::size_t classes = net.layers.back().matrix.n;
+    // When every layer is an exact product, the simulated network is the integer-ideal one
+    // (kernel_equivalence_test and lossless_property_test check that), so it is computed once.
+    bool all_exact = true;
+    for (std::size_t i = 0; i < mapped.size(); ++i) all_exact = all_exact && top.layer_is_exact(i);
     Progress progress("images", samples);
     for (std::size_t first = 0; first < samples; first += batch) {
       const std::size_t count = std::min(batch, samples - first);
       const std::vector<float> images = to_floats(test, first, count);
       const std::vector<float> logits_float = forward_float(net, images, count);
-      const std::vector<float> logits_ideal = forward_quantized(
-          net, quant, images, count,
-          [&quant](std::size_t ordinal, const IntMatrix& x) { return exact_product(x, quant[ordinal].weights); });
       const std::vector<float> logits_simulated =
           forward_quantized(net, quant, images, count, [&](std::size_t ordinal, const IntMatrix& x) {
             LayerResult layer = top.run_layer(ordinal, x);
@@ -146,6 +147,12 @@ class CnnWorkload final : public Workload {
             result.layers[ordinal].result.add_batch(layer);
             return outputs;
           });
+      const std::vector<float> logits_ideal =
+          all_exact ? logits_simulated
+                    : forward_quantized(net, quant, images, count,
+                                        [&quant](std::size_t ordinal, const IntMatrix& x) {
+                                          return exact_product(x, quant[ordinal].weights);
+                                        });
       for (std::size_t i = 0; i < count; ++i) {
         const std::size_t label = test.labels[first + i];
         float_correct += argmax(&logits_float[i * classes], classes) == label ? 1 : 0;

@@ -1,0 +1,73 @@
+// The pretrained MNIST CNN end to end through the real binary: accuracy from the same run as
+// energy, its layers as crossbar work, and the float reference's 99.07 % on the full test set.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/golden/run_binary.h"
+
+namespace cimsim {
+namespace {
+
+using testing::read_file;
+using testing::run_cimsim;
+using testing::source_path;
+
+class CnnGolden : public testing::TempDirTest {
+ protected:
+  nlohmann::json run(const std::string& sets) {
+    const auto out = dir_ / "run";
+    const auto result = run_cimsim("run " + source_path("configs/experiments/mnist_cnn_smoke.yaml").string() +
+                                   " --out " + out.string() + " " + sets);
+    EXPECT_EQ(result.exit_code, 0) << result.output;
+    auto report = nlohmann::json::parse(read_file(out / "report.json"));
+    std::filesystem::remove_all(out);
+    return report;
+  }
+};
+
+TEST_F(CnnGolden, LayersAreTheCnnsCrossbarWork) {
+  const auto report = run("--set workload.samples=20 --set mapping.policy=baseline");
+  ASSERT_EQ(report["layers"].size(), 4U);
+  const int shapes[4][2] = {{9, 32}, {288, 64}, {9216, 128}, {128, 10}};
+  const int positions[4] = {676, 576, 1, 1};
+  for (int i = 0; i < 4; ++i) {
+    const auto& layer = report["layers"][i];
+    EXPECT_EQ(layer["inputs_k"], shapes[i][0]);
+    EXPECT_EQ(layer["outputs_n"], shapes[i][1]);
+    EXPECT_EQ(layer["vectors"], 20 * positions[i]);
+  }
+  // 9216 x 128 on 128 x 128 crossbars, 14 columns per output: 72 row tiles x 15 column groups
+  // of floor(128 / 14) = 9 outputs.
+  EXPECT_EQ(report["layers"][2]["crossbars"], 72 * 15);
+  EXPECT_EQ(report["accuracy"]["samples"], 20);
+}
+
+TEST_F(CnnGolden, LosslessAdcsMatchTheIntegerIdealAndLowBitsCostAccuracy) {
+  const auto exact = run("--set workload.samples=100");
+  EXPECT_EQ(exact["accuracy"]["top1"], exact["accuracy"]["ideal_top1"]);
+  EXPECT_GE(exact["accuracy"]["top1"].get<double>(), 0.97);
+  EXPECT_EQ(exact["totals"]["adc"]["clipped_conversions"], 0);
+  const auto clipped = run("--set workload.samples=100 --set hardware.adc.bits=2");
+  EXPECT_GT(clipped["totals"]["adc"]["clipped_conversions"].get<double>(), 0.0);
+  EXPECT_EQ(clipped["accuracy"]["ideal_top1"], exact["accuracy"]["ideal_top1"]);
+  EXPECT_LT(clipped["accuracy"]["top1"].get<double>(), exact["accuracy"]["top1"].get<double>());
+}
+
+TEST_F(CnnGolden, SortedSectionsConvertLessOnASparseNetwork) {
+  const auto base = run("--set workload.samples=50 --set prune.sparsity=0.9 --set mapping.policy=baseline "
+                        "--set hardware.adc.policy=fixed --set hardware.adc.power_gating=false");
+  const auto sws = run("--set workload.samples=50 --set prune.sparsity=0.9 --set mapping.policy=sws");
+  EXPECT_LT(sws["totals"]["energy_pj"]["adc"].get<double>(),
+            0.5 * base["totals"]["energy_pj"]["adc"].get<double>());
+  EXPECT_EQ(sws["accuracy"]["top1"], base["accuracy"]["top1"]);  // both lossless at 8 bits
+}
+
+TEST_F(CnnGolden, FloatReferenceScores9907OnTheFullTestSet) {
+  const auto report = run("--set workload.samples=all --set mapping.policy=baseline");
+  EXPECT_EQ(report["accuracy"]["samples"], 10000);
+  EXPECT_DOUBLE_EQ(report["accuracy"]["float_top1"].get<double>(), 0.9907);
+}
+
+}  // namespace
+}  // namespace cimsim
