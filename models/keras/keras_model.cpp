@@ -298,7 +298,8 @@ KerasModel load(const std::filesystem::path& dir, const Sha256Manifest* expected
   json root;
   try {
     root = json::parse(text.begin(), text.end());
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
+    // Not only parse_error: a number too large for a double (1e400) is an out_of_range (406).
     fail(file, std::string("not valid JSON: ") + e.what());
   }
   const JsonReader reader(file);

@@ -6,7 +6,6 @@
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
-#include "sim/macro/integer_gemm.h"
 #include "sim/mapping/quantize.h"
 
 namespace cimsim {
@@ -123,8 +122,6 @@ std::vector<float> forward_quantized(const Network& net, const std::vector<Layer
     return out;
   });
 }
-
-WideMatrix exact_product(const IntMatrix& x, const IntMatrix& w) { return integer_gemm(x, w); }
 
 std::vector<std::uint64_t> vectors_per_image(const Network& net) {
   std::vector<std::uint64_t> out;

@@ -39,9 +39,6 @@ using InputObserver = std::function<void(std::size_t ordinal, const std::vector<
                                                    const std::vector<float>& images,
                                                    std::size_t count, const MatmulFn& matmul);
 
-// The exact integer product x (T x K) * w (K x N).
-[[nodiscard]] WideMatrix exact_product(const IntMatrix& x, const IntMatrix& w);
-
 // Number of input vectors one image puts through each matrix layer (output positions of a
 // convolution, 1 for a dense layer).
 [[nodiscard]] std::vector<std::uint64_t> vectors_per_image(const Network& net);

@@ -37,10 +37,6 @@ void write_text_file(const fs::path& file, const std::string& content) {
   if (!out) throw RuntimeError("cannot write " + file.string());
 }
 
-void ResultsFolder::write_text(const std::string& name, const std::string& content) const {
-  write_text_file(staging_ / name, content);
-}
-
 void ResultsFolder::commit() {
   std::error_code error;
   fs::path previous;

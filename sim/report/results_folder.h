@@ -20,7 +20,6 @@ class ResultsFolder {
 
   [[nodiscard]] const std::filesystem::path& staging() const { return staging_; }
   [[nodiscard]] const std::filesystem::path& destination() const { return destination_; }
-  void write_text(const std::string& name, const std::string& content) const;
   // Publishes the folder, replacing an earlier one at the destination.
   void commit();
 

@@ -15,6 +15,7 @@
 #include "models/network/keras_network.h"
 #include "sim/config/experiment.h"
 #include "sim/core/errors.h"
+#include "sim/macro/integer_gemm.h"
 #include "sim/mapping/mapping_policy.h"
 #include "sim/mapping/prune.h"
 #include "sim/mapping/quantize.h"
@@ -151,7 +152,7 @@ class CnnWorkload final : public Workload {
           all_exact ? logits_simulated
                     : forward_quantized(net, quant, images, count,
                                         [&quant](std::size_t ordinal, const IntMatrix& x) {
-                                          return exact_product(x, quant[ordinal].weights);
+                                          return integer_gemm(x, quant[ordinal].weights);
                                         });
       for (std::size_t i = 0; i < count; ++i) {
         const std::size_t label = test.labels[first + i];
