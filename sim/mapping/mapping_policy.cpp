@@ -39,6 +39,10 @@ MappedLayer map_layer(const std::string& policy, const IntMatrix& weights,
                       std::to_string(geometry.cols_per_output()) +
                       " slice columns; raise hardware.crossbar.cols or cell_bits");
   }
+  if (policy != "baseline" && !weight_encoding(geometry.encoding).sortable()) {
+    throw ConfigError("layer '" + layer_name + "': mapping policy '" + policy +
+                      "' needs the differential encoding, not '" + geometry.encoding + "'");
+  }
   const std::unique_ptr<MappingPolicy> mapper = MappingPolicyRegistry::instance().create(policy);
   MappedLayer layer = mapper->map(weights, geometry, layer_name);
   layer.name = layer_name;
