@@ -38,6 +38,22 @@ RunReport run_into(const Experiment& e, const std::filesystem::path& dir) {
     }
     write_text_file(dir / "summary.csv", header + "\n" + row + "\n");
   }
+  if (e.outputs.csv) {
+    std::string table =
+        "layer,crossbar,section,row_tile,rows,allocated_columns,gated_columns,conversions,"
+        "clipped_conversions,adc_time_per_cycle_ns,busy_ns\n";
+    for (const LayerRecord& layer : result.layers) {
+      for (std::size_t i = 0; i < layer.result.crossbars.size(); ++i) {
+        const CrossbarStats& c = layer.result.crossbars[i];
+        table += layer.result.name + "," + std::to_string(i) + "," + std::to_string(c.section) + "," +
+                 std::to_string(c.row_tile) + "," + std::to_string(c.rows) + "," +
+                 std::to_string(c.allocated_columns) + "," + std::to_string(c.gated_columns) + "," +
+                 std::to_string(c.conversions) + "," + std::to_string(c.clipped_conversions) + "," +
+                 csv_number(c.adc_time_ns) + "," + csv_number(c.busy_ns) + "\n";
+      }
+    }
+    write_text_file(dir / "crossbars.csv", table);
+  }
   if (e.outputs.npy && result.outputs) {
     write_npy_int64(dir / "outputs.npy", {result.outputs->rows, result.outputs->cols},
                     result.outputs->data);

@@ -82,6 +82,14 @@ void LayerResult::add_batch(const LayerResult& batch) {
     return;
   }
   counts.add_dynamic(batch.counts);
+  for (std::size_t i = 0; i < crossbars.size() && i < batch.crossbars.size(); ++i) {
+    crossbars[i].conversions += batch.crossbars[i].conversions;
+    crossbars[i].clipped_conversions += batch.crossbars[i].clipped_conversions;
+    crossbars[i].busy_ns += batch.crossbars[i].busy_ns;
+  }
+  for (const auto& [bits, column_class] : batch.column_classes) {
+    column_classes[bits].conversions += column_class.conversions;
+  }
   latency_ns += batch.latency_ns;
   crossbar_ns += batch.crossbar_ns;
   adder_tree_ns += batch.adder_tree_ns;
@@ -167,8 +175,21 @@ void Accelerator::control() {
     result.latency_ns = result.crossbar_ns + result.adder_tree_ns;
 
     for (const auto& macro : unit.macros) {
-      result.counts += macro->counts();
+      const EventCounts& counts = macro->counts();
+      result.counts += counts;
       result.max_adc_time_ns = std::max(result.max_adc_time_ns, macro->engine().adc_time_ns());
+      const MappedCrossbar& crossbar = macro->engine().crossbar();
+      result.crossbars.push_back({counts.used_rows, counts.allocated_columns, counts.gated_columns,
+                                  counts.conversions, counts.clipped_conversions,
+                                  macro->engine().adc_time_ns(), macro->busy_ns(), crossbar.section,
+                                  crossbar.row_tile});
+      for (const ColumnAdcPlan& plan : macro->engine().plan()) {
+        ++result.column_classes[plan.gated ? 0 : plan.bits].columns;
+      }
+    }
+    // The conversions of each resolution are those of that column class.
+    for (const auto& [bits, conversions] : result.counts.conversions_by_bits) {
+      result.column_classes[bits].conversions = conversions;
     }
     std::uint64_t partial_sum_adds = 0;
     for (int parts : unit.layer().parts_per_output) {

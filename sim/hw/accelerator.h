@@ -5,6 +5,7 @@
 // work between layers (activation, pooling) happens outside simulated time.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,6 +18,25 @@
 #include "sim/mapping/mapped_layer.h"
 
 namespace cimsim {
+
+// What one crossbar of a layer did, for the per-crossbar statistics of the results folder.
+struct CrossbarStats {
+  std::uint64_t rows = 0;               // wordlines used
+  std::uint64_t allocated_columns = 0;
+  std::uint64_t gated_columns = 0;
+  std::uint64_t conversions = 0;        // over all vectors [count]
+  std::uint64_t clipped_conversions = 0;
+  double adc_time_ns = 0.0;             // busiest ADC per input cycle [ns]
+  double busy_ns = 0.0;                 // over all vectors [ns]
+  int section = -1;                     // SWS section index, or -1
+  int row_tile = -1;                    // baseline row tile, or -1
+};
+
+// Columns of a layer by ADC resolution ("gated" for power-gated ones), and their conversions.
+struct ColumnClass {
+  std::uint64_t columns = 0;
+  std::uint64_t conversions = 0;
+};
 
 struct LayerResult {
   // Adds a later batch on the same hardware: dynamic counts and times add, static ones stay.
@@ -32,6 +52,8 @@ struct LayerResult {
   double max_adc_time_ns = 0.0;  // busiest ADC's conversions in one input cycle [ns]
   std::uint64_t vectors = 0;
   double single_inference_ns = 0.0;  // this layer for one inference's vectors alone [ns]
+  std::vector<CrossbarStats> crossbars;
+  std::map<int, ColumnClass> column_classes;  // resolution [bit] (0 = gated) -> columns
 };
 
 class LayerUnit : public sc_core::sc_module {

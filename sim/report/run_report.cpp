@@ -93,6 +93,13 @@ RunReport build_report(const Experiment& e, const WorkloadResult& result) {
     layer["adder_tree_depth"] = r.adder_tree_depth;
     layer["busiest_adc_ns_per_input_cycle"] = r.max_adc_time_ns;
     layer["cycles"] = to_cycles(r.latency_ns, e.macro.clock_ns);
+    nlohmann::json classes = nlohmann::json::object();
+    for (const auto& [bits, column_class] : r.column_classes) {
+      classes[bits == 0 ? std::string("gated") : std::to_string(bits)] = {
+          {"columns", column_class.columns}, {"conversions", column_class.conversions}};
+    }
+    layer["column_classes"] = classes;
+    layer["single_inference_ns"] = r.single_inference_ns;
     layer["mapping"] = {{"policy", record.mapping.policy},
                         {"sections_kept", record.mapping.summary.sections_kept},
                         {"sections_dropped", record.mapping.summary.sections_dropped},

@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <sstream>
+
 #include "sim/io/npy.h"
 #include "tests/golden/run_binary.h"
 
@@ -85,6 +87,31 @@ TEST_F(GemmGolden, ReportHasTheContractKeys) {
     EXPECT_EQ(conversions, p["adc"]["conversions"].get<std::uint64_t>());
   }
   EXPECT_EQ(report["models"]["adc"]["model"], "cimloop");
+  // Per crossbar and per column class, the counts add up to the layer's.
+  std::uint64_t class_conversions = 0;
+  std::uint64_t class_columns = 0;
+  for (const auto& [bits, column_class] : report["layers"][0]["column_classes"].items()) {
+    class_conversions += column_class["conversions"].get<std::uint64_t>();
+    class_columns += column_class["columns"].get<std::uint64_t>();
+  }
+  EXPECT_EQ(class_conversions, report["totals"]["adc"]["conversions"].get<std::uint64_t>());
+  EXPECT_EQ(class_columns, report["totals"]["adc"]["allocated_columns"].get<std::uint64_t>());
+  std::istringstream crossbars(read_file(out / "crossbars.csv"));
+  std::string line;
+  std::getline(crossbars, line);
+  EXPECT_THAT(line, ::testing::HasSubstr("conversions"));
+  std::uint64_t rows = 0;
+  std::uint64_t crossbar_conversions = 0;
+  while (std::getline(crossbars, line)) {
+    ++rows;
+    std::vector<std::string> fields;
+    std::istringstream cells(line);
+    for (std::string cell; std::getline(cells, cell, ',');) fields.push_back(cell);
+    ASSERT_EQ(fields.size(), 11U) << line;
+    crossbar_conversions += std::stoull(fields[7]);
+  }
+  EXPECT_EQ(rows, report["totals"]["crossbars"].get<std::uint64_t>());
+  EXPECT_EQ(crossbar_conversions, report["totals"]["adc"]["conversions"].get<std::uint64_t>());
   const std::string csv = read_file(out / "summary.csv");
   for (const char* column : {"mapping", "adc_policy", "adc_bits", "energy_adc_pj", "energy_total_pj",
                              "adc_conversions", "cycles", "latency_ns"}) {
