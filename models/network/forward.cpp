@@ -19,17 +19,17 @@ std::vector<float> float_product(const MatrixLayer& m, const std::vector<float>&
   // float reference is deterministic.
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, t, 32),
                     [&](const tbb::blocked_range<std::size_t>& range) {
-    for (std::size_t i = range.begin(); i < range.end(); ++i) {
-      float* y = out.data() + i * m.n;
-      std::copy(m.bias.begin(), m.bias.end(), y);
-      const float* x = rows.data() + i * m.k;
-      for (std::size_t k = 0; k < m.k; ++k) {
-        if (x[k] == 0.0F) continue;
-        const float* w = m.weights.data() + k * m.n;
-        for (std::size_t n = 0; n < m.n; ++n) y[n] += x[k] * w[n];
-      }
-    }
-  });
+                      for (std::size_t i = range.begin(); i < range.end(); ++i) {
+                        float* y = out.data() + i * m.n;
+                        std::copy(m.bias.begin(), m.bias.end(), y);
+                        const float* x = rows.data() + i * m.k;
+                        for (std::size_t k = 0; k < m.k; ++k) {
+                          if (x[k] == 0.0F) continue;
+                          const float* w = m.weights.data() + k * m.n;
+                          for (std::size_t n = 0; n < m.n; ++n) y[n] += x[k] * w[n];
+                        }
+                      }
+                    });
   return out;
 }
 
@@ -53,7 +53,8 @@ std::vector<float> run_layers(const Network& net, const std::vector<float>& imag
                        layer.stride, rows);
           all_rows.insert(all_rows.end(), rows.begin(), rows.end());
         }
-        act = product(ordinal++, layer.matrix, all_rows, count * static_cast<std::size_t>(out.h * out.w));
+        act = product(ordinal++, layer.matrix, all_rows,
+                      count * static_cast<std::size_t>(out.h * out.w));
         apply_activation(act, layer.matrix.n, layer.matrix.activation);
         shape = {out.h, out.w, static_cast<int>(layer.matrix.n)};
         break;
@@ -96,31 +97,33 @@ std::vector<float> forward_float(const Network& net, const std::vector<float>& i
                     });
 }
 
-std::vector<float> forward_quantized(const Network& net, const std::vector<LayerQuantization>& quant,
+std::vector<float> forward_quantized(const Network& net,
+                                     const std::vector<LayerQuantization>& quant,
                                      const std::vector<float>& images, std::size_t count,
                                      const MatmulFn& matmul) {
-  return run_layers(net, images, count, [&](std::size_t ordinal, const MatrixLayer& m,
-                                            const std::vector<float>& rows, std::size_t t) {
-    const LayerQuantization& q = quant[ordinal];
-    const double lo = q.input_signed ? -std::ldexp(1.0, q.input_bits - 1) : 0.0;
-    const double hi = q.input_signed ? std::ldexp(1.0, q.input_bits - 1) - 1.0
-                                     : std::ldexp(1.0, q.input_bits) - 1.0;
-    IntMatrix x(t, m.k);
-    for (std::size_t i = 0; i < x.data.size(); ++i) {
-      x.data[i] = static_cast<std::int32_t>(
-          std::clamp(round_half_up(static_cast<double>(rows[i]) / q.input_scale), lo, hi));
-    }
-    const WideMatrix y = matmul(ordinal, x);
-    std::vector<float> out(t * m.n);
-    for (std::size_t i = 0; i < t; ++i) {
-      for (std::size_t n = 0; n < m.n; ++n) {
-        out[i * m.n + n] = static_cast<float>(q.input_scale * q.weight_scales[n] *
-                                                  static_cast<double>(y.at(i, n)) +
-                                              m.bias[n]);
-      }
-    }
-    return out;
-  });
+  return run_layers(
+      net, images, count,
+      [&](std::size_t ordinal, const MatrixLayer& m, const std::vector<float>& rows,
+          std::size_t t) {
+        const LayerQuantization& q = quant[ordinal];
+        const double lo = q.input_signed ? -std::ldexp(1.0, q.input_bits - 1) : 0.0;
+        const double hi = q.input_signed ? std::ldexp(1.0, q.input_bits - 1) - 1.0
+                                         : std::ldexp(1.0, q.input_bits) - 1.0;
+        IntMatrix x(t, m.k);
+        for (std::size_t i = 0; i < x.data.size(); ++i) {
+          x.data[i] = static_cast<std::int32_t>(
+              std::clamp(round_half_up(static_cast<double>(rows[i]) / q.input_scale), lo, hi));
+        }
+        const WideMatrix y = matmul(ordinal, x);
+        std::vector<float> out(t * m.n);
+        for (std::size_t i = 0; i < t; ++i) {
+          for (std::size_t n = 0; n < m.n; ++n) {
+            out[i * m.n + n] = static_cast<float>(
+                q.input_scale * q.weight_scales[n] * static_cast<double>(y.at(i, n)) + m.bias[n]);
+          }
+        }
+        return out;
+      });
 }
 
 std::vector<std::uint64_t> vectors_per_image(const Network& net) {

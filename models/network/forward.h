@@ -13,9 +13,9 @@ namespace cimsim {
 
 // Quantization of one matrix layer (crossbar-model.md section 1).
 struct LayerQuantization {
-  IntMatrix weights;                // K x N
+  IntMatrix weights;                  // K x N
   std::vector<double> weight_scales;  // s_w per output
-  double input_scale = 1.0;         // s_x, calibrated on training images
+  double input_scale = 1.0;           // s_x, calibrated on training images
   bool input_signed = false;
   int input_bits = 8;
 };

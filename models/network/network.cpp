@@ -45,7 +45,8 @@ TensorShape max_pool(const std::vector<float>& input, const TensorShape& shape, 
   for (int y = 0; y < out.h * pool_h; ++y) {
     for (int x = 0; x < out.w * pool_w; ++x) {
       for (int c = 0; c < shape.c; ++c) {
-        float& slot = output[(static_cast<std::size_t>(y / pool_h) * out.w + x / pool_w) * shape.c + c];
+        float& slot =
+            output[(static_cast<std::size_t>(y / pool_h) * out.w + x / pool_w) * shape.c + c];
         slot = std::max(slot, input[(static_cast<std::size_t>(y) * shape.w + x) * shape.c + c]);
       }
     }

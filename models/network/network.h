@@ -14,19 +14,19 @@ enum class Activation { kLinear, kRelu, kSoftmax };
 // A layer whose matrix product runs on crossbars: y = x W + b over K inputs and N outputs.
 struct MatrixLayer {
   std::string name;
-  std::size_t k = 0;          // inputs per vector (kh * kw * cin for a convolution)
-  std::size_t n = 0;          // outputs
-  std::vector<float> weights; // K x N, row-major; for a convolution rows in (ky, kx, cin) order
-  std::vector<float> bias;    // N
+  std::size_t k = 0;           // inputs per vector (kh * kw * cin for a convolution)
+  std::size_t n = 0;           // outputs
+  std::vector<float> weights;  // K x N, row-major; for a convolution rows in (ky, kx, cin) order
+  std::vector<float> bias;     // N
   Activation activation = Activation::kLinear;
 };
 
 struct NetLayer {
   enum class Kind { kConv2D, kDense, kMaxPool, kFlatten };
   Kind kind = Kind::kDense;
-  MatrixLayer matrix;          // kConv2D, kDense
+  MatrixLayer matrix;                          // kConv2D, kDense
   int kernel_h = 0, kernel_w = 0, stride = 1;  // kConv2D (valid padding)
-  int pool_h = 0, pool_w = 0;  // kMaxPool (stride = pool size)
+  int pool_h = 0, pool_w = 0;                  // kMaxPool (stride = pool size)
 };
 
 // The shape of an activation tensor between layers: H x W x C (dense layers: 1 x 1 x C).

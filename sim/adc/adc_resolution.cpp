@@ -31,9 +31,9 @@ class CappedResolution final : public AdcResolutionPolicy {
   }
 };
 
-const Registrar<AdcResolutionPolicy> kFixed(
-    "fixed", "every column converts at adc.bits (conventional ADC)",
-    [] { return std::make_unique<FixedResolution>(); });
+const Registrar<AdcResolutionPolicy> kFixed("fixed",
+                                            "every column converts at adc.bits (conventional ADC)",
+                                            [] { return std::make_unique<FixedResolution>(); });
 const Registrar<AdcResolutionPolicy> kLossless(
     "lossless", "each column converts at its lossless width b* (at least 1 bit)",
     [] { return std::make_unique<LosslessResolution>(); });

@@ -19,9 +19,7 @@ namespace {
 // Unit LSB: exact up to 2^b - 1, saturates above.
 class ClipTransfer final : public AdcTransfer {
  public:
-  [[nodiscard]] std::int64_t step(int /*bits*/, int /*lossless_bits*/) const override {
-    return 1;
-  }
+  [[nodiscard]] std::int64_t step(int /*bits*/, int /*lossless_bits*/) const override { return 1; }
 };
 
 // The step follows the column's own bound, 2^max(0, b* - b): coarse but never saturating.

@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include "sim/app/components.h"
 #include "sim/app/run_command.h"
@@ -28,7 +28,8 @@ void set_log_level(const std::string& level) {
 
 std::vector<std::string> with_out_dir(std::vector<std::string> overrides, const std::string& out) {
   if (!out.empty()) {
-    overrides.push_back("outputs.dir=" + std::filesystem::absolute(out).lexically_normal().string());
+    overrides.push_back("outputs.dir=" +
+                        std::filesystem::absolute(out).lexically_normal().string());
   }
   return overrides;
 }
@@ -53,7 +54,8 @@ int run_cli(int argc, char** argv) {
   run->add_option("--set", overrides, "override a key: --set hardware.adc.bits=6 (repeatable)");
   run->add_option("--out", out_dir, "results folder (default: outputs.dir)");
 
-  CLI::App* validate = app.add_subcommand("validate", "check an experiment file without running it");
+  CLI::App* validate =
+      app.add_subcommand("validate", "check an experiment file without running it");
   validate->add_option("experiment", experiment_file, "experiment YAML file")->required();
   validate->add_option("--set", overrides, "override a key (repeatable)");
   bool print_resolved = false;
@@ -67,7 +69,8 @@ int run_cli(int argc, char** argv) {
 
   CLI::App* trace = app.add_subcommand("trace", "work with sectioned weight traces");
   std::string trace_file;
-  CLI::App* inspect = trace->add_subcommand("inspect", "summarise a trace: layers, sections, columns");
+  CLI::App* inspect =
+      trace->add_subcommand("inspect", "summarise a trace: layers, sections, columns");
   inspect->add_option("file", trace_file, "trace file")->required();
   trace->require_subcommand(1);
   app.require_subcommand(0, 1);
@@ -86,7 +89,8 @@ int run_cli(int argc, char** argv) {
       return 0;
     }
     if (run->parsed()) {
-      const Experiment experiment = load_experiment(experiment_file, with_out_dir(overrides, out_dir));
+      const Experiment experiment =
+          load_experiment(experiment_file, with_out_dir(overrides, out_dir));
       set_log_level(log_level.empty() ? experiment.log_level : log_level);
       run_experiment(experiment);
       return 0;

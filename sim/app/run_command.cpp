@@ -17,7 +17,8 @@ namespace {
 void write_resolved_config(const Experiment& e, const std::filesystem::path& dir) {
   write_text_file(dir / "resolved_config.yaml",
                   "# Every parameter of this run, defaults filled in: `cimsim run` on this file\n"
-                  "# reproduces it.\n" + e.config.to_yaml_text());
+                  "# reproduces it.\n" +
+                      e.config.to_yaml_text());
 }
 
 // Runs one experiment and writes its files into `dir` (a folder inside the staging folder).
@@ -45,8 +46,8 @@ RunReport run_into(const Experiment& e, const std::filesystem::path& dir) {
     for (const LayerRecord& layer : result.layers) {
       for (std::size_t i = 0; i < layer.result.crossbars.size(); ++i) {
         const CrossbarStats& c = layer.result.crossbars[i];
-        table += layer.result.name + "," + std::to_string(i) + "," + std::to_string(c.section) + "," +
-                 std::to_string(c.row_tile) + "," + std::to_string(c.rows) + "," +
+        table += layer.result.name + "," + std::to_string(i) + "," + std::to_string(c.section) +
+                 "," + std::to_string(c.row_tile) + "," + std::to_string(c.rows) + "," +
                  std::to_string(c.allocated_columns) + "," + std::to_string(c.gated_columns) + "," +
                  std::to_string(c.conversions) + "," + std::to_string(c.clipped_conversions) + "," +
                  csv_number(c.adc_time_ns) + "," + csv_number(c.busy_ns) + "\n";

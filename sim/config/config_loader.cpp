@@ -30,16 +30,26 @@ std::string joined(const std::vector<std::string>& items) {
 
 std::string type_name(const ParamSpec& spec) {
   switch (spec.type) {
-    case ParamType::kInt: return "an integer";
-    case ParamType::kReal: return "a number";
-    case ParamType::kBool: return "true or false";
-    case ParamType::kEnum: return "one of: " + joined(spec.choices());
-    case ParamType::kPath: return "a file path";
-    case ParamType::kStringList: return "a list of strings";
-    case ParamType::kCountOrAll: return "a positive integer or 'all'";
-    case ParamType::kAdcTable: return "a list of {bits, energy_pj, latency_ns, area_um2}";
-    case ParamType::kVariants: return "a list of {name, baseline, set: {key: value}}";
-    case ParamType::kString: break;
+    case ParamType::kInt:
+      return "an integer";
+    case ParamType::kReal:
+      return "a number";
+    case ParamType::kBool:
+      return "true or false";
+    case ParamType::kEnum:
+      return "one of: " + joined(spec.choices());
+    case ParamType::kPath:
+      return "a file path";
+    case ParamType::kStringList:
+      return "a list of strings";
+    case ParamType::kCountOrAll:
+      return "a positive integer or 'all'";
+    case ParamType::kAdcTable:
+      return "a list of {bits, energy_pj, latency_ns, area_um2}";
+    case ParamType::kVariants:
+      return "a list of {name, baseline, set: {key: value}}";
+    case ParamType::kString:
+      break;
   }
   return "a string";
 }
@@ -101,8 +111,9 @@ class Validator {
 
   static std::string scalar(const ParamSpec& spec, const YAML::Node& value,
                             const std::string& origin) {
-    if (!value.IsScalar()) fail(origin, spec, "expected " + type_name(spec) + ", got a " +
-                                                  (value.IsMap() ? "mapping" : "list"));
+    if (!value.IsScalar())
+      fail(origin, spec,
+           "expected " + type_name(spec) + ", got a " + (value.IsMap() ? "mapping" : "list"));
     return value.Scalar();
   }
 
@@ -113,11 +124,13 @@ class Validator {
       fail(origin, spec, "expected " + type_name(spec) + ", got nothing");
     }
     switch (spec.type) {
-      case ParamType::kInt: return YAML::Node(parse_int(spec, scalar(spec, value, origin), origin));
+      case ParamType::kInt:
+        return YAML::Node(parse_int(spec, scalar(spec, value, origin), origin));
       case ParamType::kReal: {
         // Kept as text with 15 significant digits so the resolved config reads as typed.
         char text[32];
-        std::snprintf(text, sizeof text, "%.15g", parse_real(spec, scalar(spec, value, origin), origin));
+        std::snprintf(text, sizeof text, "%.15g",
+                      parse_real(spec, scalar(spec, value, origin), origin));
         return YAML::Node(std::string(text));
       }
       case ParamType::kBool: {
@@ -132,9 +145,10 @@ class Validator {
         const std::vector<std::string> choices = spec.choices();
         if (std::find(choices.begin(), choices.end(), text) == choices.end()) {
           const std::string suggestion = closest_match(text, choices);
-          fail(origin, spec, "'" + text + "' is not valid" +
-                                 (suggestion.empty() ? "" : " (did you mean '" + suggestion + "'?)") +
-                                 "; expected one of: " + joined(choices));
+          fail(origin, spec,
+               "'" + text + "' is not valid" +
+                   (suggestion.empty() ? "" : " (did you mean '" + suggestion + "'?)") +
+                   "; expected one of: " + joined(choices));
         }
         return YAML::Node(text);
       }
@@ -148,15 +162,19 @@ class Validator {
         }
         return YAML::Node(resolved.string());
       }
-      case ParamType::kStringList: return string_list(spec, value, origin);
+      case ParamType::kStringList:
+        return string_list(spec, value, origin);
       case ParamType::kCountOrAll: {
         const std::string text = scalar(spec, value, origin);
         if (text == "all") return YAML::Node(text);
         return YAML::Node(parse_int(spec, text, origin));
       }
-      case ParamType::kAdcTable: return adc_table(spec, value, origin);
-      case ParamType::kVariants: return variants(spec, value, origin);
-      case ParamType::kString: return YAML::Node(scalar(spec, value, origin));
+      case ParamType::kAdcTable:
+        return adc_table(spec, value, origin);
+      case ParamType::kVariants:
+        return variants(spec, value, origin);
+      case ParamType::kString:
+        return YAML::Node(scalar(spec, value, origin));
     }
     return value;
   }
@@ -199,7 +217,8 @@ class Validator {
     } else {
       items.push_back(value);
     }
-    const std::vector<std::string> choices = spec.choices ? spec.choices() : std::vector<std::string>{};
+    const std::vector<std::string> choices =
+        spec.choices ? spec.choices() : std::vector<std::string>{};
     for (const auto& item : items) {
       const std::string text = scalar(spec, item, origin);
       if (!choices.empty() && std::find(choices.begin(), choices.end(), text) == choices.end()) {
@@ -235,9 +254,10 @@ class Validator {
         } else {
           const std::string suggestion =
               closest_match(key, {"bits", "energy_pj", "latency_ns", "area_um2"});
-          fail(row_origin, spec, "unknown key '" + key + "'" +
-                                     (suggestion.empty() ? "" : " (did you mean '" + suggestion + "'?)") +
-                                     "; expected bits, energy_pj, latency_ns, area_um2");
+          fail(row_origin, spec,
+               "unknown key '" + key + "'" +
+                   (suggestion.empty() ? "" : " (did you mean '" + suggestion + "'?)") +
+                   "; expected bits, energy_pj, latency_ns, area_um2");
         }
       }
       if (!out["bits"] || !out["energy_pj"]) {
@@ -263,9 +283,10 @@ class Validator {
         const std::string key = item.first.as<std::string>();
         if (key != "name" && key != "baseline" && key != "set") {
           const std::string suggestion = closest_match(key, {"name", "baseline", "set"});
-          fail(where, spec, "unknown key '" + key + "'" +
-                                (suggestion.empty() ? "" : " (did you mean '" + suggestion + "'?)") +
-                                "; expected name, baseline, set");
+          fail(where, spec,
+               "unknown key '" + key + "'" +
+                   (suggestion.empty() ? "" : " (did you mean '" + suggestion + "'?)") +
+                   "; expected name, baseline, set");
         }
       }
       if (!variant["name"] || !variant["name"].IsScalar() || variant["name"].Scalar().empty()) {
@@ -274,8 +295,10 @@ class Validator {
       const std::string name = variant["name"].Scalar();
       static const std::regex safe("[A-Za-z0-9_.-]+");
       if (!std::regex_match(name, safe)) {
-        fail(where, spec, "variant name '" + name + "' must be letters, digits, '_', '-' or '.' "
-                          "(it names a results subfolder)");
+        fail(where, spec,
+             "variant name '" + name +
+                 "' must be letters, digits, '_', '-' or '.' "
+                 "(it names a results subfolder)");
       }
       if (std::find(names.begin(), names.end(), name) != names.end()) {
         fail(where, spec, "variant name '" + name + "' is used twice");
@@ -345,10 +368,12 @@ void apply_override(Validator& validator, const std::string& text) {
   const std::string origin = "--set " + text;
   if (spec == nullptr) {
     const std::string last = key.substr(key.rfind('.') + 1);
-    const std::string section = key.find('.') == std::string::npos ? "" : key.substr(0, key.rfind('.'));
+    const std::string section =
+        key.find('.') == std::string::npos ? "" : key.substr(0, key.rfind('.'));
     const std::string suggestion = closest_match(last, section_children(section));
-    throw ConfigError(origin + ": unknown key '" + key + "'" +
-                      (suggestion.empty() ? "" : " (did you mean '" + section + "." + suggestion + "'?)"));
+    throw ConfigError(
+        origin + ": unknown key '" + key + "'" +
+        (suggestion.empty() ? "" : " (did you mean '" + section + "." + suggestion + "'?)"));
   }
   YAML::Node value;
   try {
@@ -432,11 +457,12 @@ ResolvedConfig load_config(const fs::path& file, const std::vector<std::string>&
   for (const std::string& text : overrides) apply_override(override_validator, text);
 
   std::map<std::string, ConfigValue>& values = config.values;
-  const auto preset = overridden.count("hardware.preset") ? overridden.at("hardware.preset")
+  const auto preset = overridden.count("hardware.preset")  ? overridden.at("hardware.preset")
                       : from_file.count("hardware.preset") ? from_file.at("hardware.preset")
                                                            : ConfigValue{};
   if (preset.node && !preset.node.IsNull()) {
-    const fs::path preset_file = find_preset(preset.node.as<std::string>(), config.file, preset.origin);
+    const fs::path preset_file =
+        find_preset(preset.node.as<std::string>(), config.file, preset.origin);
     const YAML::Node preset_root = load_yaml(preset_file);
     if (!preset_root.IsMap() || !preset_root["hardware"]) {
       throw ConfigError(preset_file.string() + ": a hardware preset holds one 'hardware:' mapping");

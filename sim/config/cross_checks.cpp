@@ -24,8 +24,10 @@ void check_clock_multiple(const ResolvedConfig& c, const std::string& path) {
   const double value = c.get_real(path);
   const double ratio = value / clock;
   if (std::fabs(ratio - std::round(ratio)) > 1e-9 * std::max(1.0, ratio)) {
-    throw ConfigError(c.error_at(path, number(value) + " ns is not a whole multiple of "
-                                       "hardware.clock_ns = " + number(clock) + " ns"));
+    throw ConfigError(c.error_at(path, number(value) +
+                                           " ns is not a whole multiple of "
+                                           "hardware.clock_ns = " +
+                                           number(clock) + " ns"));
   }
 }
 
@@ -39,30 +41,34 @@ void check_cross_field_rules(const ResolvedConfig& c) {
   const long long rows = c.get_int("hardware.crossbar.rows");
   const long long cols = c.get_int("hardware.crossbar.cols");
   if (c.get_int("hardware.adc.per_crossbar") > cols) {
-    throw ConfigError(c.error_at("hardware.adc.per_crossbar",
-                                 "expected at most hardware.crossbar.cols = " +
-                                     std::to_string(cols) + " ADCs per crossbar"));
+    throw ConfigError(
+        c.error_at("hardware.adc.per_crossbar", "expected at most hardware.crossbar.cols = " +
+                                                    std::to_string(cols) + " ADCs per crossbar"));
   }
   if (c.get_int("mapping.section_rows") > rows) {
-    throw ConfigError(c.error_at("mapping.section_rows", "expected at most hardware.crossbar.rows = " +
-                                                             std::to_string(rows)));
+    throw ConfigError(
+        c.error_at("mapping.section_rows",
+                   "expected at most hardware.crossbar.rows = " + std::to_string(rows)));
   }
   const std::string policy = c.get_string("mapping.policy");
   const std::string encoding = c.get_string("hardware.crossbar.encoding");
   if (policy != "baseline" && !weight_encoding(encoding).sortable()) {
-    throw ConfigError(c.error_at("hardware.crossbar.encoding",
-                                 "mapping.policy '" + policy + "' sorts weights by magnitude and "
-                                 "needs an encoding whose small weights leave high slices empty "
-                                 "(differential); '" + encoding + "' cannot free any column"));
+    throw ConfigError(
+        c.error_at("hardware.crossbar.encoding",
+                   "mapping.policy '" + policy +
+                       "' sorts weights by magnitude and "
+                       "needs an encoding whose small weights leave high slices empty "
+                       "(differential); '" +
+                       encoding + "' cannot free any column"));
   }
   const Experiment e = make_experiment(c);
   if (e.geometry.cols < e.geometry.cols_per_output()) {
-    throw ConfigError(c.error_at(
-        "hardware.crossbar.cols",
-        std::to_string(cols) + " columns cannot hold one output: it needs " +
-            std::to_string(e.geometry.cols_per_output()) + " slice columns (" +
-            std::to_string(e.geometry.slices()) + " slices of " +
-            std::to_string(e.geometry.cell_bits) + "-bit cells per polarity)"));
+    throw ConfigError(
+        c.error_at("hardware.crossbar.cols",
+                   std::to_string(cols) + " columns cannot hold one output: it needs " +
+                       std::to_string(e.geometry.cols_per_output()) + " slice columns (" +
+                       std::to_string(e.geometry.slices()) + " slices of " +
+                       std::to_string(e.geometry.cell_bits) + "-bit cells per polarity)"));
   }
   static const std::regex percentile("max|p(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]+)?)");
   if (!std::regex_match(c.get_string("quant.input_calibration"), percentile)) {

@@ -35,7 +35,7 @@ struct OutputSettings {
 // One side of a comparison run: the experiment with these overrides.
 struct Variant {
   std::string name;
-  std::string baseline;  // the variant its changes are measured against
+  std::string baseline;                // the variant its changes are measured against
   std::vector<std::string> overrides;  // "dotted.key=value"
 };
 
@@ -45,8 +45,8 @@ struct Experiment {
   std::uint64_t seed = 1;
   std::string log_level = "info";
   std::string preset;
-  MacroSettings macro;          // ADC, DAC, accumulator, timing
-  MappingGeometry geometry;     // crossbar size, cell/DAC/weight/input bits, encoding, sections
+  MacroSettings macro;       // ADC, DAC, accumulator, timing
+  MappingGeometry geometry;  // crossbar size, cell/DAC/weight/input bits, encoding, sections
   std::string mapping_policy = "baseline";
   QuantSettings quant;
   AdcEnergyParams adc_energy;

@@ -113,7 +113,8 @@ std::vector<ParamSpec> build_schema() {
                      registered<WeightEncodingRegistry>(), "weight encoding"));
   s.push_back(real("hardware.crossbar.t_read_ns", "10", "ns", 1e-6,
                    "crossbar read: wordlines driven, columns settled, sampled"));
-  s.push_back(integer("hardware.dac.bits", "1", "bit", 1, 8, "bits per DAC digit v (1: bit-serial)"));
+  s.push_back(
+      integer("hardware.dac.bits", "1", "bit", 1, 8, "bits per DAC digit v (1: bit-serial)"));
   s.push_back(boolean("hardware.dac.skip_zero_digits", "true",
                       "a row whose digit is 0 costs no DAC energy"));
   s.push_back(integer("hardware.adc.bits", "8", "bit", 1, 16,
@@ -156,14 +157,15 @@ std::vector<ParamSpec> build_schema() {
     r.nullable = true;
     s.push_back(r);
   }
-  s.push_back(real("hardware.adc.energy.puma_pj_per_bit", fj(adc_energy.puma_pj_per_bit),
-                   "pJ/bit", 0, "energy per bit per conversion (puma_linear model)"));
+  s.push_back(real("hardware.adc.energy.puma_pj_per_bit", fj(adc_energy.puma_pj_per_bit), "pJ/bit",
+                   0, "energy per bit per conversion (puma_linear model)"));
   {
     ParamSpec table;
     table.path = "hardware.adc.energy.table";
     table.type = ParamType::kAdcTable;
     table.nullable = true;
-    table.description = "per-bit-width rows {bits, energy_pj, latency_ns?, area_um2?} (table model)";
+    table.description =
+        "per-bit-width rows {bits, energy_pj, latency_ns?, area_um2?} (table model)";
     s.push_back(table);
   }
   s.push_back(boolean("hardware.pipeline.sample_hold", "true",

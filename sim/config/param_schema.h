@@ -24,18 +24,18 @@ enum class ParamType {
 };
 
 struct ParamSpec {
-  std::string path;         // dotted key path, e.g. "hardware.adc.bits"
+  std::string path;  // dotted key path, e.g. "hardware.adc.bits"
   ParamType type = ParamType::kString;
-  std::string default_yaml; // default as YAML text; empty: see `required` / `derived`
-  std::string unit;         // "ns", "bit", "pJ", ... ("" for dimensionless)
+  std::string default_yaml;  // default as YAML text; empty: see `required` / `derived`
+  std::string unit;          // "ns", "bit", "pJ", ... ("" for dimensionless)
   std::string description;
   std::optional<double> min;  // inclusive bounds for kInt / kReal / kCountOrAll
   std::optional<double> max;
-  std::vector<long long> allowed_ints;                 // kInt: the only allowed values
-  std::function<std::vector<std::string>()> choices;   // kEnum
-  bool required = false;    // must be given (no default)
-  bool nullable = false;    // may be absent or null ("not set")
-  std::string derived;      // how the default follows from other keys, when it does
+  std::vector<long long> allowed_ints;                // kInt: the only allowed values
+  std::function<std::vector<std::string>()> choices;  // kEnum
+  bool required = false;                              // must be given (no default)
+  bool nullable = false;                              // may be absent or null ("not set")
+  std::string derived;  // how the default follows from other keys, when it does
 };
 
 // Every declared parameter, in documentation order.

@@ -21,7 +21,9 @@ long long ResolvedConfig::get_int(const std::string& path) const {
   return at(path).node.as<long long>();
 }
 
-double ResolvedConfig::get_real(const std::string& path) const { return at(path).node.as<double>(); }
+double ResolvedConfig::get_real(const std::string& path) const {
+  return at(path).node.as<double>();
+}
 
 std::optional<double> ResolvedConfig::get_optional_real(const std::string& path) const {
   if (!is_set(path)) return std::nullopt;
@@ -44,15 +46,12 @@ std::vector<std::string> ResolvedConfig::get_list(const std::string& path) const
 
 const YAML::Node& ResolvedConfig::node(const std::string& path) const { return at(path).node; }
 
-const std::string& ResolvedConfig::origin(const std::string& path) const {
-  return at(path).origin;
-}
+const std::string& ResolvedConfig::origin(const std::string& path) const { return at(path).origin; }
 
 std::string ResolvedConfig::error_at(const std::string& path, const std::string& message) const {
   const std::string& where = origin(path);
-  const std::string place = (where == "default" || where == "derived")
-                                ? file.string() + " (" + where + " value)"
-                                : where;
+  const std::string place =
+      (where == "default" || where == "derived") ? file.string() + " (" + where + " value)" : where;
   return place + ": " + path + ": " + message;
 }
 

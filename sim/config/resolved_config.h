@@ -20,7 +20,7 @@ struct ConfigValue {
 
 class ResolvedConfig {
  public:
-  std::filesystem::path file;  // the experiment file
+  std::filesystem::path file;          // the experiment file
   std::vector<std::string> overrides;  // the --set overrides it was loaded with
   std::map<std::string, ConfigValue> values;
 

@@ -16,9 +16,7 @@ class DifferentialEncoding final : public WeightEncoding {
                                            int /*weight_bits*/) const override {
     return static_cast<std::uint32_t>(std::max(polarity * q, 0));
   }
-  [[nodiscard]] std::int64_t input_sum_coefficient(int /*weight_bits*/) const override {
-    return 0;
-  }
+  [[nodiscard]] std::int64_t input_sum_coefficient(int /*weight_bits*/) const override { return 0; }
   [[nodiscard]] bool sortable() const override { return true; }
 };
 

@@ -11,9 +11,8 @@
 
 namespace cimsim {
 
-using sc_core::sc_time;
 using sc_core::SC_NS;
-
+using sc_core::sc_time;
 
 LayerUnit::LayerUnit(const sc_core::sc_module_name& name, const MappedLayer& layer,
                      const MacroSettings& settings)
@@ -56,10 +55,10 @@ void Accelerator::open_traces(const std::vector<std::string>& trace_patterns,
                               const std::string& vcd_path) {
   for (const auto& unit : layers_) {
     for (const auto& macro : unit->macros) {
-      const bool selected = std::any_of(
-          trace_patterns.begin(), trace_patterns.end(), [&macro](const std::string& pattern) {
-            return fnmatch(pattern.c_str(), macro->name(), 0) == 0;
-          });
+      const bool selected = std::any_of(trace_patterns.begin(), trace_patterns.end(),
+                                        [&macro](const std::string& pattern) {
+                                          return fnmatch(pattern.c_str(), macro->name(), 0) == 0;
+                                        });
       if (!selected) continue;
       if (trace_file_ == nullptr) {
         // sc_create_vcd_trace_file appends ".vcd" itself.
@@ -132,7 +131,8 @@ LayerResult Accelerator::run_layer(std::size_t index, const IntMatrix& inputs) {
     result.outputs = integer_gemm(inputs, exact_weights_[index]);
     const DigitStatistics digits = digit_statistics(inputs, layer.geometry, settings_.input_signed);
     tbb::parallel_for(std::size_t{0}, macros.size(), [&](std::size_t i) {
-      macros[i]->precompute_counts(macros[i]->engine().batch_counts(digits, inputs.rows), inputs.rows);
+      macros[i]->precompute_counts(macros[i]->engine().batch_counts(digits, inputs.rows),
+                                   inputs.rows);
     });
   } else {
     std::vector<CrossbarMacro*> untraced;

@@ -21,15 +21,15 @@ namespace cimsim {
 
 // What one crossbar of a layer did, for the per-crossbar statistics of the results folder.
 struct CrossbarStats {
-  std::uint64_t rows = 0;               // wordlines used
+  std::uint64_t rows = 0;  // wordlines used
   std::uint64_t allocated_columns = 0;
   std::uint64_t gated_columns = 0;
-  std::uint64_t conversions = 0;        // over all vectors [count]
+  std::uint64_t conversions = 0;  // over all vectors [count]
   std::uint64_t clipped_conversions = 0;
-  double adc_time_ns = 0.0;             // busiest ADC per input cycle [ns]
-  double busy_ns = 0.0;                 // over all vectors [ns]
-  int section = -1;                     // SWS section index, or -1
-  int row_tile = -1;                    // baseline row tile, or -1
+  double adc_time_ns = 0.0;  // busiest ADC per input cycle [ns]
+  double busy_ns = 0.0;      // over all vectors [ns]
+  int section = -1;          // SWS section index, or -1
+  int row_tile = -1;         // baseline row tile, or -1
 };
 
 // Columns of a layer by ADC resolution ("gated" for power-gated ones), and their conversions.
@@ -43,10 +43,10 @@ struct LayerResult {
   void add_batch(const LayerResult& batch);
 
   std::string name;
-  WideMatrix outputs;       // T x N integer results (before dequantization)
-  EventCounts counts;       // totals over the T vectors and all crossbars of the layer
-  double latency_ns = 0.0;  // slowest crossbar plus the adder tree [ns]
-  double crossbar_ns = 0.0; // slowest crossbar [ns]
+  WideMatrix outputs;        // T x N integer results (before dequantization)
+  EventCounts counts;        // totals over the T vectors and all crossbars of the layer
+  double latency_ns = 0.0;   // slowest crossbar plus the adder tree [ns]
+  double crossbar_ns = 0.0;  // slowest crossbar [ns]
   double adder_tree_ns = 0.0;
   int adder_tree_depth = 0;
   double max_adc_time_ns = 0.0;  // busiest ADC's conversions in one input cycle [ns]
@@ -83,7 +83,9 @@ class Accelerator : public sc_core::sc_module {
   [[nodiscard]] std::size_t traced_macros() const { return traced_macros_; }
   // Whether layer `index` runs as one exact product: no crossbar of it can clip, round or
   // overflow, none is traced and zero-cycle skipping is off.
-  [[nodiscard]] bool layer_is_exact(std::size_t index) const { return !exact_weights_[index].data.empty(); }
+  [[nodiscard]] bool layer_is_exact(std::size_t index) const {
+    return !exact_weights_[index].data.empty();
+  }
   // Closed-form latency of layer `index` for `vectors` input vectors alone [ns] (section 9):
   // what one inference takes when its vectors are not pipelined with another's.
   [[nodiscard]] double layer_latency_ns(std::size_t index, std::uint64_t vectors) const;

@@ -4,8 +4,8 @@
 
 namespace cimsim {
 
-using sc_core::sc_time;
 using sc_core::SC_NS;
+using sc_core::sc_time;
 
 CrossbarMacro::CrossbarMacro(const sc_core::sc_module_name& name, const MappedCrossbar& crossbar,
                              const MappingGeometry& geometry, const MacroSettings& settings)
@@ -48,7 +48,8 @@ void CrossbarMacro::precompute(const IntMatrix& inputs) {
   counts_ = engine_.static_counts();
   const std::vector<std::int32_t>& outputs = engine_.crossbar().outputs;
   const std::int32_t first = outputs.empty() ? 0 : outputs.front();
-  const std::size_t span = outputs.empty() ? 0 : static_cast<std::size_t>(outputs.back() - first + 1);
+  const std::size_t span =
+      outputs.empty() ? 0 : static_cast<std::size_t>(outputs.back() - first + 1);
   // The engine adds into y[n]; give it a window of this macro's outputs, shifted to start at 0.
   partial_ = WideMatrix(inputs.rows, span);
   for (std::size_t t = 0; t < inputs.rows; ++t) {
@@ -69,7 +70,8 @@ void CrossbarMacro::run() {
   while (true) {
     sc_core::wait(start_);
     if (precomputed_) {
-      const std::int32_t first = engine_.crossbar().outputs.empty() ? 0 : engine_.crossbar().outputs.front();
+      const std::int32_t first =
+          engine_.crossbar().outputs.empty() ? 0 : engine_.crossbar().outputs.front();
       for (std::size_t t = 0; t < partial_.rows; ++t) {
         for (std::size_t o = 0; o < partial_.cols; ++o) {
           outputs_->at(t, static_cast<std::size_t>(first) + o) += partial_.at(t, o);

@@ -141,14 +141,16 @@ void CrossbarEngine::prepare_exact_kernel() {
     const ColumnAdcPlan& plan = plan_[j];
     if (plan.bits < crossbar_.columns[j].lossless_bits || plan.step != 1) return;
     worst[static_cast<std::size_t>(plan.local_output)] +=
-        static_cast<double>(crossbar_.columns[j].bound) * std::ldexp(1.0, static_cast<int>(plan.shift)) *
-        cycle_weights;
+        static_cast<double>(crossbar_.columns[j].bound) *
+        std::ldexp(1.0, static_cast<int>(plan.shift)) * cycle_weights;
   }
   const double rows = static_cast<double>(crossbar_.gather.size());
   for (std::size_t o = 0; o < worst.size(); ++o) {
     const double corrections =
         static_cast<double>(offset_coefficient_) * rows * std::ldexp(1.0, geometry_.input_bits) +
-        (signed_offset_ ? static_cast<double>(half_range_) * std::fabs(static_cast<double>(stored_row_sum_[o])) : 0.0);
+        (signed_offset_
+             ? static_cast<double>(half_range_) * std::fabs(static_cast<double>(stored_row_sum_[o]))
+             : 0.0);
     if (worst[o] + corrections > static_cast<double>(accumulator_limit_)) return;
   }
   const std::size_t outputs = crossbar_.outputs.size();

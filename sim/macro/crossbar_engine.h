@@ -24,12 +24,12 @@ namespace cimsim {
 
 // The static ADC plan of one column.
 struct ColumnAdcPlan {
-  int bits = 0;             // resolution [bit]; 0 when gated
-  bool gated = false;       // power-gated: no conversion, no energy, exact zero
-  std::int64_t step = 1;    // LSB in units of the column sum
-  int local_output = 0;     // index into MappedCrossbar::outputs
-  unsigned shift = 0;       // k * cell_bits
-  int adc = -1;             // ADC serving this column (round-robin over converting columns)
+  int bits = 0;           // resolution [bit]; 0 when gated
+  bool gated = false;     // power-gated: no conversion, no energy, exact zero
+  std::int64_t step = 1;  // LSB in units of the column sum
+  int local_output = 0;   // index into MappedCrossbar::outputs
+  unsigned shift = 0;     // k * cell_bits
+  int adc = -1;           // ADC serving this column (round-robin over converting columns)
 };
 
 // What one input cycle of one crossbar produced, for waveforms.
@@ -72,7 +72,8 @@ class CrossbarEngine {
   [[nodiscard]] const std::vector<std::int64_t>& accumulators() const { return accumulators_; }
   // Every count of `vectors` vectors through an exact crossbar (exact() true) with zero-cycle
   // skipping off, from the batch's digit statistics: identical to running them one by one.
-  [[nodiscard]] EventCounts batch_counts(const DigitStatistics& digits, std::uint64_t vectors) const;
+  [[nodiscard]] EventCounts batch_counts(const DigitStatistics& digits,
+                                         std::uint64_t vectors) const;
   // Static counts of this crossbar (columns, cells, ADCs).
   [[nodiscard]] EventCounts static_counts() const;
 
@@ -111,12 +112,12 @@ class CrossbarEngine {
 
   // Exact kernel: the stored weight of each (row, local output), signed and shifted.
   bool exact_ = false;
-  std::vector<std::int64_t> row_weights_;     // [row][local output]
+  std::vector<std::int64_t> row_weights_;  // [row][local output]
   // The same in 32 bits when every partial sum fits them, which lets the loop vectorise wider.
   bool narrow_ = false;
   std::vector<std::int32_t> row_weights32_;
   std::vector<std::int32_t> accumulators32_;
-  std::vector<std::size_t> converting_;       // indices of non-gated columns
+  std::vector<std::size_t> converting_;           // indices of non-gated columns
   std::map<int, std::uint64_t> converting_bits_;  // resolution -> converting columns
 };
 

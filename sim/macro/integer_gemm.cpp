@@ -47,7 +47,8 @@ void multiply_rows(const IntMatrix& x, const IntMatrix& w, WideMatrix& y, std::s
 
 WideMatrix integer_gemm(const IntMatrix& x, const IntMatrix& w) {
   WideMatrix y(x.rows, w.cols);
-  const double worst = static_cast<double>(x.cols) * static_cast<double>(largest_magnitude(x.data)) *
+  const double worst = static_cast<double>(x.cols) *
+                       static_cast<double>(largest_magnitude(x.data)) *
                        static_cast<double>(largest_magnitude(w.data));
   const bool narrow = worst < 2147483647.0;
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, x.rows, 64),

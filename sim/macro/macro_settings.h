@@ -15,7 +15,7 @@ struct AdcSettings {
   int bits = 8;                   // hardware.adc.bits [bit]
   bool power_gating = true;
   bool skip_zero_input_cycles = false;
-  int per_crossbar = 128;         // ADCs per crossbar, shared by column multiplexing
+  int per_crossbar = 128;  // ADCs per crossbar, shared by column multiplexing
   AdcTimingParams timing;
 };
 

@@ -31,8 +31,8 @@ class BaselineMapping final : public MappingPolicy {
         for (int n = first; n < std::min(n_total, first + outputs_per_crossbar); ++n) {
           for (int polarity : polarities) {
             for (int slice = 0; slice < geometry.slices(); ++slice) {
-              slots.push_back({n, static_cast<std::int8_t>(polarity),
-                               static_cast<std::int8_t>(slice)});
+              slots.push_back(
+                  {n, static_cast<std::int8_t>(polarity), static_cast<std::int8_t>(slice)});
             }
           }
         }

@@ -34,20 +34,22 @@ void compute_column_bound(MappedColumn& column, int dac_bits) {
 // shift, minus the offset of an offset encoding (each weight sits in exactly one crossbar then).
 IntMatrix reconstruct_weights(const MappedLayer& layer) {
   IntMatrix w(static_cast<std::size_t>(layer.inputs), static_cast<std::size_t>(layer.outputs));
-  const std::int64_t offset = weight_encoding(layer.geometry.encoding)
-                                  .input_sum_coefficient(layer.geometry.weight_bits);
+  const std::int64_t offset =
+      weight_encoding(layer.geometry.encoding).input_sum_coefficient(layer.geometry.weight_bits);
   for (const MappedCrossbar& crossbar : layer.crossbars) {
     for (const MappedColumn& column : crossbar.columns) {
       const unsigned shift = static_cast<unsigned>(column.slice * layer.geometry.cell_bits);
       for (std::size_t r = 0; r < crossbar.gather.size(); ++r) {
-        w.at(static_cast<std::size_t>(crossbar.gather[r]), static_cast<std::size_t>(column.output)) +=
+        w.at(static_cast<std::size_t>(crossbar.gather[r]),
+             static_cast<std::size_t>(column.output)) +=
             column.polarity * static_cast<std::int32_t>(column.cells[r] << shift);
       }
     }
     if (offset == 0) continue;
     for (std::int32_t k : crossbar.gather) {
       for (std::int32_t n : crossbar.outputs) {
-        w.at(static_cast<std::size_t>(k), static_cast<std::size_t>(n)) -= static_cast<std::int32_t>(offset);
+        w.at(static_cast<std::size_t>(k), static_cast<std::size_t>(n)) -=
+            static_cast<std::int32_t>(offset);
       }
     }
   }

@@ -14,14 +14,14 @@ namespace cimsim {
 
 // The parts of the hardware and quantization that decide a mapping.
 struct MappingGeometry {
-  int rows = 128;          // crossbar wordlines R
-  int cols = 128;          // crossbar bitlines C
-  int cell_bits = 1;       // c, bits per cell
-  int dac_bits = 1;        // v, bits per DAC digit
-  int weight_bits = 8;     // B
-  int input_bits = 8;      // A
+  int rows = 128;                         // crossbar wordlines R
+  int cols = 128;                         // crossbar bitlines C
+  int cell_bits = 1;                      // c, bits per cell
+  int dac_bits = 1;                       // v, bits per DAC digit
+  int weight_bits = 8;                    // B
+  int input_bits = 8;                     // A
   std::string encoding = "differential";  // registered WeightEncoding name
-  int section_rows = 128;  // Rs (sws, sws_shared)
+  int section_rows = 128;                 // Rs (sws, sws_shared)
 
   [[nodiscard]] int magnitude_bits() const;
   [[nodiscard]] int slices() const { return (magnitude_bits() + cell_bits - 1) / cell_bits; }
@@ -33,8 +33,8 @@ struct MappingGeometry {
 // One logical column: (output n, polarity, slice k) restricted to a crossbar's rows.
 struct MappedColumn {
   std::int32_t output = 0;
-  std::int8_t polarity = 1;  // +1 for q+ (and for offset), -1 for q-
-  std::int8_t slice = 0;     // k, 0 = least significant
+  std::int8_t polarity = 1;         // +1 for q+ (and for offset), -1 for q-
+  std::int8_t slice = 0;            // k, 0 = least significant
   std::vector<std::uint8_t> cells;  // conductance level per used crossbar row
   std::int64_t bound = 0;           // L_j = (2^v - 1) * sum of cells
   int lossless_bits = 0;            // b*_j = ceil(log2(L_j + 1)), 0 when L_j = 0

@@ -22,8 +22,7 @@ void check_weights(const IntMatrix& weights, const MappingGeometry& geometry,
       throw DataError("layer '" + layer_name + "': weight " + std::to_string(q) + " at [" +
                       std::to_string(i / weights.cols) + ", " + std::to_string(i % weights.cols) +
                       "] is outside the symmetric " + std::to_string(geometry.weight_bits) +
-                      "-bit range [" + std::to_string(-limit) + ", " + std::to_string(limit) +
-                      "]");
+                      "-bit range [" + std::to_string(-limit) + ", " + std::to_string(limit) + "]");
     }
   }
 }
@@ -34,8 +33,8 @@ MappedLayer map_layer(const std::string& policy, const IntMatrix& weights,
                       const MappingGeometry& geometry, const std::string& layer_name) {
   check_weights(weights, geometry, layer_name);
   if (geometry.cols < geometry.cols_per_output()) {
-    throw ConfigError("layer '" + layer_name + "': a crossbar of " +
-                      std::to_string(geometry.cols) + " columns cannot hold one output, which needs " +
+    throw ConfigError("layer '" + layer_name + "': a crossbar of " + std::to_string(geometry.cols) +
+                      " columns cannot hold one output, which needs " +
                       std::to_string(geometry.cols_per_output()) +
                       " slice columns; raise hardware.crossbar.cols or cell_bits");
   }

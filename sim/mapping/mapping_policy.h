@@ -23,7 +23,6 @@ using MappingPolicyRegistry = Registry<MappingPolicy>;
 
 // Maps a layer with the named policy, after checking the weights and geometry.
 [[nodiscard]] MappedLayer map_layer(const std::string& policy, const IntMatrix& weights,
-                                    const MappingGeometry& geometry,
-                                    const std::string& layer_name);
+                                    const MappingGeometry& geometry, const std::string& layer_name);
 
 }  // namespace cimsim

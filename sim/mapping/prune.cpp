@@ -20,7 +20,8 @@ void prune_group(const std::vector<std::vector<float>*>& tensors, double sparsit
       refs.push_back({std::fabs((*tensors[t])[i]), t, i});
     }
   }
-  const auto target = static_cast<std::size_t>(std::floor(sparsity * static_cast<double>(refs.size())));
+  const auto target =
+      static_cast<std::size_t>(std::floor(sparsity * static_cast<double>(refs.size())));
   if (target == 0) return;
   // The k smallest by (magnitude, tensor, index): a total order, so the result is reproducible.
   std::nth_element(refs.begin(), refs.begin() + static_cast<long>(target - 1), refs.end(),

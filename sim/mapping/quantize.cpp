@@ -7,8 +7,8 @@
 
 namespace cimsim {
 
-QuantizedWeights quantize_weights(const std::vector<double>& weights, std::size_t k,
-                                  std::size_t n, const QuantSettings& quant) {
+QuantizedWeights quantize_weights(const std::vector<double>& weights, std::size_t k, std::size_t n,
+                                  const QuantSettings& quant) {
   const double levels = std::ldexp(1.0, quant.weight_bits - 1) - 1.0;
   QuantizedWeights out;
   out.values = IntMatrix(k, n);
@@ -37,8 +37,8 @@ double calibration_magnitude(const std::vector<double>& samples, const std::stri
   if (method == "max") return *std::max_element(magnitudes.begin(), magnitudes.end());
   // "pNN.N": the nearest-rank percentile of |x|.
   const double percent = std::stod(method.substr(1));
-  const auto rank = static_cast<std::size_t>(
-      std::ceil(percent / 100.0 * static_cast<double>(magnitudes.size())));
+  const auto rank =
+      static_cast<std::size_t>(std::ceil(percent / 100.0 * static_cast<double>(magnitudes.size())));
   const std::size_t index = std::min(magnitudes.size() - 1, rank == 0 ? 0 : rank - 1);
   std::nth_element(magnitudes.begin(), magnitudes.begin() + static_cast<std::ptrdiff_t>(index),
                    magnitudes.end());
@@ -49,10 +49,10 @@ QuantizedInputs quantize_inputs(const std::vector<double>& inputs, std::size_t t
                                 const QuantSettings& quant,
                                 const std::vector<double>& calibration) {
   QuantizedInputs out;
-  out.is_signed = quant.input_signed == "true" ||
-                  (quant.input_signed == "auto" &&
-                   std::any_of(calibration.begin(), calibration.end(),
-                               [](double v) { return v < 0.0; }));
+  out.is_signed =
+      quant.input_signed == "true" ||
+      (quant.input_signed == "auto" &&
+       std::any_of(calibration.begin(), calibration.end(), [](double v) { return v < 0.0; }));
   const double lo = out.is_signed ? -std::ldexp(1.0, quant.input_bits - 1) : 0.0;
   const double hi = out.is_signed ? std::ldexp(1.0, quant.input_bits - 1) - 1.0
                                   : std::ldexp(1.0, quant.input_bits) - 1.0;

@@ -16,15 +16,14 @@ struct QuantizedWeights {
 };
 
 struct QuantizedInputs {
-  IntMatrix values;   // T x K
-  double scale = 1.0; // s_x
+  IntMatrix values;    // T x K
+  double scale = 1.0;  // s_x
   bool is_signed = false;
 };
 
 // q = round(w / s_w), s_w = max|w| / (2^(B-1) - 1) per tensor or per output channel.
-[[nodiscard]] QuantizedWeights quantize_weights(const std::vector<double>& weights,
-                                                std::size_t k, std::size_t n,
-                                                const QuantSettings& quant);
+[[nodiscard]] QuantizedWeights quantize_weights(const std::vector<double>& weights, std::size_t k,
+                                                std::size_t n, const QuantSettings& quant);
 
 // The calibration magnitude of a set of samples: max |x|, or the given percentile of |x|.
 [[nodiscard]] double calibration_magnitude(const std::vector<double>& samples,

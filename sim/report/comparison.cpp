@@ -14,9 +14,9 @@ struct Metric {
 
 // The figures compared, read from a report.json's totals.
 constexpr Metric kMetrics[] = {
-    {"energy_adc_pj", "ADC pJ"},          {"energy_total_pj", "total pJ"},
-    {"adc_conversions", "conversions"},   {"latency_ns", "latency ns"},
-    {"crossbars", "crossbars"},           {"top1", "top-1"},
+    {"energy_adc_pj", "ADC pJ"},        {"energy_total_pj", "total pJ"},
+    {"adc_conversions", "conversions"}, {"latency_ns", "latency ns"},
+    {"crossbars", "crossbars"},         {"top1", "top-1"},
 };
 
 double metric(const nlohmann::json& report, const std::string& key) {
@@ -71,11 +71,12 @@ Comparison compare_variants(const std::vector<VariantReport>& variants) {
     out.csv += row + "\n";
     const double top1 = metric(v.report, "top1");
     out.console += fmt::format(
-        "  {:<36}{:>14.6g}{:>+8.1f}%{:>14.6g}{:>+8.1f}%{:>14.6g}{:>+8.1f}%{:>10.6g}{:>+8.1f}%{:>8}\n",
-        v.name + (v.baseline == v.name ? "" : " (" + v.baseline + ")"), metric(v.report, "energy_adc_pj"),
-        changes[0], metric(v.report, "energy_total_pj"), changes[1],
-        metric(v.report, "adc_conversions"), changes[2], metric(v.report, "crossbars"), changes[4],
-        top1 < 0.0 ? std::string("-") : fmt::format("{:.2f}%", 100.0 * top1));
+        "  "
+        "{:<36}{:>14.6g}{:>+8.1f}%{:>14.6g}{:>+8.1f}%{:>14.6g}{:>+8.1f}%{:>10.6g}{:>+8.1f}%{:>8}\n",
+        v.name + (v.baseline == v.name ? "" : " (" + v.baseline + ")"),
+        metric(v.report, "energy_adc_pj"), changes[0], metric(v.report, "energy_total_pj"),
+        changes[1], metric(v.report, "adc_conversions"), changes[2], metric(v.report, "crossbars"),
+        changes[4], top1 < 0.0 ? std::string("-") : fmt::format("{:.2f}%", 100.0 * top1));
   }
   return out;
 }

@@ -46,8 +46,8 @@ void ResultsFolder::commit() {
     fs::remove_all(previous, error);
     fs::rename(destination_, previous, error);
     if (error) {
-      throw RuntimeError("cannot move the earlier results " + destination_.string() + " aside: " +
-                         error.message());
+      throw RuntimeError("cannot move the earlier results " + destination_.string() +
+                         " aside: " + error.message());
     }
   }
   fs::rename(staging_, destination_, error);

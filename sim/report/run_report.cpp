@@ -123,7 +123,8 @@ RunReport build_report(const Experiment& e, const WorkloadResult& result) {
   totals["inference_unit"] = result.inference_unit;
   totals["throughput_per_s"] = throughput;
   totals["energy_per_inference_pj"] =
-      result.inferences > 0 ? total_energy.total_pj() / static_cast<double>(result.inferences) : 0.0;
+      result.inferences > 0 ? total_energy.total_pj() / static_cast<double>(result.inferences)
+                            : 0.0;
   totals["mapping"] = {{"policy", e.mapping_policy},
                        {"sections_kept", total_mapping.sections_kept},
                        {"sections_dropped", total_mapping.sections_dropped},
@@ -136,13 +137,18 @@ RunReport build_report(const Experiment& e, const WorkloadResult& result) {
   j["workload"] = e.workload_kind;
   j["seed"] = e.seed;
   j["hardware"] = {{"preset", e.preset},
-                   {"crossbar", {{"rows", e.geometry.rows}, {"cols", e.geometry.cols},
-                                 {"cell_bits", e.geometry.cell_bits},
-                                 {"encoding", e.geometry.encoding}}},
-                   {"adc", {{"policy", e.macro.adc.policy}, {"bits", e.macro.adc.bits},
-                            {"mode", e.macro.adc.mode}, {"kind", e.macro.adc.kind},
-                            {"power_gating", e.macro.adc.power_gating},
-                            {"per_crossbar", e.macro.adc.per_crossbar}}},
+                   {"crossbar",
+                    {{"rows", e.geometry.rows},
+                     {"cols", e.geometry.cols},
+                     {"cell_bits", e.geometry.cell_bits},
+                     {"encoding", e.geometry.encoding}}},
+                   {"adc",
+                    {{"policy", e.macro.adc.policy},
+                     {"bits", e.macro.adc.bits},
+                     {"mode", e.macro.adc.mode},
+                     {"kind", e.macro.adc.kind},
+                     {"power_gating", e.macro.adc.power_gating},
+                     {"per_crossbar", e.macro.adc.per_crossbar}}},
                    {"dac_bits", e.geometry.dac_bits},
                    {"clock_ns", e.macro.clock_ns}};
   j["models"] = {{"adc", adc_model->describe()}, {"components", to_json(e.component_energy)}};
@@ -151,8 +157,12 @@ RunReport build_report(const Experiment& e, const WorkloadResult& result) {
   j["warnings"] = {{"adc_model_clamped_conversions", warnings.clamped_conversions},
                    {"messages", warnings.messages},
                    {"accumulator_overflows", total_counts.accumulator_overflows}};
-  j["units"] = {{"energy_pj", "pJ"}, {"latency_ns", "ns"}, {"area_um2", "um^2"}, {"cycles", "clock cycles of hardware.clock_ns"},
-                {"throughput_per_s", "inferences per second"}, {"counts", "events (totals over all inputs)"}};
+  j["units"] = {{"energy_pj", "pJ"},
+                {"latency_ns", "ns"},
+                {"area_um2", "um^2"},
+                {"cycles", "clock cycles of hardware.clock_ns"},
+                {"throughput_per_s", "inferences per second"},
+                {"counts", "events (totals over all inputs)"}};
   if (result.accuracy) {
     const Accuracy& a = *result.accuracy;
     j["accuracy"] = {{"top1", a.top1}, {"float_top1", a.float_top1}, {"samples", a.samples}};
@@ -196,11 +206,14 @@ RunReport build_report(const Experiment& e, const WorkloadResult& result) {
                      e.workload_kind, e.mapping_policy, e.macro.adc.policy, e.macro.adc.bits,
                      e.adc_energy.model);
   out += fmt::format("  {:<14}{:>16}\n", "energy", "pJ");
-  const std::pair<const char*, double> parts[] = {
-      {"adc", total_energy.adc_pj},           {"dac", total_energy.dac_pj},
-      {"crossbar", total_energy.crossbar_pj}, {"sample_hold", total_energy.sample_hold_pj},
-      {"shift_add", total_energy.shift_add_pj}, {"buffer", total_energy.buffer_pj},
-      {"partial_sum", total_energy.partial_sum_pj}, {"total", total_energy.total_pj()}};
+  const std::pair<const char*, double> parts[] = {{"adc", total_energy.adc_pj},
+                                                  {"dac", total_energy.dac_pj},
+                                                  {"crossbar", total_energy.crossbar_pj},
+                                                  {"sample_hold", total_energy.sample_hold_pj},
+                                                  {"shift_add", total_energy.shift_add_pj},
+                                                  {"buffer", total_energy.buffer_pj},
+                                                  {"partial_sum", total_energy.partial_sum_pj},
+                                                  {"total", total_energy.total_pj()}};
   for (const auto& [name, value] : parts) out += fmt::format("  {:<14}{:>16.6g}\n", name, value);
   out += fmt::format("  ADC conversions {} ({} gated of {} columns, {} clipped)\n",
                      total_counts.conversions, total_counts.gated_columns,

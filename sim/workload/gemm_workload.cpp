@@ -30,7 +30,8 @@ IntMatrix to_matrix(const NpyArray& array, const std::string& what, const std::s
 NpyArray read_matrix(const std::filesystem::path& file, const std::string& what) {
   NpyArray array = read_npy(file);
   if (array.shape.size() != 2 || array.shape[0] == 0 || array.shape[1] == 0) {
-    throw DataError(file.string() + ": " + what + " must be a non-empty 2-D array, got shape with " +
+    throw DataError(file.string() + ": " + what +
+                    " must be a non-empty 2-D array, got shape with " +
                     std::to_string(array.shape.size()) + " dimensions");
   }
   return array;
@@ -92,8 +93,8 @@ class GemmWorkload final : public Workload {
       check_input_range(x, e.quant.input_bits, input_signed, inputs_file);
     } else {
       // A matrix workload has no separate calibration set: its own inputs set the scale.
-      const QuantizedInputs q = quantize_inputs(inputs.floats, inputs.shape[0], inputs.shape[1],
-                                                e.quant, inputs.floats);
+      const QuantizedInputs q =
+          quantize_inputs(inputs.floats, inputs.shape[0], inputs.shape[1], e.quant, inputs.floats);
       x = q.values;
       input_signed = q.is_signed;
     }
@@ -108,7 +109,8 @@ class GemmWorkload final : public Workload {
     }
     MacroSettings settings = e.macro;
     settings.input_signed = input_signed;
-    const std::string vcd = e.outputs.vcd ? (context.staging_dir / e.outputs.vcd_file).string() : "";
+    const std::string vcd =
+        e.outputs.vcd ? (context.staging_dir / e.outputs.vcd_file).string() : "";
     Accelerator top("top", {&layer}, settings, e.outputs.vcd_select, vcd);
     result.layers[0].result = top.run_layer(0, x);
     result.outputs = result.layers[0].result.outputs;

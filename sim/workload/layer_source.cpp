@@ -43,7 +43,8 @@ void record_resolutions(TraceLayer& layer, const Experiment& e) {
   layer.column_resolution_bits.clear();
   for (const MappedCrossbar& crossbar : layer.mapping.crossbars) {
     const CrossbarEngine engine(crossbar, layer.mapping.geometry, e.macro);
-    for (const ColumnAdcPlan& plan : engine.plan()) layer.column_resolution_bits.push_back(plan.bits);
+    for (const ColumnAdcPlan& plan : engine.plan())
+      layer.column_resolution_bits.push_back(plan.bits);
   }
 }
 

@@ -84,8 +84,8 @@ class CnnWorkload final : public Workload {
 
     const ImageSet test = load_split(e, Split::kTest);
     const ImageSet train = load_split(e, Split::kTrain);
-    const std::size_t samples =
-        std::min<std::size_t>(test.count(), e.samples ? static_cast<std::size_t>(*e.samples) : test.count());
+    const std::size_t samples = std::min<std::size_t>(
+        test.count(), e.samples ? static_cast<std::size_t>(*e.samples) : test.count());
     const std::size_t calibration = std::min<std::size_t>(
         train.count(), static_cast<std::size_t>(e.config.get_int("workload.calibration_samples")));
 
@@ -103,7 +103,8 @@ class CnnWorkload final : public Workload {
       // refers to exactly the simulated weights, whether mapped now or read from a trace.
       quant[i].weights = reconstruct_weights(mapped_layers[i].mapping);
       quant[i].weight_scales = mapped_layers[i].weight_scales;
-      if (quant[i].weight_scales.size() != static_cast<std::size_t>(mapped_layers[i].mapping.outputs)) {
+      if (quant[i].weight_scales.size() !=
+          static_cast<std::size_t>(mapped_layers[i].mapping.outputs)) {
         throw DataError("layer '" + mapped_layers[i].mapping.name +
                         "': the trace holds no weight scales; map the network with `cimsim map`");
       }
@@ -123,7 +124,8 @@ class CnnWorkload final : public Workload {
                                             "are not supported yet; set true or false"));
       }
     }
-    const std::string vcd = e.outputs.vcd ? (context.staging_dir / e.outputs.vcd_file).string() : "";
+    const std::string vcd =
+        e.outputs.vcd ? (context.staging_dir / e.outputs.vcd_file).string() : "";
     Accelerator top("top", mapped, settings, e.outputs.vcd_select, vcd);
 
     const std::size_t batch = static_cast<std::size_t>(e.config.get_int("workload.batch"));
@@ -140,8 +142,8 @@ class CnnWorkload final : public Workload {
       const std::size_t count = std::min(batch, samples - first);
       const std::vector<float> images = to_floats(test, first, count);
       const std::vector<float> logits_float = forward_float(net, images, count);
-      const std::vector<float> logits_simulated =
-          forward_quantized(net, quant, images, count, [&](std::size_t ordinal, const IntMatrix& x) {
+      const std::vector<float> logits_simulated = forward_quantized(
+          net, quant, images, count, [&](std::size_t ordinal, const IntMatrix& x) {
             LayerResult layer = top.run_layer(ordinal, x);
             WideMatrix outputs = std::move(layer.outputs);
             layer.outputs = WideMatrix();
@@ -215,7 +217,8 @@ class CnnWorkload final : public Workload {
     // Calibrate on training images only: the float network's input activations of each layer.
     (void)forward_float(net, images, calibration,
                         [&observed](std::size_t ordinal, const std::vector<float>& values) {
-                          observed[ordinal].insert(observed[ordinal].end(), values.begin(), values.end());
+                          observed[ordinal].insert(observed[ordinal].end(), values.begin(),
+                                                   values.end());
                         });
     const std::vector<bool> is_signed = signed_inputs(net, e.quant);
     std::vector<LayerQuantization> quant;
@@ -228,8 +231,8 @@ class CnnWorkload final : public Workload {
       const double levels = q.input_signed ? std::ldexp(1.0, q.input_bits - 1) - 1.0
                                            : std::ldexp(1.0, q.input_bits) - 1.0;
       q.input_scale = magnitude > 0.0 ? magnitude / levels : 1.0;
-      spdlog::debug("layer {}: input scale {:.6g} ({} calibration values), {}",
-                    m.name, q.input_scale, observed[i].size(), q.input_signed ? "signed" : "unsigned");
+      spdlog::debug("layer {}: input scale {:.6g} ({} calibration values), {}", m.name,
+                    q.input_scale, observed[i].size(), q.input_signed ? "signed" : "unsigned");
       quant.push_back(std::move(q));
     }
     return quant;

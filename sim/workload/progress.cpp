@@ -38,13 +38,14 @@ void Progress::advance(std::size_t done) {
 void Progress::draw(bool final) const {
   const double elapsed =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  const double fraction = total_ == 0 ? 1.0 : static_cast<double>(done_) / static_cast<double>(total_);
+  const double fraction =
+      total_ == 0 ? 1.0 : static_cast<double>(done_) / static_cast<double>(total_);
   constexpr int kWidth = 30;
   const int filled = static_cast<int>(fraction * kWidth);
   const double rate = elapsed > 0.0 ? static_cast<double>(done_) / elapsed : 0.0;
   std::fprintf(stderr, "\r[%-*.*s] %zu/%zu %s, %.1f %s/s, %.0f s%s", kWidth, filled,
-               "##############################", done_, total_, unit_.c_str(), rate,
-               unit_.c_str(), elapsed, final ? "\n" : "");
+               "##############################", done_, total_, unit_.c_str(), rate, unit_.c_str(),
+               elapsed, final ? "\n" : "");
   drawn_ = true;
 }
 

@@ -19,8 +19,8 @@ struct Experiment;
 
 struct Accuracy {
   std::uint64_t samples = 0;
-  double top1 = 0.0;        // simulated through the configured ADCs [fraction]
-  double float_top1 = 0.0;  // float32 reference [fraction]
+  double top1 = 0.0;                 // simulated through the configured ADCs [fraction]
+  double float_top1 = 0.0;           // float32 reference [fraction]
   std::optional<double> ideal_top1;  // quantized, no ADC effects [fraction]
 };
 

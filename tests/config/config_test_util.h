@@ -43,7 +43,6 @@ class ConfigTest : public ::testing::Test {
 };
 
 // A minimal valid experiment (a gemm workload's files need not exist to validate).
-inline const char* const kMinimal =
-    "workload:\n  kind: gemm\n  weights: w.npy\n  inputs: x.npy\n";
+inline const char* const kMinimal = "workload:\n  kind: gemm\n  weights: w.npy\n  inputs: x.npy\n";
 
 }  // namespace cimsim::testing

@@ -52,8 +52,8 @@ TEST_F(Validation, MinimalExperimentGetsEveryDefault) {
 }
 
 TEST_F(Validation, DerivedDefaultsFollowTheirKeys) {
-  const ResolvedConfig c = load_config(
-      write("exp.yaml", std::string(kMinimal) + "hardware:\n  crossbar:\n    rows: 64\n    cols: 32\n"));
+  const ResolvedConfig c = load_config(write(
+      "exp.yaml", std::string(kMinimal) + "hardware:\n  crossbar:\n    rows: 64\n    cols: 32\n"));
   EXPECT_EQ(c.get_int("hardware.adc.per_crossbar"), 32);
   EXPECT_EQ(c.get_int("mapping.section_rows"), 64);
 }
@@ -111,13 +111,15 @@ TEST_F(Validation, InvalidChoiceListsValidOnes) {
   const std::string e = error_of(std::string(kMinimal) + "mapping:\n  policy: swss\n");
   EXPECT_THAT(e, HasSubstr("mapping.policy: 'swss' is not valid (did you mean 'sws'?)"));
   EXPECT_THAT(e, HasSubstr("baseline, sws, sws_shared"));
-  EXPECT_THAT(error_of(std::string(kMinimal) + "hardware:\n  adc:\n    energy:\n      model: murmann\n"),
-              HasSubstr("cimloop"));
+  EXPECT_THAT(
+      error_of(std::string(kMinimal) + "hardware:\n  adc:\n    energy:\n      model: murmann\n"),
+      HasSubstr("cimloop"));
 }
 
 TEST_F(Validation, SortedMappingsRefuseOffsetEncoding) {
-  const std::string e = error_of(std::string(kMinimal) +
-                                 "mapping:\n  policy: sws\nhardware:\n  crossbar:\n    encoding: offset\n");
+  const std::string e =
+      error_of(std::string(kMinimal) +
+               "mapping:\n  policy: sws\nhardware:\n  crossbar:\n    encoding: offset\n");
   EXPECT_THAT(e, HasSubstr("hardware.crossbar.encoding"));
   EXPECT_THAT(e, HasSubstr("differential"));
   EXPECT_THAT(error_of(std::string(kMinimal) + "mapping:\n  policy: sws_shared\n",
@@ -126,8 +128,9 @@ TEST_F(Validation, SortedMappingsRefuseOffsetEncoding) {
 }
 
 TEST_F(Validation, CrossFieldLimits) {
-  EXPECT_THAT(error_of(std::string(kMinimal) + "hardware:\n  adc:\n    per_crossbar: 200\n"),
-              HasSubstr("hardware.adc.per_crossbar: expected at most hardware.crossbar.cols = 128"));
+  EXPECT_THAT(
+      error_of(std::string(kMinimal) + "hardware:\n  adc:\n    per_crossbar: 200\n"),
+      HasSubstr("hardware.adc.per_crossbar: expected at most hardware.crossbar.cols = 128"));
   EXPECT_THAT(error_of(std::string(kMinimal) + "mapping:\n  section_rows: 129\n"),
               HasSubstr("mapping.section_rows: expected at most hardware.crossbar.rows = 128"));
   EXPECT_THAT(error_of(std::string(kMinimal) + "hardware:\n  crossbar:\n    cols: 8\n"),
@@ -142,24 +145,28 @@ TEST_F(Validation, TimesMustBeClockMultiples) {
   EXPECT_THAT(e, HasSubstr("exp.yaml:8:5"));
   EXPECT_THAT(e, HasSubstr("hardware.crossbar.t_read_ns: 5 ns is not a whole multiple"));
   // A default that breaks the rule is reported at the default, naming the file.
-  EXPECT_THAT(error_of(std::string(kMinimal) + "hardware:\n  clock_ns: 3\n  crossbar:\n    t_read_ns: 9\n"),
-              HasSubstr("hardware.adc.t_bit_ns"));
+  EXPECT_THAT(
+      error_of(std::string(kMinimal) + "hardware:\n  clock_ns: 3\n  crossbar:\n    t_read_ns: 9\n"),
+      HasSubstr("hardware.adc.t_bit_ns"));
 }
 
 TEST_F(Validation, WorkloadRules) {
   EXPECT_THAT(error_of("workload:\n  kind: gemm\n  weights: w.npy\n"),
               HasSubstr("workload.inputs: required for workload.kind gemm"));
-  EXPECT_THAT(error_of("mapping:\n  policy: sws\n"), HasSubstr("missing required key 'workload.kind'"));
-  EXPECT_THAT(error_of("workload:\n  kind: gemm\n  weights: w.npy\n  inputs: x.npy\n  samples: 0\n"),
-              HasSubstr("workload.samples"));
+  EXPECT_THAT(error_of("mapping:\n  policy: sws\n"),
+              HasSubstr("missing required key 'workload.kind'"));
+  EXPECT_THAT(
+      error_of("workload:\n  kind: gemm\n  weights: w.npy\n  inputs: x.npy\n  samples: 0\n"),
+      HasSubstr("workload.samples"));
 }
 
 TEST_F(Validation, EnergyModelParametersAreChecked) {
-  EXPECT_THAT(error_of(std::string(kMinimal) + "hardware:\n  adc:\n    energy:\n      model: table\n"),
-              HasSubstr("hardware.adc.energy.model"));
   EXPECT_THAT(
-      error_of(std::string(kMinimal) +
-               "hardware:\n  adc:\n    energy:\n      model: table\n      table:\n        - {bits: 4, energy: 1}\n"),
+      error_of(std::string(kMinimal) + "hardware:\n  adc:\n    energy:\n      model: table\n"),
+      HasSubstr("hardware.adc.energy.model"));
+  EXPECT_THAT(
+      error_of(std::string(kMinimal) + "hardware:\n  adc:\n    energy:\n      model: table\n      "
+                                       "table:\n        - {bits: 4, energy: 1}\n"),
       HasSubstr("unknown key 'energy' (did you mean 'energy_pj'?)"));
 }
 
@@ -180,13 +187,15 @@ TEST_F(Validation, OverridesAreTypeCheckedLikeTheFile) {
 }
 
 TEST_F(Validation, PresetPrecedence) {
-  write("preset.yaml", "hardware:\n  adc:\n    bits: 6\n    policy: fixed\n  crossbar:\n    rows: 64\n");
-  const auto file = write("exp.yaml", std::string(kMinimal) +
-                                          "hardware:\n  preset: preset.yaml\n  adc:\n    bits: 7\n");
+  write("preset.yaml",
+        "hardware:\n  adc:\n    bits: 6\n    policy: fixed\n  crossbar:\n    rows: 64\n");
+  const auto file =
+      write("exp.yaml",
+            std::string(kMinimal) + "hardware:\n  preset: preset.yaml\n  adc:\n    bits: 7\n");
   const ResolvedConfig c = load_config(file, {"hardware.crossbar.rows=32"});
   EXPECT_EQ(c.get_string("hardware.adc.policy"), "fixed");  // from the preset
-  EXPECT_EQ(c.get_int("hardware.adc.bits"), 7);              // the file wins over the preset
-  EXPECT_EQ(c.get_int("hardware.crossbar.rows"), 32);        // --set wins over both
+  EXPECT_EQ(c.get_int("hardware.adc.bits"), 7);             // the file wins over the preset
+  EXPECT_EQ(c.get_int("hardware.crossbar.rows"), 32);       // --set wins over both
   EXPECT_THAT(c.origin("hardware.adc.policy"), HasSubstr("preset.yaml:4:5"));
 }
 
@@ -200,8 +209,8 @@ TEST_F(Validation, PresetErrors) {
 
 TEST_F(Validation, BundledPresetsAndExperimentsValidate) {
   for (const char* preset : {"default", "isaac"}) {
-    const ResolvedConfig c =
-        load_config(write("exp.yaml", std::string(kMinimal) + "hardware:\n  preset: " + preset + "\n"));
+    const ResolvedConfig c = load_config(
+        write("exp.yaml", std::string(kMinimal) + "hardware:\n  preset: " + preset + "\n"));
     EXPECT_EQ(c.get_string("hardware.preset"), preset);
   }
   const ResolvedConfig isaac =
@@ -216,8 +225,8 @@ TEST_F(Validation, BundledPresetsAndExperimentsValidate) {
 }
 
 TEST_F(Validation, ResolvedConfigRoundTrips) {
-  const ResolvedConfig first = load_config(
-      write("exp.yaml", std::string(kMinimal) + "hardware:\n  adc:\n    bits: 6\n  clock_ns: 0.5\n"));
+  const ResolvedConfig first = load_config(write(
+      "exp.yaml", std::string(kMinimal) + "hardware:\n  adc:\n    bits: 6\n  clock_ns: 0.5\n"));
   const auto again = write("resolved.yaml", first.to_yaml_text());
   const ResolvedConfig second = load_config(again);
   for (const auto& [path, value] : first.values) {

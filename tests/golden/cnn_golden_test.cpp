@@ -17,8 +17,9 @@ class CnnGolden : public testing::TempDirTest {
  protected:
   nlohmann::json run(const std::string& sets) {
     const auto out = dir_ / "run";
-    const auto result = run_cimsim("run " + source_path("configs/experiments/mnist_cnn_smoke.yaml").string() +
-                                   " --out " + out.string() + " " + sets);
+    const auto result =
+        run_cimsim("run " + source_path("configs/experiments/mnist_cnn_smoke.yaml").string() +
+                   " --out " + out.string() + " " + sets);
     EXPECT_EQ(result.exit_code, 0) << result.output;
     auto report = nlohmann::json::parse(read_file(out / "report.json"));
     std::filesystem::remove_all(out);
@@ -55,9 +56,11 @@ TEST_F(CnnGolden, LosslessAdcsMatchTheIntegerIdealAndLowBitsCostAccuracy) {
 }
 
 TEST_F(CnnGolden, SortedSectionsConvertLessOnASparseNetwork) {
-  const auto base = run("--set workload.samples=50 --set prune.sparsity=0.9 --set mapping.policy=baseline "
-                        "--set hardware.adc.policy=fixed --set hardware.adc.power_gating=false");
-  const auto sws = run("--set workload.samples=50 --set prune.sparsity=0.9 --set mapping.policy=sws");
+  const auto base =
+      run("--set workload.samples=50 --set prune.sparsity=0.9 --set mapping.policy=baseline "
+          "--set hardware.adc.policy=fixed --set hardware.adc.power_gating=false");
+  const auto sws =
+      run("--set workload.samples=50 --set prune.sparsity=0.9 --set mapping.policy=sws");
   EXPECT_LT(sws["totals"]["energy_pj"]["adc"].get<double>(),
             0.5 * base["totals"]["energy_pj"]["adc"].get<double>());
   EXPECT_EQ(sws["accuracy"]["top1"], base["accuracy"]["top1"]);  // both lossless at 8 bits

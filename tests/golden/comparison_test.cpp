@@ -26,8 +26,9 @@ double total(const nlohmann::json& report, const std::string& key) {
 
 TEST_F(Comparison, PercentagesFollowFromTheAbsoluteNumbers) {
   const auto out = dir_ / "cmp";
-  const auto result = run_cimsim("run " + source_path("configs/experiments/compare_sparse_gemm.yaml").string() +
-                                 " --out " + out.string());
+  const auto result =
+      run_cimsim("run " + source_path("configs/experiments/compare_sparse_gemm.yaml").string() +
+                 " --out " + out.string());
   ASSERT_EQ(result.exit_code, 0) << result.output;
   const auto comparison = nlohmann::json::parse(read_file(out / "comparison.json"));
   ASSERT_EQ(comparison["variants"].size(), 4U);
@@ -36,9 +37,11 @@ TEST_F(Comparison, PercentagesFollowFromTheAbsoluteNumbers) {
     const std::string baseline = v["baseline"];
     const auto mine = nlohmann::json::parse(read_file(out / name / "report.json"));
     const auto theirs = nlohmann::json::parse(read_file(out / baseline / "report.json"));
-    for (const char* key : {"energy_adc_pj", "energy_total_pj", "adc_conversions", "latency_ns", "crossbars"}) {
+    for (const char* key :
+         {"energy_adc_pj", "energy_total_pj", "adc_conversions", "latency_ns", "crossbars"}) {
       const double expected = 100.0 * (total(mine, key) - total(theirs, key)) / total(theirs, key);
-      EXPECT_NEAR(v[std::string(key) + "_change_pct"].get<double>(), expected, 1e-9) << name << " " << key;
+      EXPECT_NEAR(v[std::string(key) + "_change_pct"].get<double>(), expected, 1e-9)
+          << name << " " << key;
       EXPECT_DOUBLE_EQ(v[key].get<double>(), total(mine, key));
     }
     EXPECT_TRUE(std::filesystem::exists(out / name / "summary.csv"));
@@ -56,18 +59,23 @@ TEST_F(Comparison, PercentagesFollowFromTheAbsoluteNumbers) {
 
 TEST_F(Comparison, BadVariantsAreConfigErrors) {
   const auto exp = dir_ / "exp.yaml";
-  std::ofstream(exp) << "workload: {kind: gemm, weights: " << source_path("configs/experiments/data/sparse90_weights.npy").string()
-                     << ", inputs: " << source_path("configs/experiments/data/sparse90_inputs.npy").string() << "}\n"
+  std::ofstream(exp) << "workload: {kind: gemm, weights: "
+                     << source_path("configs/experiments/data/sparse90_weights.npy").string()
+                     << ", inputs: "
+                     << source_path("configs/experiments/data/sparse90_inputs.npy").string()
+                     << "}\n"
                      << "compare:\n  - name: a\n    set: {hardware.adc.bitz: 4}\n";
   auto result = run_cimsim("validate " + exp.string());
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_NE(result.output.find("variant 'a'"), std::string::npos) << result.output;
-  EXPECT_NE(result.output.find("did you mean 'hardware.adc.bits'"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("did you mean 'hardware.adc.bits'"), std::string::npos)
+      << result.output;
   std::ofstream(exp) << "workload: {kind: gemm, weights: w.npy, inputs: x.npy}\n"
                      << "compare:\n  - name: a\n  - name: b\n    baseline: c\n";
   result = run_cimsim("validate " + exp.string());
   EXPECT_EQ(result.exit_code, 2);
-  EXPECT_NE(result.output.find("baseline 'c' is not a variant"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("baseline 'c' is not a variant"), std::string::npos)
+      << result.output;
 }
 
 }  // namespace

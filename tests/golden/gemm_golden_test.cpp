@@ -21,8 +21,9 @@ class GemmGolden : public testing::TempDirTest {
  protected:
   std::filesystem::path run(const std::string& name, const std::string& sets) {
     const std::filesystem::path out = dir_ / name;
-    const auto result = run_cimsim("run " + source_path("configs/experiments/sparse_gemm.yaml").string() +
-                                   " --out " + out.string() + " " + sets);
+    const auto result =
+        run_cimsim("run " + source_path("configs/experiments/sparse_gemm.yaml").string() +
+                   " --out " + out.string() + " " + sets);
     EXPECT_EQ(result.exit_code, 0) << result.output;
     return out;
   }
@@ -70,10 +71,12 @@ TEST_F(GemmGolden, ReportHasTheContractKeys) {
     for (const char* key : {"adc", "dac", "crossbar", "shift_add", "buffer", "total"}) {
       EXPECT_TRUE(p["energy_pj"].contains(key)) << key;
     }
-    for (const char* key : {"conversions", "conversions_by_bits", "gated_columns", "allocated_columns"}) {
+    for (const char* key :
+         {"conversions", "conversions_by_bits", "gated_columns", "allocated_columns"}) {
       EXPECT_TRUE(p["adc"].contains(key)) << key;
     }
-    for (const char* key : {"cycles", "latency_ns", "crossbars"}) EXPECT_TRUE(p.contains(key)) << key;
+    for (const char* key : {"cycles", "latency_ns", "crossbars"})
+      EXPECT_TRUE(p.contains(key)) << key;
     // The energy total is the sum of its parts, and conversions the sum of the histogram.
     double sum = 0.0;
     for (const auto& [key, value] : p["energy_pj"].items()) {
@@ -113,8 +116,8 @@ TEST_F(GemmGolden, ReportHasTheContractKeys) {
   EXPECT_EQ(rows, report["totals"]["crossbars"].get<std::uint64_t>());
   EXPECT_EQ(crossbar_conversions, report["totals"]["adc"]["conversions"].get<std::uint64_t>());
   const std::string csv = read_file(out / "summary.csv");
-  for (const char* column : {"mapping", "adc_policy", "adc_bits", "energy_adc_pj", "energy_total_pj",
-                             "adc_conversions", "cycles", "latency_ns"}) {
+  for (const char* column : {"mapping", "adc_policy", "adc_bits", "energy_adc_pj",
+                             "energy_total_pj", "adc_conversions", "cycles", "latency_ns"}) {
     EXPECT_THAT(csv.substr(0, csv.find('\n')), ::testing::HasSubstr(column));
   }
 }
@@ -137,14 +140,17 @@ TEST_F(GemmGolden, ResolvedConfigReproducesTheRun) {
 }
 
 TEST_F(GemmGolden, VcdIsAcceptedByGtkwave) {
-  const auto out = run("vcd", "--set outputs.vcd.enabled=true --set 'outputs.vcd.select=[top.gemm.xbar0]'");
+  const auto out =
+      run("vcd", "--set outputs.vcd.enabled=true --set 'outputs.vcd.select=[top.gemm.xbar0]'");
   const auto vcd = out / "waves.vcd";
   ASSERT_TRUE(std::filesystem::exists(vcd));
-  const auto converted = testing::run_command("vcd2fst " + vcd.string() + " " + (dir_ / "w.fst").string());
+  const auto converted =
+      testing::run_command("vcd2fst " + vcd.string() + " " + (dir_ / "w.fst").string());
   EXPECT_EQ(converted.exit_code, 0) << converted.output;
   EXPECT_TRUE(std::filesystem::exists(dir_ / "w.fst"));
   const std::string text = read_file(vcd);
-  for (const char* signal : {"$scope module xbar0", "input_cycle", "busy", "enable", "bits", "code", "out0"}) {
+  for (const char* signal :
+       {"$scope module xbar0", "input_cycle", "busy", "enable", "bits", "code", "out0"}) {
     EXPECT_THAT(text, ::testing::HasSubstr(signal));
   }
   EXPECT_THAT(text, ::testing::HasSubstr("1 ps"));
@@ -172,7 +178,8 @@ TEST_F(GemmGolden, MissingDataFileIsARuntimeErrorNamingIt) {
   EXPECT_THAT(result.output, ::testing::HasSubstr("/nonexistent/w.npy"));
   EXPECT_FALSE(std::filesystem::exists(out));
   bool leftovers = false;
-  for (const auto& entry : std::filesystem::directory_iterator(dir_)) leftovers |= entry.path() != out;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_))
+    leftovers |= entry.path() != out;
   EXPECT_FALSE(leftovers) << "a staging folder was left behind";
 }
 

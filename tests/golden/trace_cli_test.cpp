@@ -43,7 +43,9 @@ TEST_F(TraceCli, MapThenRunFromTheTraceGivesTheSameResults) {
 TEST_F(TraceCli, InspectAndRefusals) {
   const std::string exp = source_path("configs/experiments/sparse_gemm.yaml").string();
   const auto trace = dir_ / "t.cimtrace";
-  ASSERT_EQ(run_cimsim("map " + exp + " --set mapping.policy=baseline --out " + trace.string()).exit_code, 0);
+  ASSERT_EQ(
+      run_cimsim("map " + exp + " --set mapping.policy=baseline --out " + trace.string()).exit_code,
+      0);
   const auto inspected = run_cimsim("trace inspect " + trace.string());
   EXPECT_EQ(inspected.exit_code, 0);
   EXPECT_THAT(inspected.output, HasSubstr("policy baseline"));
@@ -69,16 +71,16 @@ TEST_F(TraceCli, InterruptedRunSaysSoAndLeavesNoResults) {
   const auto log = dir_.parent_path() / (dir_.filename().string() + ".log");
   const std::string exp = source_path("configs/experiments/mnist_cnn_smoke.yaml").string();
   const std::string out_arg = out.string();
-  std::vector<const char*> argv = {CIMSIM_BINARY, "run", exp.c_str(), "--set",
+  std::vector<const char*> argv = {CIMSIM_BINARY,          "run",   exp.c_str(),     "--set",
                                    "workload.samples=all", "--out", out_arg.c_str(), nullptr};
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
   pid_t pid = 0;
-  ASSERT_EQ(posix_spawn(&pid, CIMSIM_BINARY, &actions, nullptr, const_cast<char**>(argv.data()),
-                        environ),
-            0);
+  ASSERT_EQ(
+      posix_spawn(&pid, CIMSIM_BINARY, &actions, nullptr, const_cast<char**>(argv.data()), environ),
+      0);
   posix_spawn_file_actions_destroy(&actions);
   std::this_thread::sleep_for(std::chrono::seconds(5));
   ASSERT_EQ(kill(pid, SIGINT), 0);

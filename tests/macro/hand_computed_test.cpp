@@ -52,8 +52,8 @@ TEST_F(HandComputed, LosslessIsExactAndCountsEveryEvent) {
   EXPECT_EQ(r.counts.conversions_by_bits.at(1), 4U);
   EXPECT_EQ(r.counts.gated_columns, 1U);
   EXPECT_EQ(r.counts.allocated_columns, 4U);
-  EXPECT_EQ(r.counts.dac_activations, 6U);    // 3 nonzero digits per cycle
-  EXPECT_EQ(r.counts.cell_reads, 24U);        // 6 nonzero digits x 4 allocated columns
+  EXPECT_EQ(r.counts.dac_activations, 6U);  // 3 nonzero digits per cycle
+  EXPECT_EQ(r.counts.cell_reads, 24U);      // 6 nonzero digits x 4 allocated columns
   EXPECT_EQ(r.counts.input_buffer_reads, 4U);
   EXPECT_EQ(r.counts.shift_adds, 6U);
   EXPECT_EQ(r.counts.clipped_conversions, 0U);

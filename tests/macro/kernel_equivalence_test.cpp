@@ -71,10 +71,12 @@ TEST_F(KernelEquivalence, RandomConfigurationsMatchTheReference) {
     MacroSettings s;
     s.input_signed = pick(rng) % 2 == 0;
     const std::int32_t lo = s.input_signed ? -(1 << (g.input_bits - 1)) : 0;
-    const std::int32_t hi = s.input_signed ? (1 << (g.input_bits - 1)) - 1 : (1 << g.input_bits) - 1;
+    const std::int32_t hi =
+        s.input_signed ? (1 << (g.input_bits - 1)) - 1 : (1 << g.input_bits) - 1;
     const IntMatrix x = testing::random_matrix(rng, 1 + static_cast<std::size_t>(pick(rng) % 6), k,
                                                lo, hi, (pick(rng) % 10) / 10.0);
-    s.adc.policy = std::vector<std::string>{"fixed", "capped", "lossless"}[static_cast<std::size_t>(pick(rng) % 3)];
+    s.adc.policy = std::vector<std::string>{"fixed", "capped",
+                                            "lossless"}[static_cast<std::size_t>(pick(rng) % 3)];
     s.adc.mode = pick(rng) % 2 == 0 ? "clip" : "scale";
     s.adc.bits = 1 + pick(rng) % 9;
     s.adc.power_gating = pick(rng) % 4 != 0;

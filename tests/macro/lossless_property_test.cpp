@@ -22,8 +22,7 @@ struct Case {
   std::string adc_policy;
 };
 
-class LosslessProperty : public testing::SystemCTest,
-                         public ::testing::WithParamInterface<Case> {};
+class LosslessProperty : public testing::SystemCTest, public ::testing::WithParamInterface<Case> {};
 
 TEST_P(LosslessProperty, OutputsEqualIntegerProduct) {
   const Case& c = GetParam();

@@ -45,8 +45,8 @@ class EnergyPerMapping : public testing::SystemCTest {
     out.result = top.run_layer(0, inputs_);
     ModelWarnings warnings;
     const auto model = make_adc_energy_model(adc_);
-    out.energy = price_events(out.result.counts, *model, components_, [](int) { return 1e8; },
-                              warnings);
+    out.energy = price_events(
+        out.result.counts, *model, components_, [](int) { return 1e8; }, warnings);
     return out;
   }
 
@@ -64,7 +64,7 @@ TEST_F(EnergyPerMapping, SortedSections) {
   const Outcome o = run("sws", "capped");
   EXPECT_EQ(o.result.outputs.data, (std::vector<std::int64_t>{6, 0}));
   EXPECT_DOUBLE_EQ(o.energy.adc_pj, 8 * 0.5);
-  EXPECT_DOUBLE_EQ(o.energy.dac_pj, 4 * 3.5e-3);                 // 4 rows driven in cycle 0
+  EXPECT_DOUBLE_EQ(o.energy.dac_pj, 4 * 3.5e-3);                      // 4 rows driven in cycle 0
   EXPECT_DOUBLE_EQ(o.energy.crossbar_pj, (2 * 1 + 2 * 3) * 1.83e-3);  // digits x columns
   EXPECT_DOUBLE_EQ(o.energy.sample_hold_pj, 8 * 0.98e-3);
   EXPECT_DOUBLE_EQ(o.energy.shift_add_pj, 8 * 45e-3);

@@ -33,7 +33,8 @@ TEST_F(HandMadeMapping, BaselineTilesInNaturalOrderWithEverySlice) {
   EXPECT_EQ(layer.crossbars[0].gather, (std::vector<std::int32_t>{0, 1, 2, 3}));
   EXPECT_EQ(layer.crossbars[1].gather, (std::vector<std::int32_t>{4, 5}));
   ASSERT_EQ(layer.crossbars[0].columns.size(), 12U);
-  // Output 0, (+, slice 0..2) over rows 0-3: q+ = [0, 5, 0, 0] -> bits [0,1,0,0], [0,0,0,0], [0,1,0,0].
+  // Output 0, (+, slice 0..2) over rows 0-3: q+ = [0, 5, 0, 0] -> bits [0,1,0,0], [0,0,0,0],
+  // [0,1,0,0].
   EXPECT_EQ(layer.crossbars[0].columns[0].cells, (std::vector<std::uint8_t>{0, 1, 0, 0}));
   EXPECT_EQ(layer.crossbars[0].columns[1].cells, (std::vector<std::uint8_t>{0, 0, 0, 0}));
   EXPECT_EQ(layer.crossbars[0].columns[2].cells, (std::vector<std::uint8_t>{0, 1, 0, 0}));
