@@ -18,6 +18,7 @@ summary lacks them).
   --bits LIST        ADC bit-widths: 4,6,8 or 1..8 or both (1..4,6,8)            (required)
   --mappings LIST    mapping policies, e.g. baseline,sws     (default: the experiment's)
   --policies LIST    ADC policies, e.g. fixed,capped         (default: the experiment's)
+  --plots PREFIX     after gathering, draw PREFIX_{energy,sws_vs_baseline,accuracy,adc_conversions}.{png,svg}
   --set K=V          another override for every point (repeatable)
   --out DIR          sweep folder: DIR/<point>/ results, DIR/logs/<point>.log    (required)
   --csv FILE         the gathered CSV (default: DIR/sweep.csv)
@@ -65,6 +66,7 @@ dry_run=0
 slurm_file=""
 slurm_opts=()
 gather_only=0
+plots_prefix=""
 
 need_value() { (($2 >= 2)) || die_usage "$1 needs a value"; }
 
@@ -94,6 +96,8 @@ while (($# > 0)); do
     --slurm-opt) need_value "$1" $#; slurm_opts+=("$2"); shift 2 ;;
     --slurm-opt=*) slurm_opts+=("${1#*=}"); shift ;;
     --gather-only) gather_only=1; shift ;;
+    --plots) need_value "$1" $#; plots_prefix="$2"; shift 2 ;;
+    --plots=*) plots_prefix="${1#*=}"; shift ;;
     --) shift; break ;;
     -*) die_usage "unknown option '$1'" ;;
     *)
@@ -494,4 +498,14 @@ fi
 gather
 status=0
 report_missing || status=1
+# --plots PREFIX: the figures of the gathered CSV, PREFIX_<figure>.{png,svg}.
+if [[ -n "$plots_prefix" ]] && ((status == 0)); then
+  mkdir -p -- "$(dirname -- "$plots_prefix")"
+  for figure in energy sws_vs_baseline accuracy; do
+    /usr/bin/python3 "$repo_root/scripts/plot_$figure.py" "$csv_file" "${plots_prefix}_$figure" ||
+      note "plot_$figure.py drew nothing (see its message)"
+  done
+  /usr/bin/python3 "$repo_root/scripts/plot_adc_conversions.py" "$out_dir" \
+    "${plots_prefix}_adc_conversions" || status=1
+fi
 exit "$status"
