@@ -72,6 +72,15 @@ std::string range_text(const ParamSpec& spec) {
   return out.str();
 }
 
+// A mapping key as text; YAML allows lists and mappings as keys, an experiment does not.
+std::string plain_key(const YAML::Node& key, const std::string& where, const std::string& path) {
+  if (!key.IsScalar()) {
+    throw ConfigError(where + ": " + (path.empty() ? "top level" : path) +
+                      ": expected a plain key, got a " + (key.IsMap() ? "mapping" : "list"));
+  }
+  return key.Scalar();
+}
+
 class Validator {
  public:
   explicit Validator(std::map<std::string, ConfigValue>& values) : values_(values) {}
@@ -83,7 +92,7 @@ class Validator {
                         ": expected a mapping of keys");
     }
     for (const auto& item : node) {
-      const std::string key = item.first.as<std::string>();
+      const std::string key = plain_key(item.first, where(file, item.first), prefix);
       const std::string path = prefix.empty() ? key : prefix + "." + key;
       if (const ParamSpec* spec = find_param(path)) {
         set(*spec, item.second, where(file, item.first), file);
@@ -241,7 +250,7 @@ class Validator {
       if (!row.IsMap()) fail(row_origin, spec, "expected a mapping {bits, energy_pj, ...}");
       YAML::Node out;
       for (const auto& item : row) {
-        const std::string key = item.first.as<std::string>();
+        const std::string key = plain_key(item.first, row_origin, spec.path);
         ParamSpec field;
         field.path = spec.path + "[" + std::to_string(i) + "]." + key;
         if (key == "bits") {
@@ -280,7 +289,7 @@ class Validator {
       const std::string where = origin + " (variant " + std::to_string(i) + ")";
       if (!variant.IsMap()) fail(where, spec, "expected a mapping {name, baseline, set}");
       for (const auto& item : variant) {
-        const std::string key = item.first.as<std::string>();
+        const std::string key = plain_key(item.first, where, spec.path);
         if (key != "name" && key != "baseline" && key != "set") {
           const std::string suggestion = closest_match(key, {"name", "baseline", "set"});
           fail(where, spec,
@@ -306,6 +315,12 @@ class Validator {
       names.push_back(name);
       if (variant["set"] && !variant["set"].IsMap()) {
         fail(where, spec, "set: expected a mapping of dotted keys to values");
+      }
+      if (variant["set"]) {
+        for (const auto& item : variant["set"]) (void)plain_key(item.first, where, spec.path + ".set");
+      }
+      if (variant["baseline"] && !variant["baseline"].IsScalar()) {
+        fail(where, spec, "baseline: expected the name of a variant");
       }
     }
     for (std::size_t i = 0; i < value.size(); ++i) {
