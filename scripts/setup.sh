@@ -30,7 +30,7 @@ readonly packages=(
   build-essential cmake pkg-config ccache libsystemc-dev libyaml-cpp-dev libspdlog-dev
   libfmt-dev libboost-dev libboost-program-options-dev libgtest-dev libgmock-dev
   libbenchmark-dev libcli11-dev nlohmann-json3-dev zlib1g-dev libssl-dev libtbb-dev
-  libeigen3-dev gtkwave dataset-fashion-mnist python3-numpy python3-matplotlib
+  libeigen3-dev gtkwave dataset-fashion-mnist python3-numpy python3-matplotlib time
 )
 
 # sha256 of the uncompressed Fashion-MNIST files (Debian ships them gzipped, outside data/, so

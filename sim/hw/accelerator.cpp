@@ -43,6 +43,8 @@ void Accelerator::finish_construction(const std::vector<std::string>& trace_patt
                                       const std::string& vcd_path) {
   if (!trace_patterns.empty() && !vcd_path.empty()) open_traces(trace_patterns, vcd_path);
   for (const auto& unit : layers_) {
+    done_lists_.push_back(std::make_unique<sc_core::sc_event_and_list>());
+    for (const auto& macro : unit->macros) *done_lists_.back() &= macro->done();
     const bool exact = !settings_.adc.skip_zero_input_cycles && settings_.kernel != "reference" &&
                        std::all_of(unit->macros.begin(), unit->macros.end(), [](const auto& macro) {
                          return macro->engine().exact() && !macro->traced();
@@ -157,11 +159,9 @@ void Accelerator::control() {
     LayerUnit& unit = *layers_[pending_layer_];
     LayerResult& result = *pending_result_;
     if (!unit.macros.empty()) {
-      sc_core::sc_event_and_list all_done;
-      for (auto& macro : unit.macros) {
-        all_done &= macro->done();
-        macro->start(pending_inputs_, &result.outputs);
-      }
+      // Built once per layer: adding thousands of events to a list checks each for duplicates.
+      sc_core::sc_event_and_list& all_done = *done_lists_[pending_layer_];
+      for (auto& macro : unit.macros) macro->start(pending_inputs_, &result.outputs);
       sc_core::wait(all_done);
     }
     // The layer takes its slowest crossbar (section 9), measured on the macros' own closed-form

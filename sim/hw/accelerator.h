@@ -102,6 +102,7 @@ class Accelerator : public sc_core::sc_module {
   std::size_t pending_layer_ = 0;
   const IntMatrix* pending_inputs_ = nullptr;
   LayerResult* pending_result_ = nullptr;
+  std::vector<std::unique_ptr<sc_core::sc_event_and_list>> done_lists_;  // per layer
   std::vector<IntMatrix> exact_weights_;  // per layer: its integer weights, when it is exact
   sc_core::sc_trace_file* trace_file_ = nullptr;
   std::size_t traced_macros_ = 0;
