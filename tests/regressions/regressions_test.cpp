@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <ostream>
 #include <string>
 #include <typeinfo>
 #include <vector>
@@ -19,6 +20,13 @@
 #include "sim/core/errors.h"
 
 namespace cimsim {
+namespace fuzz {
+
+// The harness's name in test names and messages (gtest would print the struct's bytes).
+void PrintTo(const NamedTarget& target, std::ostream* out) { *out << target.name; }
+
+}  // namespace fuzz
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -66,8 +74,8 @@ TEST_P(FuzzRegression, EveryKeptInputIsAcceptedOrRefusedWithACimsimError) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Harnesses, FuzzRegression, ::testing::ValuesIn(fuzz::kTargets),
-                         [](const ::testing::TestParamInfo<fuzz::NamedTarget>& info) {
-                           return std::string(info.param.name);
+                         [](const ::testing::TestParamInfo<fuzz::NamedTarget>& param_info) {
+                           return std::string(param_info.param.name);
                          });
 
 // The fixes give the typed errors their readers promise, with a useful message.
