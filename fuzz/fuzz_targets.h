@@ -30,6 +30,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -59,8 +60,10 @@ inline void require(bool holds, const std::string& what) {
   if (!holds) throw PropertyViolation("property violated: " + what);
 }
 
-// A private folder for the files a target writes, made once per process and removed at exit
-// (in /dev/shm when there is one: a fuzzer writes a file per execution).
+// A private folder for the files a target writes, made once per process and removed at exit,
+// under $CIMSIM_FUZZ_SCRATCH when set (scripts/fuzz.sh points it at a folder of its own and
+// removes that, so a crashed run leaves nothing behind), else in /dev/shm when there is one (a
+// fuzzer writes a file per execution), else in the temporary folder.
 class Scratch {
  public:
   static const std::filesystem::path& dir() {
@@ -71,9 +74,10 @@ class Scratch {
  private:
   Scratch() {
     std::error_code ec;
-    const std::filesystem::path base = std::filesystem::is_directory("/dev/shm", ec)
-                                           ? std::filesystem::path("/dev/shm")
-                                           : std::filesystem::temp_directory_path();
+    std::filesystem::path base = std::filesystem::temp_directory_path();
+    if (std::filesystem::is_directory("/dev/shm", ec)) base = "/dev/shm";
+    const char* chosen = std::getenv("CIMSIM_FUZZ_SCRATCH");
+    if (chosen != nullptr && std::filesystem::is_directory(chosen, ec)) base = chosen;
     std::string pattern = (base / "cimsim-fuzz-XXXXXX").string();
     if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
     path_ = pattern;
@@ -129,8 +133,8 @@ inline void npy(const std::uint8_t* data, std::size_t size) {
   require(again.shape == array.shape, "npy round trip keeps the shape");
   require(again.ints == array.ints, "npy round trip keeps integer values");
   require(again.floats.size() == array.floats.size() &&
-              (array.floats.empty() || std::memcmp(again.floats.data(), array.floats.data(),
-                                                   8 * array.floats.size()) == 0),
+              (array.floats.empty() ||
+               std::memcmp(again.floats.data(), array.floats.data(), 8 * array.floats.size()) == 0),
           "npy round trip keeps float values bit for bit");
 }
 
@@ -170,7 +174,8 @@ inline void idx(const std::uint8_t* data, std::size_t size) {
 inline std::vector<std::uint8_t> reseal_trace(std::vector<std::uint8_t> bytes) {
   if (bytes.size() < kTraceHeaderBytes) return bytes;
   const std::uint64_t length = bytes.size() - kTraceHeaderBytes;
-  for (int b = 0; b < 8; ++b) bytes[12 + b] = static_cast<std::uint8_t>((length >> (8 * b)) & 0xffU);
+  for (int b = 0; b < 8; ++b)
+    bytes[12 + b] = static_cast<std::uint8_t>((length >> (8 * b)) & 0xffU);
   const std::string hex = sha256_hex(bytes.data() + kTraceHeaderBytes, length);
   const auto nibble = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
   for (std::size_t i = 0; i < 32; ++i) {
@@ -236,8 +241,8 @@ inline void keras(const std::uint8_t* data, std::size_t size) {
       require(tensor.data.size() == count, "tensor data size is the product of its shape");
     }
     if (weighted) {
-      const std::size_t out = static_cast<std::size_t>(
-          layer.class_name == "Conv2D" ? layer.filters : layer.units);
+      const std::size_t out =
+          static_cast<std::size_t>(layer.class_name == "Conv2D" ? layer.filters : layer.units);
       require(!layer.tensor("kernel").shape.empty() && layer.tensor("kernel").shape.back() == out,
               "kernel's last dimension is the layer's output count");
     }

@@ -110,7 +110,8 @@ void make_traces(const fs::path& dir) {
     trace.producer = "cimsim 0.1.0";
     trace.experiment = "offset";
     const IntMatrix w = matrix(5, 3, {1, -2, 3, 0, 5, -6, 7, 0, -1, 2, 0, 0, -3, 4, 1});
-    trace.layers.push_back(layer("baseline", w, geometry(4, 16, 2, 1, 4, "offset", 4), "fc", false));
+    trace.layers.push_back(
+        layer("baseline", w, geometry(4, 16, 2, 1, 4, "offset", 4), "fc", false));
     save_trace(dir / "offset_baseline.cimtrace", trace);
   }
   // Two layers: 4-bit cells under sws, 1-bit cells under sws_shared; an empty experiment name.
@@ -206,11 +207,12 @@ void make_keras(const fs::path& dir) {
   save_keras(dir / "wrong_bias.keras", keras_input(wrong_bias, {floats(ramp(10, 1.0F))}), false);
 
   // No weights at all: a flatten-only model with an empty manifest.
-  save_keras(dir / "flatten_only.keras",
-             R"({"modelTopology": {"class_name": "Sequential", "config": [)"
-             R"({"class_name": "Flatten", "config": {"name": "f", "batch_input_shape": [null, 2, 2]}}]},)"
-             R"( "weightsManifest": []})",
-             true);
+  save_keras(
+      dir / "flatten_only.keras",
+      R"({"modelTopology": {"class_name": "Sequential", "config": [)"
+      R"({"class_name": "Flatten", "config": {"name": "f", "batch_input_shape": [null, 2, 2]}}]},)"
+      R"( "weightsManifest": []})",
+      true);
 }
 
 }  // namespace

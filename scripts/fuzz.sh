@@ -68,6 +68,14 @@ sanitizer_env() {
   export ASAN_OPTIONS="halt_on_error=1:abort_on_error=0:detect_leaks=1:${ASAN_OPTIONS:-}"
   export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:${UBSAN_OPTIONS:-}"
   export LSAN_OPTIONS="suppressions=$root/fuzz/lsan.supp:print_suppressions=0:${LSAN_OPTIONS:-}"
+  # The harnesses' files go to a folder of this run's own, removed at the end even after a crash.
+  if [[ -z "${CIMSIM_FUZZ_SCRATCH:-}" ]]; then
+    local shm=/dev/shm
+    [[ -d "$shm" && -w "$shm" ]] || shm=${TMPDIR:-/tmp}
+    CIMSIM_FUZZ_SCRATCH=$(mktemp -d "$shm/cimsim-fuzz-run.XXXXXX")
+    export CIMSIM_FUZZ_SCRATCH
+    trap 'rm -rf -- "$CIMSIM_FUZZ_SCRATCH"' EXIT
+  fi
   # Reports name files and lines when a symbolizer is there (Debian's llvm-14 package).
   local symbolizer=/usr/lib/llvm-14/bin/llvm-symbolizer
   if [[ -z "${ASAN_SYMBOLIZER_PATH:-}" && -x "$symbolizer" ]]; then
@@ -125,7 +133,7 @@ run() {
       failed+=("$t")
       echo "fuzz.sh: $t FAILED (exit $status); the report:" >&2
       report "$log" >&2
-      ls -1 "$build/crashes/$t" | sed "s|^|fuzz.sh:   kept $build/crashes/$t/|" >&2
+      find "$build/crashes/$t" -type f -printf 'fuzz.sh:   kept %p\n' >&2
     fi
     summary+=("$(printf '%-7s %12s %10s %8s %8s  %s' "$t" "${execs:-?}" "${rate:-?}" \
       "${units:-?}" "${rss:-?}" "$( ((status == 0)) && echo ok || echo FAILED)")")

@@ -361,8 +361,11 @@ fs::path find_preset(const std::string& name, const fs::path& experiment_file,
     }
     candidates.push_back(fs::path(CIMSIM_SOURCE_DIR) / "configs" / "hardware" / (name + ".yaml"));
   }
+  // The error_code overload: a name the file system refuses (too long, a symlink loop, an
+  // unreadable folder) is a preset that is not there, not a filesystem_error escaping the loader.
   for (const auto& candidate : candidates) {
-    if (fs::is_regular_file(candidate)) return candidate;
+    std::error_code ec;
+    if (fs::is_regular_file(candidate, ec)) return candidate;
   }
   std::string searched;
   for (const auto& candidate : candidates) searched += " " + candidate.string();

@@ -124,5 +124,11 @@ TEST(FuzzRegressionMessages, CompareSetKeyThatIsAListIsAConfigError) {
   EXPECT_NE(message.find("expected a plain key, got a list"), std::string::npos) << message;
 }
 
+TEST(FuzzRegressionMessages, PresetNameTooLongForTheFileSystemIsNotFound) {
+  const std::string message =
+      error_of<ConfigError>(&fuzz::config, kRegressions / "config" / "preset_name_too_long.yaml");
+  EXPECT_NE(message.find("hardware.preset: no preset"), std::string::npos) << message;
+}
+
 }  // namespace
 }  // namespace cimsim
