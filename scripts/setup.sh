@@ -31,7 +31,10 @@ readonly packages=(
   libfmt-dev libboost-dev libboost-program-options-dev libgtest-dev libgmock-dev
   libbenchmark-dev libcli11-dev nlohmann-json3-dev zlib1g-dev libssl-dev libtbb-dev
   libeigen3-dev gtkwave dataset-fashion-mnist python3-numpy python3-matplotlib time
+  clang-14 libclang-rt-14-dev llvm-14
 )
+# clang-14 + libclang-rt-14-dev build the libFuzzer harnesses (scripts/fuzz.sh), llvm-14 gives
+# the sanitizers' symbolizer; scripts/test.sh runs both after the main suite.
 
 # sha256 of the uncompressed Fashion-MNIST files (Debian ships them gzipped, outside data/, so
 # they are not in scripts/data.sha256). Same values as models/datasets/mnist.cpp.

@@ -1,8 +1,11 @@
 #include "sim/app/cli.h"
 
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include <tbb/global_control.h>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -45,6 +48,11 @@ int run_cli(int argc, char** argv) {
   std::string log_level;
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  int threads = 0;
+  app.add_option("--threads", threads,
+                 "worker threads for independent crossbars and images (default: every core); "
+                 "results do not depend on it")
+      ->check(CLI::Range(1, 4096));
 
   std::string experiment_file;
   std::vector<std::string> overrides;
@@ -83,6 +91,13 @@ int run_cli(int argc, char** argv) {
   }
 
   install_interrupt_handlers();
+  // Lives until the command returns: caps every TBB loop of the run (tests/golden use it to show
+  // that the thread count does not change a byte of the results).
+  std::optional<tbb::global_control> parallelism;
+  if (threads > 0) {
+    parallelism.emplace(tbb::global_control::max_allowed_parallelism,
+                        static_cast<std::size_t>(threads));
+  }
   try {
     if (list_components) {
       std::cout << list_registered_components();

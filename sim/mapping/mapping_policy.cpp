@@ -1,6 +1,9 @@
 #include "sim/mapping/mapping_policy.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdlib>
+#include <limits>
 #include <string>
 
 #include "sim/core/errors.h"
@@ -8,6 +11,28 @@
 
 namespace cimsim {
 namespace {
+
+// At most 2^32 cells per mapped layer: the layout stores one byte per cell (4 GiB), so a layer
+// beyond it cannot run on a 24 GiB machine next to its plans and input planes anyway. The largest
+// layers users map (a BERT-large FFN, 1024 x 4096, 16 slice columns per output) need 2^26.
+constexpr std::uint64_t kMaxCellsPerLayer = std::uint64_t{1} << 32;
+
+// Refuses a layer whose cells would not fit before anything is laid out (the fuzzers and the
+// reliability issue ask for absurd sizes to end in a clear error, not in bad_alloc).
+void check_size(const IntMatrix& weights, const MappingGeometry& geometry,
+                const std::string& layer_name) {
+  constexpr std::uint64_t kMaxDim = std::numeric_limits<std::int32_t>::max();
+  const std::uint64_t k = weights.rows;
+  const std::uint64_t n = weights.cols;
+  const auto per_output = static_cast<std::uint64_t>(std::max(1, geometry.cols_per_output()));
+  if (k > kMaxDim || n > kMaxDim || k * n > kMaxCellsPerLayer / per_output) {
+    throw ConfigError("layer '" + layer_name + "': a " + std::to_string(k) + " x " +
+                      std::to_string(n) + " weight matrix with " + std::to_string(per_output) +
+                      " slice columns per output needs more than the " +
+                      std::to_string(kMaxCellsPerLayer) +
+                      " cells one mapped layer may have (1 byte each); split the layer");
+  }
+}
 
 void check_weights(const IntMatrix& weights, const MappingGeometry& geometry,
                    const std::string& layer_name) {
@@ -31,6 +56,7 @@ void check_weights(const IntMatrix& weights, const MappingGeometry& geometry,
 
 MappedLayer map_layer(const std::string& policy, const IntMatrix& weights,
                       const MappingGeometry& geometry, const std::string& layer_name) {
+  check_size(weights, geometry, layer_name);
   check_weights(weights, geometry, layer_name);
   if (geometry.cols < geometry.cols_per_output()) {
     throw ConfigError("layer '" + layer_name + "': a crossbar of " + std::to_string(geometry.cols) +

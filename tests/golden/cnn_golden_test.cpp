@@ -66,6 +66,33 @@ TEST_F(CnnGolden, SortedSectionsConvertLessOnASparseNetwork) {
   EXPECT_EQ(sws["accuracy"]["top1"], base["accuracy"]["top1"]);  // both lossless at 8 bits
 }
 
+// Same experiment and seed, once on one thread and once on every core: the TBB loops over
+// crossbars and images must not change a byte of the results.
+TEST_F(CnnGolden, SameConfigAndSeedGiveIdenticalBytesOnAnyThreadCount) {
+  const std::string config = source_path("configs/experiments/mnist_cnn_smoke.yaml").string();
+  const std::string sets =
+      " --set workload.samples=24 --set workload.batch=5 --set workload.calibration_samples=50 "
+      "--set prune.sparsity=0.7 "
+      "--set mapping.policy=sws --set hardware.adc.bits=4";
+  const auto one = dir_ / "one";
+  const auto all = dir_ / "all";
+  const auto serial = run_cimsim("--threads 1 run " + config + " --out " + one.string() + sets);
+  ASSERT_EQ(serial.exit_code, 0) << serial.output;
+  const auto parallel = run_cimsim("run " + config + " --out " + all.string() + sets);
+  ASSERT_EQ(parallel.exit_code, 0) << parallel.output;
+  for (const char* file : {"report.json", "summary.csv", "crossbars.csv"}) {
+    const std::string a = read_file(one / file);
+    EXPECT_FALSE(a.empty()) << file;
+    EXPECT_EQ(a, read_file(all / file)) << file;
+  }
+}
+
+TEST_F(CnnGolden, ThreadCountMustBePositive) {
+  const auto result = run_cimsim("--threads 0 run x.yaml");
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_NE(result.output.find("--threads"), std::string::npos) << result.output;
+}
+
 TEST_F(CnnGolden, FloatReferenceScores9907OnTheFullTestSet) {
   const auto report = run("--set workload.samples=all --set mapping.policy=baseline");
   EXPECT_EQ(report["accuracy"]["samples"], 10000);

@@ -65,10 +65,13 @@ TEST_F(TraceCli, InspectAndRefusals) {
   EXPECT_FALSE(std::filesystem::exists(dir_ / "x"));
 }
 
-TEST_F(TraceCli, InterruptedRunSaysSoAndLeavesNoResults) {
+// Starts a full-test-set CNN run, sends `signal_number` after 5 s and checks that the run says
+// so, exits with 1 and leaves nothing behind.
+void expect_clean_interrupt(const std::filesystem::path& dir, int signal_number,
+                            const std::string& signal_name) {
   // The full MNIST test set takes long enough to be interrupted mid-run.
-  const auto out = dir_ / "cnn";
-  const auto log = dir_.parent_path() / (dir_.filename().string() + ".log");
+  const auto out = dir / "cnn";
+  const auto log = dir.parent_path() / (dir.filename().string() + ".log");
   const std::string exp = source_path("configs/experiments/mnist_cnn_smoke.yaml").string();
   const std::string out_arg = out.string();
   std::vector<const char*> argv = {CIMSIM_BINARY,          "run",   exp.c_str(),     "--set",
@@ -83,18 +86,26 @@ TEST_F(TraceCli, InterruptedRunSaysSoAndLeavesNoResults) {
       0);
   posix_spawn_file_actions_destroy(&actions);
   std::this_thread::sleep_for(std::chrono::seconds(5));
-  ASSERT_EQ(kill(pid, SIGINT), 0);
+  ASSERT_EQ(kill(pid, signal_number), 0);
   int status = 0;
   ASSERT_EQ(waitpid(pid, &status, 0), pid);
   const std::string output = read_file(log);
   std::filesystem::remove(log);
   ASSERT_TRUE(WIFEXITED(status)) << output;
   EXPECT_EQ(WEXITSTATUS(status), 1) << output;
-  EXPECT_THAT(output, HasSubstr("interrupted by SIGINT"));
+  EXPECT_THAT(output, HasSubstr("interrupted by " + signal_name));
   EXPECT_FALSE(std::filesystem::exists(out));
-  for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     ADD_FAILURE() << "left behind: " << entry.path();
   }
+}
+
+TEST_F(TraceCli, InterruptedRunSaysSoAndLeavesNoResults) {
+  expect_clean_interrupt(dir_, SIGINT, "SIGINT");
+}
+
+TEST_F(TraceCli, TerminatedRunSaysSoAndLeavesNoResults) {
+  expect_clean_interrupt(dir_, SIGTERM, "SIGTERM");
 }
 
 }  // namespace
