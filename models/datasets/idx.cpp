@@ -1,7 +1,5 @@
 #include "models/datasets/idx.h"
 
-#include <zlib.h>
-
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -11,6 +9,7 @@
 #include <system_error>
 
 #include "sim/core/errors.h"
+#include "sim/io/gzip.h"
 
 namespace cimsim {
 namespace {
@@ -39,47 +38,11 @@ std::vector<std::uint8_t> read_raw(const std::filesystem::path& file) {
   return bytes;
 }
 
-std::vector<std::uint8_t> gunzip(const std::filesystem::path& file,
-                                 std::vector<std::uint8_t>& compressed) {
-  z_stream stream{};
-  // 16 + MAX_WBITS: expect a gzip wrapper, not a bare zlib stream.
-  if (inflateInit2(&stream, 16 + MAX_WBITS) != Z_OK) fail(file, "zlib failed to initialise");
-  stream.next_in = compressed.data();
-  stream.avail_in = static_cast<uInt>(compressed.size());
-  std::vector<std::uint8_t> out;
-  std::vector<std::uint8_t> chunk(1 << 20);
-  int status = Z_OK;
-  std::string error;
-  while (error.empty()) {
-    stream.next_out = chunk.data();
-    stream.avail_out = static_cast<uInt>(chunk.size());
-    status = inflate(&stream, Z_NO_FLUSH);
-    const std::size_t produced = chunk.size() - stream.avail_out;
-    if (out.size() + produced > kIdxMaxBytes) {
-      error = "decompresses to more than the " + std::to_string(kIdxMaxBytes) +
-              "-byte limit for IDX files";
-      break;
-    }
-    out.insert(out.end(), chunk.begin(), chunk.begin() + static_cast<std::ptrdiff_t>(produced));
-    if (status == Z_STREAM_END) {
-      if (stream.avail_in == 0) break;
-      inflateReset(&stream);  // gzip allows several members one after another
-    } else if (status == Z_BUF_ERROR || (status == Z_OK && stream.avail_in == 0 && produced == 0)) {
-      error = "truncated gzip stream";
-    } else if (status != Z_OK) {
-      error = std::string("corrupt gzip stream: ") + (stream.msg ? stream.msg : "zlib error");
-    }
-  }
-  inflateEnd(&stream);
-  if (!error.empty()) fail(file, error);
-  return out;
-}
-
 }  // namespace
 
 std::vector<std::uint8_t> read_maybe_gzipped(const std::filesystem::path& file) {
   std::vector<std::uint8_t> bytes = read_raw(file);
-  if (bytes.size() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b) return gunzip(file, bytes);
+  if (has_gzip_magic(bytes)) return gunzip(file, bytes, kIdxMaxBytes, "IDX files");
   return bytes;
 }
 

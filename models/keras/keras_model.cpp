@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include "sim/core/errors.h"
+#include "sim/io/gzip.h"
 #include "sim/io/sha256.h"
 
 namespace cimsim {
@@ -99,6 +100,11 @@ class JsonReader {
  private:
   const std::filesystem::path& file_;
 };
+
+bool ends_with(const std::string& text, const std::string& suffix) {
+  return text.size() >= suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
 
 std::string path_of(const std::string& where, const char* key) { return where + "." + key; }
 
@@ -240,7 +246,16 @@ std::vector<KerasTensor> read_group(const JsonReader& reader, const std::filesys
         name.find('\\') != std::string::npos || name[0] == '.') {
       reader.error(where + ".paths", "shard path '" + name + "' is not a plain file name");
     }
-    const std::vector<std::uint8_t> shard = read_checked(dir / name, "weight shard", expected);
+    std::vector<std::uint8_t> shard = read_checked(dir / name, "weight shard", expected);
+    // The name decides, not the content: a raw float32 shard may well begin with 1f 8b.
+    if (ends_with(name, ".gz")) {
+      if (!has_gzip_magic(shard)) {
+        fail(dir / name,
+             "the shard's name ends in .gz but it is not gzip-compressed "
+             "(no 1f 8b magic)");
+      }
+      shard = gunzip(dir / name, shard, kMaxFileBytes, "model files");
+    }
     bytes.insert(bytes.end(), shard.begin(), shard.end());
   }
   if (bytes.size() != 4 * elements) {

@@ -1,6 +1,8 @@
 // Keras Sequential models saved for TensorFlow.js (a model.json with the Keras topology and a
 // weightsManifest, plus raw little-endian float32 shards), such as the pretrained MNIST CNN of
-// npm mnist-react-tfjs@0.1.1 that scripts/setup.sh fetches into <data dir>/mnist-cnn.
+// npm mnist-react-tfjs@0.1.1 that scripts/setup.sh fetches into <data dir>/mnist-cnn. A shard
+// whose manifest path ends in ".gz" holds the same bytes gzip-compressed (not a TF.js feature:
+// the project's fine-tuned pruned CNNs in models/mnist_cnn/ use it, since their zeros compress).
 #pragma once
 
 #include <array>
@@ -49,11 +51,12 @@ struct KerasModel {
 // File name (model.json or a shard) -> lower-case hex sha256.
 using Sha256Manifest = std::map<std::string, std::string>;
 
-// Loads <dir>/model.json and its shards, checking each file against `expected`: a file that is
-// not listed or whose hash differs is a DataError, as are missing shards, shards whose size is
-// not what the manifest's tensors need, dtypes other than float32, quantized weights, layers
-// other than Conv2D, MaxPooling2D, Flatten, Dense and Dropout, and tensors whose shape does not
-// match their layer's config.
+// Loads <dir>/model.json and its shards, checking each file (as stored: a ".gz" shard's
+// compressed bytes) against `expected`: a file that is not listed or whose hash differs is a
+// DataError, as are missing shards, a ".gz" shard that is not gzip or is corrupt or truncated,
+// shards whose size (decompressed) is not what the manifest's tensors need, dtypes other than
+// float32, quantized weights, layers other than Conv2D, MaxPooling2D, Flatten, Dense and
+// Dropout, and tensors whose shape does not match their layer's config.
 [[nodiscard]] KerasModel load_keras_model(const std::filesystem::path& dir,
                                           const Sha256Manifest& expected);
 

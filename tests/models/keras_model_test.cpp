@@ -4,8 +4,11 @@
 
 #include <cstdint>
 #include <cstring>
+#include <stdexcept>
 #include <string>
 #include <vector>
+
+#include <zlib.h>
 
 #include "models/datasets/data_dir.h"
 #include "sim/io/sha256.h"
@@ -94,6 +97,8 @@ struct TinyModel {
   std::string paths = R"(["g1-a", "g1-b"])";
   std::string shard_a = floats({1, 2, 3, 4});
   std::string shard_b = floats({5, 6, 0.5F, -0.5F});
+  std::string file_a = "g1-a";  // the names the shards are written under
+  std::string file_b = "g1-b";
 
   void write(const TempDir& dir) const {
     dir.write("model.json", R"({"modelTopology": )" + topology +
@@ -101,8 +106,8 @@ struct TinyModel {
                                 R"(, "weights": [{"name": "fc/kernel", "shape": )" + kernel_shape +
                                 R"(, "dtype": ")" + dtype +
                                 R"("}, {"name": "fc/bias", "shape": [2], "dtype": "float32"}]}]})");
-    dir.write("g1-a", shard_a);
-    dir.write("g1-b", shard_b);
+    dir.write(file_a, shard_a);
+    dir.write(file_b, shard_b);
   }
 };
 
@@ -218,6 +223,89 @@ TEST(KerasModel, RejectsMalformedJsonAndShardPathsOutsideTheFolder) {
   bad_units.write(dir);
   expect_data_error([&] { (void)load_keras_model_unverified(dir.path()); },
                     {"config[0].config.units", "positive integer"});
+}
+
+// gzip -9 of `bytes`, written with zlib's own deflate (a gzip wrapper: 16 + MAX_WBITS).
+std::string gzip(const std::string& bytes) {
+  z_stream stream{};
+  if (deflateInit2(&stream, 9, Z_DEFLATED, 16 + MAX_WBITS, 9, Z_DEFAULT_STRATEGY) != Z_OK) {
+    throw std::runtime_error("deflateInit2 failed");
+  }
+  std::string out(deflateBound(&stream, static_cast<uLong>(bytes.size())) + 32, '\0');
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
+  stream.avail_in = static_cast<uInt>(bytes.size());
+  stream.next_out = reinterpret_cast<Bytef*>(out.data());
+  stream.avail_out = static_cast<uInt>(out.size());
+  const int status = deflate(&stream, Z_FINISH);
+  out.resize(stream.total_out);
+  deflateEnd(&stream);
+  if (status != Z_STREAM_END) throw std::runtime_error("deflate did not finish");
+  return out;
+}
+
+// The fine-tuned pruned CNNs of models/mnist_cnn/ store gzip-compressed shards named *.gz.
+TEST(KerasModel, ReadsGzipShardsByTheirName) {
+  const TempDir dir;
+  TinyModel tiny;
+  tiny.paths = R"(["g1-a.gz", "g1-b"])";
+  tiny.file_a = "g1-a.gz";
+  tiny.shard_a = gzip(tiny.shard_a);
+  tiny.write(dir);
+  const KerasModel model = load_keras_model_unverified(dir.path());
+  EXPECT_EQ(model.layers[1].tensor("kernel").data, (std::vector<float>{1, 2, 3, 4, 5, 6}));
+  EXPECT_EQ(model.layers[1].tensor("bias").data, (std::vector<float>{0.5F, -0.5F}));
+
+  // Hashes are of the files as stored, so the compressed bytes are what gets verified.
+  Sha256Manifest hashes;
+  for (const char* name : {"model.json", "g1-a.gz", "g1-b"}) {
+    const std::string bytes = testing::read_bytes(dir.path() / name);
+    hashes[name] = sha256_hex(bytes.data(), bytes.size());
+  }
+  EXPECT_EQ(load_keras_model(dir.path(), hashes).parameter_count(), 8U);
+
+  // A raw shard that happens to start with the gzip magic is still raw: the name decides.
+  TinyModel magic;
+  const float looks_gzipped = [] {
+    const std::uint32_t bits = 0x00008b1fU;  // little-endian bytes 1f 8b 00 00
+    float value = 0;
+    std::memcpy(&value, &bits, sizeof value);
+    return value;
+  }();
+  magic.shard_a = floats({looks_gzipped, 2, 3, 4});
+  magic.write(dir);
+  EXPECT_EQ(load_keras_model_unverified(dir.path()).layers[1].tensor("kernel").data[0],
+            looks_gzipped);
+}
+
+TEST(KerasModel, RejectsGzipShardsThatAreNotGzipOrBroken) {
+  const TempDir dir;
+  TinyModel plain;  // named .gz, stored raw
+  plain.paths = R"(["g1-a.gz", "g1-b"])";
+  plain.file_a = "g1-a.gz";
+  plain.write(dir);
+  expect_data_error([&] { (void)load_keras_model_unverified(dir.path()); },
+                    {"g1-a.gz", "ends in .gz but it is not gzip-compressed"});
+
+  TinyModel cut = plain;
+  const std::string whole = gzip(cut.shard_a);
+  cut.shard_a = whole.substr(0, whole.size() - 6);
+  cut.write(dir);
+  expect_data_error([&] { (void)load_keras_model_unverified(dir.path()); },
+                    {"g1-a.gz", "truncated gzip stream"});
+
+  TinyModel corrupt = plain;
+  corrupt.shard_a = whole;
+  corrupt.shard_a[corrupt.shard_a.size() - 6] ^= 0x55;  // inside the CRC-32 of the trailer
+  corrupt.write(dir);
+  expect_data_error([&] { (void)load_keras_model_unverified(dir.path()); },
+                    {"g1-a.gz", "corrupt gzip stream"});
+
+  // The size check applies to the decompressed bytes.
+  TinyModel short_shard = plain;
+  short_shard.shard_a = gzip(plain.shard_a.substr(0, 12));
+  short_shard.write(dir);
+  expect_data_error([&] { (void)load_keras_model_unverified(dir.path()); },
+                    {"model.json", "weightsManifest[0]", "28 bytes", "need 32"});
 }
 
 }  // namespace

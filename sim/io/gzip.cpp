@@ -1,0 +1,63 @@
+#include "sim/io/gzip.h"
+
+#include <zlib.h>
+
+#include <limits>
+
+#include "sim/core/errors.h"
+
+namespace cimsim {
+namespace {
+
+[[noreturn]] void fail(const std::filesystem::path& file, const std::string& problem) {
+  throw DataError(file.string() + ": " + problem);
+}
+
+}  // namespace
+
+bool has_gzip_magic(const std::vector<std::uint8_t>& bytes) {
+  return bytes.size() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b;
+}
+
+std::vector<std::uint8_t> gunzip(const std::filesystem::path& file,
+                                 const std::vector<std::uint8_t>& compressed,
+                                 std::uint64_t max_bytes, const std::string& limit_name) {
+  if (!has_gzip_magic(compressed)) fail(file, "not a gzip stream (no 1f 8b magic)");
+  if (compressed.size() > std::numeric_limits<uInt>::max()) {
+    fail(file, "too large for one zlib input buffer");
+  }
+  z_stream stream{};
+  // 16 + MAX_WBITS: expect a gzip wrapper, not a bare zlib stream.
+  if (inflateInit2(&stream, 16 + MAX_WBITS) != Z_OK) fail(file, "zlib failed to initialise");
+  // zlib's input pointer is not const, but inflate never writes through it.
+  stream.next_in = const_cast<Bytef*>(compressed.data());
+  stream.avail_in = static_cast<uInt>(compressed.size());
+  std::vector<std::uint8_t> out;
+  std::vector<std::uint8_t> chunk(1 << 20);
+  std::string error;
+  while (error.empty()) {
+    stream.next_out = chunk.data();
+    stream.avail_out = static_cast<uInt>(chunk.size());
+    const int status = inflate(&stream, Z_NO_FLUSH);
+    const std::size_t produced = chunk.size() - stream.avail_out;
+    if (out.size() + produced > max_bytes) {
+      error = "decompresses to more than the " + std::to_string(max_bytes) + "-byte limit for " +
+              limit_name;
+      break;
+    }
+    out.insert(out.end(), chunk.begin(), chunk.begin() + static_cast<std::ptrdiff_t>(produced));
+    if (status == Z_STREAM_END) {
+      if (stream.avail_in == 0) break;
+      inflateReset(&stream);  // gzip allows several members one after another
+    } else if (status == Z_BUF_ERROR || (status == Z_OK && stream.avail_in == 0 && produced == 0)) {
+      error = "truncated gzip stream";
+    } else if (status != Z_OK) {
+      error = std::string("corrupt gzip stream: ") + (stream.msg ? stream.msg : "zlib error");
+    }
+  }
+  inflateEnd(&stream);
+  if (!error.empty()) fail(file, error);
+  return out;
+}
+
+}  // namespace cimsim
