@@ -248,8 +248,18 @@ std::vector<ParamSpec> build_schema() {
     model.type = ParamType::kPath;
     model.nullable = true;
     model.derived = "<data dir>/mnist-cnn, the pretrained CNN of mnist-react-tfjs@0.1.1";
-    model.description = "folder with a Keras model.json and its float32 shards (networks)";
+    model.description =
+        "folder with a Keras model.json and its float32 shards (networks), or the USE-lite "
+        "graph model (use_lite)";
     s.push_back(model);
+  }
+  {
+    ParamSpec text;
+    text.path = "workload.text";
+    text.type = ParamType::kPath;
+    text.nullable = true;
+    text.description = "text file, one sentence per line, that use_lite encodes";
+    s.push_back(text);
   }
   s.push_back(choice("workload.dataset", "mnist", fixed_choices({"mnist", "fashion_mnist"}),
                      "test and calibration images (networks)"));
