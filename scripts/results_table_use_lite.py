@@ -110,5 +110,76 @@ for sparsity in SPARSITIES:
         lines.append(f"| {sparsity} % | {layer['name']} | {layer['inputs_k']} x {layer['outputs_n']} |"
                      f" {reference / 1e6:.2f} | {cells[0]} | {cells[1]} |")
 
+
+
+def adc_change(variants, name):
+    return float(variants[name]["row"]["energy_adc_pj_change_pct"])
+
+
+def matrix_range(variants, name):
+    base = variants[BASELINE]["report"]["layers"]
+    changes = [(pct(layer["energy_pj"]["adc"], base[i]["energy_pj"]["adc"]), layer["name"])
+               for i, layer in enumerate(variants[name]["report"]["layers"])]
+    return min(changes), max(changes)
+
+
+lines += [
+    "",
+    "## Against the paper's -89.5 %",
+    "",
+    "Farias and Kung report ADC energy 89.5 % lower than an unsorted mapping for unstructured",
+    "sparse BERT models (abstract of arXiv 2410.11298; sparsity and hardware not known here).",
+    "On these real transformer weights, against the conventional macro (`baseline_fixed`):",
+    "",
+]
+for sparsity in (80, 90):
+    if sparsity not in runs:
+        continue
+    v = runs[sparsity]
+    (low, low_name), (high, high_name) = matrix_range(v, "sws_capped")
+    lines.append(
+        f"- {sparsity} %: `sws_capped` {adc_change(v, 'sws_capped'):+.1f} % "
+        f"(per matrix {low:+.1f} % `{low_name}` to {high:+.1f} % `{high_name}`), "
+        f"`sws_shared_capped` {adc_change(v, 'sws_shared_capped'):+.1f} %, "
+        f"`baseline_capped` (gating and capped resolution without sorting) "
+        f"{adc_change(v, 'baseline_capped'):+.1f} %.")
+walden = {}
+for sparsity in (80, 90):
+    comparison = out_dir / "walden" / f"sparse{sparsity}" / "comparison.csv"
+    if comparison.exists():
+        with comparison.open() as handle:
+            walden[sparsity] = {r["variant"]: float(r["energy_adc_pj_change_pct"])
+                                for r in csv.DictReader(handle)}
+if walden:
+    figures = "; ".join(f"{sp} %: `sws_capped` {w['sws_capped']:+.1f} %, `sws_shared_capped`"
+                        f" {w['sws_shared_capped']:+.1f} %, `baseline_capped`"
+                        f" {w['baseline_capped']:+.1f} %" for sp, w in walden.items())
+    lines.append(
+        f"- Under the `walden` ADC model (energy doubling per bit, no 4-bit floor): {figures}"
+        " (`build/cimsim run configs/experiments/use_lite/sparseNN.yaml"
+        " --set hardware.adc.energy.model=walden --out out/use_lite/walden/sparseNN`).")
+crossbar_cost = ", ".join(
+    f"{float(runs[sp]['sws_capped']['row']['crossbars_change_pct']):+.0f} % at {sp} %"
+    for sp in (90, 80) if sp in runs)
+lines += [
+    "",
+    "So per-output sorting (`sws`) comes within a few points of the paper's figure at 90 %",
+    "sparsity and gets there on the tall matrices: the 1536-row FFN matrices exceed it, while the",
+    "256-row matrices of layer 0 stay near -73 %: with 128-row sections an output has only two",
+    "sections, SWS drops the all-zero one, and the kept one holds the output's largest weights",
+    "and so needs nearly all its slice columns. A 1536-row matrix has twelve sections per output",
+    "at 90 % sparsity, about ten of them all zero, and the lower kept one holds small weights that",
+    "need few slices. BERT's matrices have 768 or 3072 rows, more like the tall ones here. The",
+    "cimloop model charges the many 1-3 bit conversions SWS leaves at the 4-bit energy, which",
+    "caps the reduction; under `walden` every capped variant gains mostly by leaving 8-bit",
+    "conversions, so the mappings differ little there. The shared row order (`sws_shared`) reaches much less on these weights: one",
+    "order for nine outputs keeps sections that each single output could drop. The price of",
+    f"`sws` is crossbars ({crossbar_cost}) and input-buffer reads, visible in the",
+    "total energy. These weights are pruned by magnitude without fine-tuning, as in the paper's",
+    "setting only in kind: how much accuracy a fine-tuned sparse encoder keeps is not measured",
+    "here (no labelled text data); the fidelity columns show that the crossbars reproduce the",
+    "float encoder of the same pruned weights.",
+]
+
 target.write_text("\n".join(lines) + "\n")
 print(f"wrote {target}")
