@@ -7,6 +7,11 @@ function(cimsim_set_warnings target)
   if(CIMSIM_HAS_POPCNT_FLAG AND CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64")
     target_compile_options(${target} PRIVATE -mpopcnt)
   endif()
+  # No fused multiply-add contraction: the float reference forward and the dequantization of
+  # layer outputs must round the same way in every instruction-set clone (models/network/forward.cpp
+  # and sim/macro/integer_gemm.cpp are compiled for AVX-512, AVX2 and the baseline), so that a
+  # result never depends on the CPU it ran on.
+  target_compile_options(${target} PRIVATE -ffp-contract=off)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow
                                            -Wnon-virtual-dtor -Wold-style-cast)
   if(CIMSIM_SANITIZE)

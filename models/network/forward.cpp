@@ -6,29 +6,37 @@
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
+#include "sim/core/simd_clones.h"
 #include "sim/mapping/quantize.h"
 
 namespace cimsim {
 namespace {
 
-// The matrix product of one layer, in float: rows (T x K) * W + b.
+// Rows [begin, end) of y = x * W + b in float. Each output's sum runs over k in the same order
+// in every instruction-set clone and for any thread count, so the float reference is
+// deterministic; only the outputs n of a row are computed side by side.
+CIMSIM_SIMD_CLONES void float_rows(const MatrixLayer& m, const float* rows, float* out,
+                                   std::size_t begin, std::size_t end) {
+  for (std::size_t i = begin; i < end; ++i) {
+    float* __restrict y = out + i * m.n;
+    std::copy(m.bias.begin(), m.bias.end(), y);
+    const float* x = rows + i * m.k;
+    for (std::size_t k = 0; k < m.k; ++k) {
+      const float xk = x[k];
+      if (xk == 0.0F) continue;
+      const float* __restrict w = m.weights.data() + k * m.n;
+      for (std::size_t n = 0; n < m.n; ++n) y[n] += xk * w[n];
+    }
+  }
+}
+
+// The matrix product of one layer, in float: rows (T x K) * W + b, rows in parallel.
 std::vector<float> float_product(const MatrixLayer& m, const std::vector<float>& rows,
                                  std::size_t t) {
   std::vector<float> out(t * m.n);
-  // Rows in parallel; each row's sum runs in the same order whatever the thread count, so the
-  // float reference is deterministic.
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, t, 32),
                     [&](const tbb::blocked_range<std::size_t>& range) {
-                      for (std::size_t i = range.begin(); i < range.end(); ++i) {
-                        float* y = out.data() + i * m.n;
-                        std::copy(m.bias.begin(), m.bias.end(), y);
-                        const float* x = rows.data() + i * m.k;
-                        for (std::size_t k = 0; k < m.k; ++k) {
-                          if (x[k] == 0.0F) continue;
-                          const float* w = m.weights.data() + k * m.n;
-                          for (std::size_t n = 0; n < m.n; ++n) y[n] += x[k] * w[n];
-                        }
-                      }
+                      float_rows(m, rows.data(), out.data(), range.begin(), range.end());
                     });
   return out;
 }
@@ -51,6 +59,7 @@ std::vector<float> run_layers(const Network& net, const std::vector<float>& imag
         for (std::size_t i = 0; i < count; ++i) {
           out = im2col(act.data() + i * per_image, shape, layer.kernel_h, layer.kernel_w,
                        layer.stride, rows);
+          if (i == 0) all_rows.reserve(count * rows.size());  // every image gives as many rows
           all_rows.insert(all_rows.end(), rows.begin(), rows.end());
         }
         act = product(ordinal++, layer.matrix, all_rows,
@@ -109,19 +118,30 @@ std::vector<float> forward_quantized(const Network& net,
         const double lo = q.input_signed ? -std::ldexp(1.0, q.input_bits - 1) : 0.0;
         const double hi = q.input_signed ? std::ldexp(1.0, q.input_bits - 1) - 1.0
                                          : std::ldexp(1.0, q.input_bits) - 1.0;
+        // Both element-wise passes run in parallel; each element's expression is the same as
+        // on one thread, so the results do not depend on the thread count.
         IntMatrix x(t, m.k);
-        for (std::size_t i = 0; i < x.data.size(); ++i) {
-          x.data[i] = static_cast<std::int32_t>(
-              std::clamp(round_half_up(static_cast<double>(rows[i]) / q.input_scale), lo, hi));
-        }
+        tbb::parallel_for(
+            tbb::blocked_range<std::size_t>(0, x.data.size(), 16384),
+            [&](const tbb::blocked_range<std::size_t>& range) {
+              for (std::size_t i = range.begin(); i < range.end(); ++i) {
+                x.data[i] = static_cast<std::int32_t>(std::clamp(
+                    round_half_up(static_cast<double>(rows[i]) / q.input_scale), lo, hi));
+              }
+            });
         const WideMatrix y = matmul(ordinal, x);
         std::vector<float> out(t * m.n);
-        for (std::size_t i = 0; i < t; ++i) {
-          for (std::size_t n = 0; n < m.n; ++n) {
-            out[i * m.n + n] = static_cast<float>(
-                q.input_scale * q.weight_scales[n] * static_cast<double>(y.at(i, n)) + m.bias[n]);
-          }
-        }
+        tbb::parallel_for(tbb::blocked_range<std::size_t>(0, t, 256),
+                          [&](const tbb::blocked_range<std::size_t>& range) {
+                            for (std::size_t i = range.begin(); i < range.end(); ++i) {
+                              for (std::size_t n = 0; n < m.n; ++n) {
+                                out[i * m.n + n] =
+                                    static_cast<float>(q.input_scale * q.weight_scales[n] *
+                                                           static_cast<double>(y.at(i, n)) +
+                                                       m.bias[n]);
+                              }
+                            }
+                          });
         return out;
       });
 }

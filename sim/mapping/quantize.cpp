@@ -29,10 +29,14 @@ QuantizedWeights quantize_weights(const std::vector<double>& weights, std::size_
   return out;
 }
 
-double calibration_magnitude(const std::vector<double>& samples, const std::string& method) {
-  std::vector<double> magnitudes(samples.size());
+namespace {
+
+// Magnitudes are taken in the samples' own type, which is exact for float and double alike.
+template <typename Real>
+double magnitude_of(const std::vector<Real>& samples, const std::string& method) {
+  std::vector<Real> magnitudes(samples.size());
   std::transform(samples.begin(), samples.end(), magnitudes.begin(),
-                 [](double v) { return std::fabs(v); });
+                 [](Real v) { return std::fabs(v); });
   if (magnitudes.empty()) return 0.0;
   if (method == "max") return *std::max_element(magnitudes.begin(), magnitudes.end());
   // "pNN.N": the nearest-rank percentile of |x|.
@@ -43,6 +47,16 @@ double calibration_magnitude(const std::vector<double>& samples, const std::stri
   std::nth_element(magnitudes.begin(), magnitudes.begin() + static_cast<std::ptrdiff_t>(index),
                    magnitudes.end());
   return magnitudes[index];
+}
+
+}  // namespace
+
+double calibration_magnitude(const std::vector<double>& samples, const std::string& method) {
+  return magnitude_of(samples, method);
+}
+
+double calibration_magnitude(const std::vector<float>& samples, const std::string& method) {
+  return magnitude_of(samples, method);
 }
 
 QuantizedInputs quantize_inputs(const std::vector<double>& inputs, std::size_t t, std::size_t k,

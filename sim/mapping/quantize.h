@@ -28,6 +28,8 @@ struct QuantizedInputs {
 // The calibration magnitude of a set of samples: max |x|, or the given percentile of |x|.
 [[nodiscard]] double calibration_magnitude(const std::vector<double>& samples,
                                            const std::string& method);
+[[nodiscard]] double calibration_magnitude(const std::vector<float>& samples,
+                                           const std::string& method);
 
 // x_q = clamp(round(x / s_x)) with s_x from the calibration samples (never the test set).
 [[nodiscard]] QuantizedInputs quantize_inputs(const std::vector<double>& inputs, std::size_t t,

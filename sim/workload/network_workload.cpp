@@ -4,6 +4,7 @@
 // ADCs) and the energy, time and mapping of every crossbar layer.
 #include <algorithm>
 #include <cmath>
+#include <future>
 #include <memory>
 
 #include <spdlog/spdlog.h>
@@ -141,7 +142,10 @@ class CnnWorkload final : public Workload {
     for (std::size_t first = 0; first < samples; first += batch) {
       const std::size_t count = std::min(batch, samples - first);
       const std::vector<float> images = to_floats(test, first, count);
-      const std::vector<float> logits_float = forward_float(net, images, count);
+      // The float reference runs on another thread meanwhile: the simulated forward spends much
+      // of its time in serial work (SystemC, digit statistics), which leaves a core free.
+      std::future<std::vector<float>> float_forward = std::async(
+          std::launch::async, [&net, &images, count] { return forward_float(net, images, count); });
       const std::vector<float> logits_simulated = forward_quantized(
           net, quant, images, count, [&](std::size_t ordinal, const IntMatrix& x) {
             LayerResult layer = top.run_layer(ordinal, x);
@@ -156,6 +160,7 @@ class CnnWorkload final : public Workload {
                                         [&quant](std::size_t ordinal, const IntMatrix& x) {
                                           return integer_gemm(x, quant[ordinal].weights);
                                         });
+      const std::vector<float> logits_float = float_forward.get();
       for (std::size_t i = 0; i < count; ++i) {
         const std::size_t label = test.labels[first + i];
         float_correct += argmax(&logits_float[i * classes], classes) == label ? 1 : 0;
@@ -212,14 +217,29 @@ class CnnWorkload final : public Workload {
                                                          const ImageSet& train,
                                                          std::size_t calibration) {
     const std::vector<std::size_t> matrix_layers = net.matrix_layers();
-    std::vector<std::vector<double>> observed(matrix_layers.size());
-    const std::vector<float> images = to_floats(train, 0, calibration);
-    // Calibrate on training images only: the float network's input activations of each layer.
-    (void)forward_float(net, images, calibration,
-                        [&observed](std::size_t ordinal, const std::vector<float>& values) {
-                          observed[ordinal].insert(observed[ordinal].end(), values.begin(),
-                                                   values.end());
-                        });
+    const std::string& method = e.quant.input_calibration;
+    // "max" needs only a running maximum; a percentile needs every |x|, kept as float (the
+    // activations are float, so nothing is lost). Images go through in chunks so that no
+    // layer's im2col rows for all calibration images exist at once (1.4 GB at 500 images).
+    std::vector<double> largest(matrix_layers.size(), 0.0);
+    std::vector<std::vector<float>> magnitudes(matrix_layers.size());
+    std::vector<std::size_t> seen(matrix_layers.size(), 0);
+    constexpr std::size_t kChunk = 50;  // images per calibration forward
+    for (std::size_t first = 0; first < calibration; first += kChunk) {
+      const std::size_t count = std::min(kChunk, calibration - first);
+      const std::vector<float> images = to_floats(train, first, count);
+      (void)forward_float(
+          net, images, count, [&](std::size_t ordinal, const std::vector<float>& values) {
+            seen[ordinal] += values.size();
+            if (method == "max") {
+              for (float v : values) {
+                largest[ordinal] = std::max(largest[ordinal], std::fabs(static_cast<double>(v)));
+              }
+            } else {
+              for (float v : values) magnitudes[ordinal].push_back(std::fabs(v));
+            }
+          });
+    }
     const std::vector<bool> is_signed = signed_inputs(net, e.quant);
     std::vector<LayerQuantization> quant;
     for (std::size_t i = 0; i < matrix_layers.size(); ++i) {
@@ -227,12 +247,13 @@ class CnnWorkload final : public Workload {
       LayerQuantization q;
       q.input_signed = is_signed[i];
       q.input_bits = e.quant.input_bits;
-      const double magnitude = calibration_magnitude(observed[i], e.quant.input_calibration);
+      const double magnitude =
+          method == "max" ? largest[i] : calibration_magnitude(magnitudes[i], method);
       const double levels = q.input_signed ? std::ldexp(1.0, q.input_bits - 1) - 1.0
                                            : std::ldexp(1.0, q.input_bits) - 1.0;
       q.input_scale = magnitude > 0.0 ? magnitude / levels : 1.0;
       spdlog::debug("layer {}: input scale {:.6g} ({} calibration values), {}", m.name,
-                    q.input_scale, observed[i].size(), q.input_signed ? "signed" : "unsigned");
+                    q.input_scale, seen[i], q.input_signed ? "signed" : "unsigned");
       quant.push_back(std::move(q));
     }
     return quant;
