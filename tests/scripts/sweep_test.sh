@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/sweep.sh on the sparse gemm experiment with the real simulator: 2 bit-widths x 2
 # mappings run as 4 points and gather into one CSV; a re-run skips every point and touches no
-# results folder; --gather-only rebuilds the same CSV; a point that cimsim refuses (17-bit ADCs)
+# results folder, and after a point's folder is deleted runs only that point; --gather-only rebuilds the same CSV; a point that cimsim refuses (17-bit ADCs)
 # is reported by name with its log, the others survive, and the exit status is non-zero.
 # usage: tests/scripts/sweep_test.sh CIMSIM SOURCE_DIR
 # shellcheck source=tests/scripts/lib.sh
@@ -70,6 +70,21 @@ if grep -q ': running' "$work/run2.txt"; then fail "the re-run ran a point: $(ca
 [[ "$(stamp)" == "$before" ]] || fail "the re-run touched a results folder or log"
 cmp -s "$csv" "$work/first.csv" || fail "the re-run gathered a different CSV"
 pass "a re-run skips all 4 points, timestamps unchanged"
+
+# A point whose results are gone (a run killed before its folder appeared) is the only one a
+# re-run runs; the others keep their folders untouched and the CSV comes out the same.
+rm -rf -- "${out:?}/bits4-sws"
+status=0
+"$sweep" "$experiment" --bits 2,4 --mappings baseline,sws --out "$out" --jobs 2 \
+  --cimsim "$cimsim" >"$work/run2b.txt" 2>&1 || status=$?
+((status == 0)) || { cat "$work/run2b.txt" >&2; fail "re-run after a lost point exited $status"; }
+expect_contains "$work/run2b.txt" "bits4-sws: done" "the missing point ran again"
+for p in bits2-baseline bits4-baseline bits2-sws; do
+  expect_contains "$work/run2b.txt" "$p: skipped" "complete point $p was skipped"
+done
+[[ -s "$out/bits4-sws/summary.csv" ]] || fail "the missing point has no results after the re-run"
+cmp -s "$csv" "$work/first.csv" || fail "re-running the missing point gathered a different CSV"
+pass "a re-run completes only the missing point"
 
 rm -f "$csv"
 "$sweep" "$experiment" --bits 2,4 --mappings baseline,sws --out "$out" --gather-only \
