@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "sim/adc/adc_components.h"
+#include "sim/device/conductance_variation.h"
 #include "sim/encoding/weight_encoding.h"
 #include "sim/energy/adc_energy_model.h"
 #include "sim/mapping/mapping_policy.h"
@@ -29,7 +30,9 @@ std::string list_registered_components() {
          section<AdcResolutionPolicyRegistry>("ADC resolution policies", "hardware.adc.policy") +
          section<AdcTransferRegistry>("ADC transfer modes", "hardware.adc.mode") +
          section<AdcKindRegistry>("ADC kinds", "hardware.adc.kind") +
-         section<AdcEnergyModelRegistry>("ADC energy models", "hardware.adc.energy.model");
+         section<AdcEnergyModelRegistry>("ADC energy models", "hardware.adc.energy.model") +
+         section<ConductanceVariationRegistry>("conductance variations",
+                                               "hardware.device.variation.kind");
 }
 
 }  // namespace cimsim

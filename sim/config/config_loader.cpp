@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <limits>
 #include <regex>
 #include <sstream>
 
@@ -33,7 +34,7 @@ std::string type_name(const ParamSpec& spec) {
     case ParamType::kInt:
       return "an integer";
     case ParamType::kReal:
-      return "a number";
+      return spec.allow_infinity ? "a number or .inf" : "a number";
     case ParamType::kBool:
       return "true or false";
     case ParamType::kEnum:
@@ -137,9 +138,10 @@ class Validator {
         return YAML::Node(parse_int(spec, scalar(spec, value, origin), origin));
       case ParamType::kReal: {
         // Kept as text with 15 significant digits so the resolved config reads as typed.
+        const double number = parse_real(spec, scalar(spec, value, origin), origin);
+        if (std::isinf(number)) return YAML::Node(std::string(".inf"));
         char text[32];
-        std::snprintf(text, sizeof text, "%.15g",
-                      parse_real(spec, scalar(spec, value, origin), origin));
+        std::snprintf(text, sizeof text, "%.15g", number);
         return YAML::Node(std::string(text));
       }
       case ParamType::kBool: {
@@ -206,6 +208,10 @@ class Validator {
 
   static double parse_real(const ParamSpec& spec, const std::string& text,
                            const std::string& origin) {
+    if (spec.allow_infinity) {
+      static const std::regex infinity("\\+?\\.?(inf|Inf|INF|infinity)");
+      if (std::regex_match(text, infinity)) return std::numeric_limits<double>::infinity();
+    }
     char* end = nullptr;
     const double number = std::strtod(text.c_str(), &end);
     if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(number)) {
@@ -317,7 +323,8 @@ class Validator {
         fail(where, spec, "set: expected a mapping of dotted keys to values");
       }
       if (variant["set"]) {
-        for (const auto& item : variant["set"]) (void)plain_key(item.first, where, spec.path + ".set");
+        for (const auto& item : variant["set"])
+          (void)plain_key(item.first, where, spec.path + ".set");
       }
       if (variant["baseline"] && !variant["baseline"].IsScalar()) {
         fail(where, spec, "baseline: expected the name of a variant");

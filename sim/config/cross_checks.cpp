@@ -31,6 +31,30 @@ void check_clock_multiple(const ResolvedConfig& c, const std::string& path) {
   }
 }
 
+// Device non-idealities: settings that would silently do nothing, or describe no device.
+void check_device_rules(const ResolvedConfig& c) {
+  const double sigma = c.get_real("hardware.device.variation.sigma");
+  const std::string kind = c.get_string("hardware.device.variation.kind");
+  if (kind == "none" && sigma > 0.0) {
+    throw ConfigError(c.error_at("hardware.device.variation.sigma",
+                                 number(sigma) +
+                                     " has no effect with hardware.device.variation.kind 'none'; "
+                                     "choose gaussian or lognormal, or set the sigma to 0"));
+  }
+  const double on = c.get_real("hardware.device.stuck_at_on");
+  const double off = c.get_real("hardware.device.stuck_at_off");
+  if (on + off > 1.0) {
+    throw ConfigError(c.error_at("hardware.device.stuck_at_off",
+                                 "stuck_at_on + stuck_at_off = " + number(on + off) +
+                                     " exceeds 1: they are fractions of the same cells"));
+  }
+  if (c.get_real("hardware.device.on_off_ratio") <= 1.0) {
+    throw ConfigError(c.error_at("hardware.device.on_off_ratio",
+                                 "expected a ratio above 1 (G_max / G_off), or .inf for an "
+                                 "ideal OFF state"));
+  }
+}
+
 }  // namespace
 
 void check_cross_field_rules(const ResolvedConfig& c) {
@@ -61,6 +85,7 @@ void check_cross_field_rules(const ResolvedConfig& c) {
                        "(differential); '" +
                        encoding + "' cannot free any column"));
   }
+  check_device_rules(c);
   const Experiment e = make_experiment(c);
   if (e.geometry.cols < e.geometry.cols_per_output()) {
     throw ConfigError(

@@ -32,6 +32,16 @@ Experiment make_experiment(ResolvedConfig config) {
   m.adc.per_crossbar = static_cast<int>(c.get_int("hardware.adc.per_crossbar"));
   m.adc.timing.t_bit_ns = c.get_real("hardware.adc.t_bit_ns");
   m.adc.timing.t_flash_ns = c.get_real("hardware.adc.t_flash_ns");
+  DeviceSettings& d = m.device;
+  d.variation = c.get_string("hardware.device.variation.kind");
+  d.variation_sigma = c.get_real("hardware.device.variation.sigma");
+  d.read_noise_sigma = c.get_real("hardware.device.read_noise_sigma");
+  d.stuck_at_on = c.get_real("hardware.device.stuck_at_on");
+  d.stuck_at_off = c.get_real("hardware.device.stuck_at_off");
+  d.on_off_ratio = c.get_real("hardware.device.on_off_ratio");
+  d.adc_offset_sigma_lsb = c.get_real("hardware.adc.offset_sigma_lsb");
+  d.adc_noise_sigma_lsb = c.get_real("hardware.adc.noise_sigma_lsb");
+  d.seed = e.seed;
 
   MappingGeometry& g = e.geometry;
   g.rows = static_cast<int>(c.get_int("hardware.crossbar.rows"));

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "sim/adc/adc_components.h"
+#include "sim/device/conductance_variation.h"
 #include "sim/encoding/weight_encoding.h"
 #include "sim/energy/adc_energy_model.h"
 #include "sim/energy/energy_params.h"
@@ -36,6 +37,14 @@ ParamSpec real(std::string path, std::string def, std::string unit, double lo,
   spec.unit = std::move(unit);
   spec.min = lo;
   spec.description = std::move(description);
+  return spec;
+}
+
+ParamSpec bounded_real(std::string path, std::string def, std::string unit, double lo, double hi,
+                       std::string description) {
+  ParamSpec spec =
+      real(std::move(path), std::move(def), std::move(unit), lo, std::move(description));
+  spec.max = hi;
   return spec;
 }
 
@@ -136,6 +145,15 @@ std::vector<ParamSpec> build_schema() {
   }
   s.push_back(real("hardware.adc.t_bit_ns", "1", "ns", 1e-6, "SAR time per bit"));
   s.push_back(real("hardware.adc.t_flash_ns", "1", "ns", 1e-6, "flash conversion time"));
+  // ADC non-idealities (docs/nonidealities.md), input-referred in LSBs of the column's own step.
+  // 0 = ideal converter. Scale: a few tenths of an LSB is the spread measured in CIM macros
+  // (e.g. the C3SRAM BNN study models ADC offsets and bitline noise of order 1 MAC step).
+  s.push_back(bounded_real("hardware.adc.offset_sigma_lsb", "0", "LSB", 0, 1000,
+                           "standard deviation of the input-referred ADC offset, drawn once per "
+                           "column per run (0: none)"));
+  s.push_back(bounded_real("hardware.adc.noise_sigma_lsb", "0", "LSB", 0, 1000,
+                           "standard deviation of the input-referred ADC noise, drawn per "
+                           "conversion (0: none)"));
   s.push_back(choice("hardware.adc.energy.model", adc_energy.model,
                      registered<AdcEnergyModelRegistry>(), "ADC energy model"));
   s.push_back(choice("hardware.adc.energy.below_min_bits", adc_energy.below_min_bits,
@@ -174,6 +192,28 @@ std::vector<ParamSpec> build_schema() {
                       "shift-and-add accumulator width; overflow is reported, never wrapped"));
   s.push_back(real("hardware.accumulator.t_add_ns", "1", "ns", 0,
                    "one level of the partial-sum adder tree"));
+  // Device non-idealities (docs/nonidealities.md). All off by default: the ideal device of
+  // crossbar-model.md section 5, whose cells conduct exactly their integer level.
+  s.push_back(choice("hardware.device.variation.kind", "none",
+                     registered<ConductanceVariationRegistry>(),
+                     "programming variation of each cell's conductance, drawn once per run"));
+  s.push_back(bounded_real(
+      "hardware.device.variation.sigma", "0", "", 0, 1,
+      "relative spread of the programming variation (gaussian: std of g'/g; lognormal: std of "
+      "ln g'/g). DNN+NeuroSim's `vari` is the same relative Gaussian std, default 0"));
+  s.push_back(bounded_real("hardware.device.read_noise_sigma", "0", "", 0, 1,
+                           "relative std of each cell's conductance per read (per input cycle)"));
+  s.push_back(bounded_real("hardware.device.stuck_at_on", "0", "", 0, 1,
+                           "fraction of cells stuck at the maximum level's conductance"));
+  s.push_back(bounded_real("hardware.device.stuck_at_off", "0", "", 0, 1,
+                           "fraction of cells stuck at the OFF conductance"));
+  {
+    ParamSpec ratio = real("hardware.device.on_off_ratio", ".inf", "", 1,
+                           "G_max / G_off: level 0 conducts G_max / ratio (.inf: ideal OFF "
+                           "state). DNN+NeuroSim's default `onoffratio` is 10");
+    ratio.allow_infinity = true;
+    s.push_back(ratio);
+  }
   s.push_back(real("hardware.energy.cell_read_fj", fj(energy.cell_read_fj), "fJ", 0,
                    "cell read, per 1-bit digit x cell (ISAAC)"));
   s.push_back(real("hardware.energy.dac_drive_fj", fj(energy.dac_drive_fj), "fJ", 0,
@@ -187,9 +227,10 @@ std::vector<ParamSpec> build_schema() {
                    "input buffer read per byte (ISAAC input register)"));
   s.push_back(real("hardware.energy.partial_sum_add_fj", fj(energy.partial_sum_add_fj), "fJ", 0,
                    "digital addition of two partial sums"));
-  s.push_back(choice("simulation.kernel", "fast", fixed_choices({"fast", "reference"}),
-                     "fast (bit planes, exact products where nothing clips) or reference (plain "
-                     "loops); both give identical results"));
+  s.push_back(choice("simulation.kernel", "fast", fixed_choices({"fast", "reference", "analog"}),
+                     "fast (bit planes, exact products where nothing clips), reference (plain "
+                     "loops) or analog (real-valued column sums, what device non-idealities "
+                     "use); all give identical results with ideal devices"));
   s.push_back(integer("quant.weight_bits", "8", "bit", 2, 16, "signed weight bits B"));
   s.push_back(integer("quant.input_bits", "8", "bit", 2, 16, "input bits A"));
   s.push_back(choice("quant.input_signed", "auto", fixed_choices({"auto", "true", "false"}),

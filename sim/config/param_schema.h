@@ -35,7 +35,8 @@ struct ParamSpec {
   std::function<std::vector<std::string>()> choices;  // kEnum
   bool required = false;                              // must be given (no default)
   bool nullable = false;                              // may be absent or null ("not set")
-  std::string derived;  // how the default follows from other keys, when it does
+  bool allow_infinity = false;  // kReal: also accepts inf (.inf in the resolved config)
+  std::string derived;          // how the default follows from other keys, when it does
 };
 
 // Every declared parameter, in documentation order.

@@ -18,6 +18,7 @@ void EventCounts::add_dynamic(const EventCounts& other) {
   conversions += other.conversions;
   skipped_conversions += other.skipped_conversions;
   clipped_conversions += other.clipped_conversions;
+  clipped_negative += other.clipped_negative;
   dac_activations += other.dac_activations;
   nonzero_row_digits += other.nonzero_row_digits;
   cell_reads += other.cell_reads;

@@ -13,7 +13,8 @@ struct EventCounts {
   std::map<int, std::uint64_t> conversions_by_bits;  // ADC resolution [bit] -> conversions
   std::uint64_t conversions = 0;          // ADC conversions (= samples of the sample-and-holds)
   std::uint64_t skipped_conversions = 0;  // skipped because the crossbar's digits were all zero
-  std::uint64_t clipped_conversions = 0;  // conversions whose code saturated at 2^b - 1
+  std::uint64_t clipped_conversions = 0;  // codes held at 2^b - 1 (or at 0: a negative sum)
+  std::uint64_t clipped_negative = 0;     // of those, negative real-valued sums read as 0
   std::uint64_t dac_activations = 0;      // row drives charged to the DACs
   std::uint64_t nonzero_row_digits = 0;   // row drives whose digit is nonzero (draw current)
   std::uint64_t cell_reads = 0;           // nonzero row digit x allocated column

@@ -15,13 +15,14 @@ using sc_core::SC_NS;
 using sc_core::sc_time;
 
 LayerUnit::LayerUnit(const sc_core::sc_module_name& name, const MappedLayer& layer,
-                     const MacroSettings& settings)
+                     const MacroSettings& settings, std::size_t layer_index)
     : sc_module(name), layer_(layer) {
   macros.reserve(layer.crossbars.size());
   for (std::size_t i = 0; i < layer.crossbars.size(); ++i) {
     const std::string macro_name = "xbar" + std::to_string(i);
+    const std::uint64_t crossbar_id = (static_cast<std::uint64_t>(layer_index) << 32U) | i;
     macros.push_back(std::make_unique<CrossbarMacro>(macro_name.c_str(), layer.crossbars[i],
-                                                     layer.geometry, settings));
+                                                     layer.geometry, settings, crossbar_id));
   }
 }
 
@@ -34,7 +35,8 @@ Accelerator::Accelerator(const sc_core::sc_module_name& name,
   SC_HAS_PROCESS(Accelerator);
   SC_THREAD(control);
   for (const MappedLayer* layer : layers) {
-    layers_.push_back(std::make_unique<LayerUnit>(layer->name.c_str(), *layer, settings));
+    layers_.push_back(
+        std::make_unique<LayerUnit>(layer->name.c_str(), *layer, settings, layers_.size()));
   }
   finish_construction(trace_patterns, vcd_path);
 }

@@ -58,8 +58,10 @@ struct LayerResult {
 
 class LayerUnit : public sc_core::sc_module {
  public:
+  // `layer_index` (the layer's position in the accelerator) and each macro's index make the
+  // crossbar id that keys its device and ADC random draws.
   LayerUnit(const sc_core::sc_module_name& name, const MappedLayer& layer,
-            const MacroSettings& settings);
+            const MacroSettings& settings, std::size_t layer_index = 0);
   [[nodiscard]] const MappedLayer& layer() const { return layer_; }
   std::vector<std::unique_ptr<CrossbarMacro>> macros;
 

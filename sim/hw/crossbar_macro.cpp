@@ -8,8 +8,9 @@ using sc_core::SC_NS;
 using sc_core::sc_time;
 
 CrossbarMacro::CrossbarMacro(const sc_core::sc_module_name& name, const MappedCrossbar& crossbar,
-                             const MappingGeometry& geometry, const MacroSettings& settings)
-    : sc_module(name), engine_(crossbar, geometry, settings), settings_(settings) {
+                             const MappingGeometry& geometry, const MacroSettings& settings,
+                             std::uint64_t crossbar_id)
+    : sc_module(name), engine_(crossbar, geometry, settings, crossbar_id), settings_(settings) {
   SC_HAS_PROCESS(CrossbarMacro);
   SC_THREAD(run);
 }

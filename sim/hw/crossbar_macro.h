@@ -19,8 +19,10 @@ namespace cimsim {
 
 class CrossbarMacro : public sc_core::sc_module {
  public:
+  // `crossbar_id` keys the random draws of this macro's cells and ADCs (CrossbarEngine).
   CrossbarMacro(const sc_core::sc_module_name& name, const MappedCrossbar& crossbar,
-                const MappingGeometry& geometry, const MacroSettings& settings);
+                const MappingGeometry& geometry, const MacroSettings& settings,
+                std::uint64_t crossbar_id = 0);
 
   // Hands the macro a batch of T input vectors (T x K) and the layer's output (T x N) to add its
   // partial sums into, then starts it. `done()` fires when its last conversion has finished.

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "sim/core/errors.h"
+#include "sim/device/device_model.h"
 #include "sim/encoding/weight_encoding.h"
 
 namespace cimsim {
@@ -70,8 +71,13 @@ EventCounts CrossbarEngine::batch_counts(const DigitStatistics& digits,
 }
 
 CrossbarEngine::CrossbarEngine(const MappedCrossbar& crossbar, const MappingGeometry& geometry,
-                               const MacroSettings& settings)
-    : crossbar_(crossbar), geometry_(geometry), settings_(settings) {
+                               const MacroSettings& settings, std::uint64_t crossbar_id)
+    : crossbar_(crossbar),
+      geometry_(geometry),
+      settings_(settings),
+      crossbar_id_(crossbar_id),
+      read_noise_rng_(settings.device.seed, RandomStream::kReadNoise),
+      adc_noise_rng_(settings.device.seed, RandomStream::kAdcNoise) {
   cycles_ = geometry_.input_cycles();
   reference_ = settings_.kernel == "reference";
   signed_serial_ = settings_.input_signed && geometry_.dac_bits == 1;
@@ -87,7 +93,39 @@ CrossbarEngine::CrossbarEngine(const MappedCrossbar& crossbar, const MappingGeom
   digits_.resize(rows);
   input_planes_.resize(static_cast<std::size_t>(geometry_.input_bits) * words_);
   plan_columns();
+  prepare_analog_kernel();
   prepare_exact_kernel();
+}
+
+void CrossbarEngine::prepare_analog_kernel() {
+  const DeviceSettings& device = settings_.device;
+  analog_ = device.any() || settings_.kernel == "analog";
+  if (!analog_) return;
+  // The ADC plan (gating, resolution, step) stays the one designed from the stored levels: the
+  // hardware does not know its cells' errors. Gated columns never convert and read exact zero.
+  const DeviceModel model(device, geometry_.cell_bits);
+  const std::size_t rows = crossbar_.gather.size();
+  const std::size_t converting = converting_.size();
+  const bool read_noise = device.read_noise_sigma > 0.0;
+  analog_g_.assign(rows * converting, 0.0F);
+  if (read_noise) analog_g2_.assign(rows * converting, 0.0F);
+  const CounterRng offset_rng(device.seed, RandomStream::kAdcOffset);
+  adc_offset_lsb_.assign(converting, 0.0);
+  for (std::size_t i = 0; i < converting; ++i) {
+    const std::size_t j = converting_[i];
+    const std::vector<std::uint8_t>& cells = crossbar_.columns[j].cells;
+    for (std::size_t r = 0; r < rows; ++r) {
+      const double g = model.conductance(cells[r], crossbar_id_, r, j);
+      analog_g_[r * converting + i] = static_cast<float>(g);
+      if (read_noise) analog_g2_[r * converting + i] = static_cast<float>(g * g);
+    }
+    if (device.adc_offset_sigma_lsb > 0.0) {
+      adc_offset_lsb_[i] = device.adc_offset_sigma_lsb * offset_rng.normal(crossbar_id_, j);
+    }
+  }
+  analog_sum_.resize(static_cast<std::size_t>(cycles_) * converting);
+  if (read_noise) analog_variance_.resize(analog_sum_.size());
+  cycle_nonzero_.resize(static_cast<std::size_t>(cycles_));
 }
 
 void CrossbarEngine::plan_columns() {
@@ -131,7 +169,7 @@ void CrossbarEngine::plan_columns() {
 }
 
 void CrossbarEngine::prepare_exact_kernel() {
-  if (reference_) return;
+  if (reference_ || analog_) return;
   // Exact when every converting column is at or above its lossless width with a unit step (so
   // no code clips or rounds) and no accumulator can overflow even in the worst case.
   double cycle_weights = 0.0;  // sum over cycles of 2^(p * v)
@@ -278,6 +316,10 @@ std::int64_t CrossbarEngine::column_sum(std::size_t column, int cycle) const {
 
 void CrossbarEngine::run_vector(const std::int32_t* x, std::int64_t* y, EventCounts& counts,
                                 std::vector<CycleTrace>* trace, std::int32_t output_base) {
+  if (analog_) {
+    run_vector_analog(x, y, counts, trace, output_base);
+    return;
+  }
   const int v = geometry_.dac_bits;
   const std::size_t rows = crossbar_.gather.size();
   const std::size_t columns = crossbar_.columns.size();
@@ -367,6 +409,12 @@ void CrossbarEngine::run_vector(const std::int32_t* x, std::int64_t* y, EventCou
       }
     }
   }
+  finish_vector(x, y, counts, converting_cycles, output_base);
+}
+
+void CrossbarEngine::finish_vector(const std::int32_t* x, std::int64_t* y, EventCounts& counts,
+                                   std::uint64_t converting_cycles, std::int32_t output_base) {
+  const std::size_t rows = crossbar_.gather.size();
   // Exact digital corrections (section 6).
   std::int64_t input_sum = 0;
   if (offset_coefficient_ != 0) {
@@ -388,6 +436,115 @@ void CrossbarEngine::run_vector(const std::int32_t* x, std::int64_t* y, EventCou
   }
   counts.input_buffer_reads += rows;
   counts.input_cycles += static_cast<std::uint64_t>(cycles_);
+}
+
+void CrossbarEngine::run_vector_analog(const std::int32_t* x, std::int64_t* y, EventCounts& counts,
+                                       std::vector<CycleTrace>* trace, std::int32_t output_base) {
+  const DeviceSettings& device = settings_.device;
+  const int v = geometry_.dac_bits;
+  const std::uint32_t input_mask = (1U << geometry_.input_bits) - 1U;
+  const std::uint32_t digit_mask = (1U << v) - 1U;
+  const std::size_t rows = crossbar_.gather.size();
+  const std::size_t columns = crossbar_.columns.size();
+  const std::size_t converting = converting_.size();
+  const bool read_noise = device.read_noise_sigma > 0.0;
+  std::fill(accumulators_.begin(), accumulators_.end(), 0);
+  if (trace != nullptr) trace->assign(static_cast<std::size_t>(cycles_), CycleTrace{});
+  std::fill(analog_sum_.begin(), analog_sum_.end(), 0.0F);
+  if (read_noise) std::fill(analog_variance_.begin(), analog_variance_.end(), 0.0F);
+  std::fill(cycle_nonzero_.begin(), cycle_nonzero_.end(), 0);
+
+  // Column sums of every cycle at once, row by row: a row's conductances are added, times its
+  // digit, into the sums of each cycle where its digit is nonzero (the sum of independent
+  // per-cell read noise is a Gaussian of variance sum d^2 (sigma g)^2, kept alongside).
+  for (std::size_t r = 0; r < rows; ++r) {
+    const std::int64_t value = x[crossbar_.gather[r]];
+    const auto driven =
+        static_cast<std::uint32_t>(signed_offset_ ? value + half_range_ : value) & input_mask;
+    driven_[r] = driven;
+    if (driven == 0) continue;
+    const float* g = &analog_g_[r * converting];
+    const float* g2 = read_noise ? &analog_g2_[r * converting] : nullptr;
+    if (v == 1) {
+      // Bit-serial digits are 0 or 1: visit the set bits only and add the row as it is.
+      for (std::uint32_t bits = driven; bits != 0; bits &= bits - 1) {
+        const auto p = static_cast<std::size_t>(__builtin_ctz(bits));
+        ++cycle_nonzero_[p];
+        float* sum = &analog_sum_[p * converting];
+        for (std::size_t i = 0; i < converting; ++i) sum[i] += g[i];
+        if (g2 != nullptr) {
+          float* variance = &analog_variance_[p * converting];
+          for (std::size_t i = 0; i < converting; ++i) variance[i] += g2[i];
+        }
+      }
+      continue;
+    }
+    for (int p = 0; p < cycles_; ++p) {
+      const std::uint32_t digit = (driven >> static_cast<unsigned>(p * v)) & digit_mask;
+      if (digit == 0) continue;
+      ++cycle_nonzero_[static_cast<std::size_t>(p)];
+      float* sum = &analog_sum_[static_cast<std::size_t>(p) * converting];
+      const auto d = static_cast<float>(digit);
+      for (std::size_t i = 0; i < converting; ++i) sum[i] += d * g[i];
+      if (g2 != nullptr) {
+        float* variance = &analog_variance_[static_cast<std::size_t>(p) * converting];
+        for (std::size_t i = 0; i < converting; ++i) variance[i] += d * d * g2[i];
+      }
+    }
+  }
+
+  std::uint64_t converting_cycles = 0;
+  for (int p = 0; p < cycles_; ++p) {
+    const unsigned digit_shift = static_cast<unsigned>(p * v);
+    const std::uint64_t nonzero = cycle_nonzero_[static_cast<std::size_t>(p)];
+    counts.nonzero_row_digits += nonzero;
+    counts.dac_activations += settings_.dac_skip_zero_digits ? nonzero : rows;
+    counts.cell_reads += nonzero * columns;
+    if (nonzero == 0 && settings_.adc.skip_zero_input_cycles) {
+      counts.skipped_conversions += converting;
+      continue;
+    }
+    ++converting_cycles;
+    const std::int64_t cycle_sign = (signed_serial_ && p == cycles_ - 1) ? -1 : 1;
+    CycleTrace* cycle_trace = trace != nullptr ? &(*trace)[static_cast<std::size_t>(p)] : nullptr;
+    if (cycle_trace != nullptr) {
+      cycle_trace->codes.assign(columns, 0);
+      cycle_trace->converted.assign(columns, false);
+    }
+    const std::size_t base = static_cast<std::size_t>(p) * converting;
+    for (std::size_t i = 0; i < converting; ++i) {
+      const std::size_t j = converting_[i];
+      const ColumnAdcPlan& plan = plan_[j];
+      // One draw per (crossbar, vector, cycle, column): the same in any batch or thread order.
+      const std::uint64_t event = (static_cast<std::uint64_t>(p) << 32U) | j;
+      double sum = analog_sum_[base + i];
+      if (read_noise && analog_variance_[base + i] > 0.0F) {
+        sum += device.read_noise_sigma *
+               std::sqrt(static_cast<double>(analog_variance_[base + i])) *
+               read_noise_rng_.normal(crossbar_id_, vectors_run_, event);
+      }
+      double input_referred_lsb = adc_offset_lsb_[i];
+      if (device.adc_noise_sigma_lsb > 0.0) {
+        input_referred_lsb +=
+            device.adc_noise_sigma_lsb * adc_noise_rng_.normal(crossbar_id_, vectors_run_, event);
+      }
+      sum += input_referred_lsb * static_cast<double>(plan.step);
+      const AdcConversion conversion = AdcTransfer::convert_real(sum, plan.step, plan.bits);
+      counts.clipped_conversions += conversion.clipped ? 1 : 0;
+      counts.clipped_negative += conversion.below_zero ? 1 : 0;
+      if (conversion.value != 0) {
+        const std::int64_t sign = cycle_sign * crossbar_.columns[j].polarity;
+        accumulate(accumulators_[static_cast<std::size_t>(plan.local_output)],
+                   sign * (conversion.value << (digit_shift + plan.shift)), counts);
+      }
+      if (cycle_trace != nullptr) {
+        cycle_trace->codes[j] = conversion.code;
+        cycle_trace->converted[j] = true;
+      }
+    }
+  }
+  ++vectors_run_;
+  finish_vector(x, y, counts, converting_cycles, output_base);
 }
 
 }  // namespace cimsim

@@ -9,6 +9,11 @@
 // column of the crossbar can clip, round or overflow: the converted values then add up to the
 // integer product of the gathered inputs and the stored weights, which it computes directly,
 // counting every event from the input digits alone.
+//
+// With a device non-ideality on (docs/nonidealities.md) the analog kernel runs instead: each
+// converting column holds real-valued cell conductances, sampled once per run, and each input
+// cycle's column sum is a real number, perturbed by read noise and the ADC's offset and noise,
+// that the ADC quantizes. With everything off the integer kernels above run unchanged.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +21,7 @@
 #include <vector>
 
 #include "sim/core/event_counts.h"
+#include "sim/device/counter_rng.h"
 #include "sim/macro/macro_settings.h"
 #include "sim/mapping/int_matrix.h"
 #include "sim/mapping/mapped_layer.h"
@@ -50,8 +56,10 @@ struct DigitStatistics {
 
 class CrossbarEngine {
  public:
+  // `crossbar_id` names this crossbar in the run (layer and index): the key of its cells' and
+  // ADCs' random draws.
   CrossbarEngine(const MappedCrossbar& crossbar, const MappingGeometry& geometry,
-                 const MacroSettings& settings);
+                 const MacroSettings& settings, std::uint64_t crossbar_id = 0);
 
   // Runs one input vector (the layer's K inputs) through all input cycles; adds this crossbar's
   // partial sums into y (y[n - output_base] for the layer's output n). `trace`, when given,
@@ -64,6 +72,17 @@ class CrossbarEngine {
   [[nodiscard]] int input_cycles() const { return cycles_; }
   // Whether vectors take the exact kernel (no column can clip, round or overflow).
   [[nodiscard]] bool exact() const { return exact_; }
+  // Whether vectors take the analog kernel (real-valued column sums).
+  [[nodiscard]] bool analog() const { return analog_; }
+  // The conductance of row r in the i-th converting column (analog kernel) [ideal level steps].
+  [[nodiscard]] float conductance(std::size_t row, std::size_t converting_index) const {
+    return analog_g_[row * converting_.size() + converting_index];
+  }
+  // The ADC offset of the i-th converting column (analog kernel) [LSB].
+  [[nodiscard]] double adc_offset_lsb(std::size_t converting_index) const {
+    return adc_offset_lsb_[converting_index];
+  }
+  [[nodiscard]] const std::vector<std::size_t>& converting_columns() const { return converting_; }
   // Conversions of one input cycle on the busiest ADC [ns] (section 9).
   [[nodiscard]] double adc_time_ns() const { return t_adc_ns_; }
   // Busy time for `vectors` input vectors [ns] (section 9).
@@ -80,6 +99,12 @@ class CrossbarEngine {
  private:
   void plan_columns();
   void prepare_exact_kernel();
+  void prepare_analog_kernel();
+  void run_vector_analog(const std::int32_t* x, std::int64_t* y, EventCounts& counts,
+                         std::vector<CycleTrace>* trace, std::int32_t output_base);
+  // Digital corrections, the output update and the per-vector counts common to every kernel.
+  void finish_vector(const std::int32_t* x, std::int64_t* y, EventCounts& counts,
+                     std::uint64_t converting_cycles, std::int32_t output_base);
   void load_inputs(const std::int32_t* x);
   // The exact kernel's cheaper input pass: driven values and nonzero digits per cycle, no planes.
   void load_inputs_exact(const std::int32_t* x);
@@ -119,6 +144,19 @@ class CrossbarEngine {
   std::vector<std::int32_t> accumulators32_;
   std::vector<std::size_t> converting_;           // indices of non-gated columns
   std::map<int, std::uint64_t> converting_bits_;  // resolution -> converting columns
+
+  // Analog kernel: conductances of the converting columns, [row][converting index], their
+  // squares when read noise is on, each column's ADC offset, and per-cycle sums of one vector.
+  std::uint64_t crossbar_id_ = 0;
+  bool analog_ = false;
+  std::vector<float> analog_g_;
+  std::vector<float> analog_g2_;
+  std::vector<double> adc_offset_lsb_;
+  std::vector<float> analog_sum_;       // [cycle][converting index]
+  std::vector<float> analog_variance_;  // [cycle][converting index], read noise
+  std::uint64_t vectors_run_ = 0;       // this crossbar's vectors so far: the noise draws' counter
+  CounterRng read_noise_rng_;
+  CounterRng adc_noise_rng_;
 };
 
 }  // namespace cimsim

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "sim/adc/adc_components.h"
+#include "sim/device/device_settings.h"
 
 namespace cimsim {
 
@@ -29,9 +30,12 @@ struct MacroSettings {
   double t_add_ns = 1.0;             // hardware.accumulator.t_add_ns [ns]
   double clock_ns = 1.0;             // hardware.clock_ns [ns]
   // simulation.kernel: "fast" (bit planes and popcounts, and the exact product wherever no
-  // column can clip or overflow) or "reference" (the plain per-row, per-column loops). Both give
-  // identical outputs, counts and cycles; the reference exists to check that.
+  // column can clip or overflow), "reference" (the plain per-row, per-column loops) or "analog"
+  // (real-valued column sums from cell conductances, the path every run with a device
+  // non-ideality takes). All three give identical outputs, counts and cycles with ideal devices;
+  // the reference and the forced analog kernel exist to check that.
   std::string kernel = "fast";
+  DeviceSettings device;  // hardware.device.* and the ADC's offset and noise; all off by default
 };
 
 }  // namespace cimsim

@@ -23,6 +23,7 @@ json counts_json(const EventCounts& c) {
         {"gated_columns", c.gated_columns},
         {"allocated_columns", c.allocated_columns},
         {"clipped_conversions", c.clipped_conversions},
+        {"clipped_negative", c.clipped_negative},
         {"skipped_conversions", c.skipped_conversions},
         {"adcs", c.adcs}}},
       {"counts",
@@ -40,6 +41,21 @@ json counts_json(const EventCounts& c) {
       {"crossbars", c.crossbars},
   };
 }
+
+// The device block of the report; an infinite on/off ratio is written as "inf" (JSON has none).
+json device_json(const DeviceSettings& d) {
+  return {{"nonideal", d.any()},
+          {"variation", {{"kind", d.variation}, {"sigma", d.variation_sigma}}},
+          {"read_noise_sigma", d.read_noise_sigma},
+          {"stuck_at_on", d.stuck_at_on},
+          {"stuck_at_off", d.stuck_at_off},
+          {"on_off_ratio", std::isinf(d.on_off_ratio) ? json("inf") : json(d.on_off_ratio)},
+          {"adc_offset_sigma_lsb", d.adc_offset_sigma_lsb},
+          {"adc_noise_sigma_lsb", d.adc_noise_sigma_lsb},
+          {"seed", d.seed}};
+}
+
+std::string ratio_text(double ratio) { return std::isinf(ratio) ? "inf" : csv_number(ratio); }
 
 std::uint64_t to_cycles(double ns, double clock_ns) {
   return static_cast<std::uint64_t>(std::llround(ns / clock_ns));
@@ -149,6 +165,7 @@ RunReport build_report(const Experiment& e, const WorkloadResult& result) {
                      {"kind", e.macro.adc.kind},
                      {"power_gating", e.macro.adc.power_gating},
                      {"per_crossbar", e.macro.adc.per_crossbar}}},
+                   {"device", device_json(e.macro.device)},
                    {"dac_bits", e.geometry.dac_bits},
                    {"clock_ns", e.macro.clock_ns}};
   j["models"] = {{"adc", adc_model->describe()}, {"components", to_json(e.component_energy)}};
@@ -166,7 +183,11 @@ RunReport build_report(const Experiment& e, const WorkloadResult& result) {
   if (result.accuracy) {
     const Accuracy& a = *result.accuracy;
     j["accuracy"] = {{"top1", a.top1}, {"float_top1", a.float_top1}, {"samples", a.samples}};
-    if (a.ideal_top1) j["accuracy"]["ideal_top1"] = *a.ideal_top1;
+    if (a.ideal_top1) {
+      j["accuracy"]["ideal_top1"] = *a.ideal_top1;
+      // What the simulated hardware (ADCs, devices) costs against the integer-ideal network.
+      j["accuracy"]["change_vs_ideal_pp"] = 100.0 * (a.top1 - *a.ideal_top1);
+    }
   }
 
   auto& s = report.summary;
@@ -195,10 +216,26 @@ RunReport build_report(const Experiment& e, const WorkloadResult& result) {
        {"throughput_per_s", csv_number(throughput)},
        {"area_total_um2", csv_number(total_area.total_um2())},
        {"area_adc_um2", csv_number(total_area.adc_um2)}};
+  const DeviceSettings& device = e.macro.device;
+  s.emplace_back("clipped_negative", std::to_string(total_counts.clipped_negative));
+  s.emplace_back("device_variation", device.variation);
+  s.emplace_back("device_variation_sigma", csv_number(device.variation_sigma));
+  s.emplace_back("device_read_noise_sigma", csv_number(device.read_noise_sigma));
+  s.emplace_back("device_stuck_at_on", csv_number(device.stuck_at_on));
+  s.emplace_back("device_stuck_at_off", csv_number(device.stuck_at_off));
+  s.emplace_back("device_on_off_ratio", ratio_text(device.on_off_ratio));
+  s.emplace_back("adc_offset_sigma_lsb", csv_number(device.adc_offset_sigma_lsb));
+  s.emplace_back("adc_noise_sigma_lsb", csv_number(device.adc_noise_sigma_lsb));
+  s.emplace_back("seed", std::to_string(e.seed));
   if (result.accuracy) {
     s.emplace_back("top1", csv_number(result.accuracy->top1));
     s.emplace_back("float_top1", csv_number(result.accuracy->float_top1));
     s.emplace_back("samples", std::to_string(result.accuracy->samples));
+    if (result.accuracy->ideal_top1) {
+      s.emplace_back("ideal_top1", csv_number(*result.accuracy->ideal_top1));
+      s.emplace_back("top1_change_pp",
+                     csv_number(100.0 * (result.accuracy->top1 - *result.accuracy->ideal_top1)));
+    }
   }
 
   std::string& out = report.console;
@@ -218,13 +255,31 @@ RunReport build_report(const Experiment& e, const WorkloadResult& result) {
   out += fmt::format("  ADC conversions {} ({} gated of {} columns, {} clipped)\n",
                      total_counts.conversions, total_counts.gated_columns,
                      total_counts.allocated_columns, total_counts.clipped_conversions);
+  if (device.any()) {
+    out += fmt::format(
+        "  devices: variation {} sigma {:g}, read noise {:g}, stuck-at ON {:g} OFF {:g}, on/off "
+        "ratio {}, ADC offset {:g} LSB noise {:g} LSB (seed {}); {} conversions clipped, {} of "
+        "them below zero\n",
+        device.variation, device.variation_sigma, device.read_noise_sigma, device.stuck_at_on,
+        device.stuck_at_off, ratio_text(device.on_off_ratio), device.adc_offset_sigma_lsb,
+        device.adc_noise_sigma_lsb, e.seed, total_counts.clipped_conversions,
+        total_counts.clipped_negative);
+  }
   out += fmt::format("  crossbars {}, latency {:.6g} ns = {} cycles, {:.6g} {}/s\n",
                      total_counts.crossbars, total_ns, to_cycles(total_ns, e.macro.clock_ns),
                      throughput, result.inference_unit);
   if (result.accuracy) {
-    out += fmt::format("  top-1 {:.2f} % simulated, {:.2f} % float ({} samples)\n",
-                       100.0 * result.accuracy->top1, 100.0 * result.accuracy->float_top1,
-                       result.accuracy->samples);
+    const Accuracy& a = *result.accuracy;
+    if (a.ideal_top1) {
+      out += fmt::format(
+          "  top-1 {:.2f} % simulated, {:.2f} % integer-ideal ({:+.2f} pp), {:.2f} % float ({} "
+          "samples)\n",
+          100.0 * a.top1, 100.0 * *a.ideal_top1, 100.0 * (a.top1 - *a.ideal_top1),
+          100.0 * a.float_top1, a.samples);
+    } else {
+      out += fmt::format("  top-1 {:.2f} % simulated, {:.2f} % float ({} samples)\n",
+                         100.0 * a.top1, 100.0 * a.float_top1, a.samples);
+    }
   }
   return report;
 }
