@@ -30,17 +30,6 @@ CIMSIM_SIMD_CLONES void float_rows(const MatrixLayer& m, const float* rows, floa
   }
 }
 
-// The matrix product of one layer, in float: rows (T x K) * W + b, rows in parallel.
-std::vector<float> float_product(const MatrixLayer& m, const std::vector<float>& rows,
-                                 std::size_t t) {
-  std::vector<float> out(t * m.n);
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, t, 32),
-                    [&](const tbb::blocked_range<std::size_t>& range) {
-                      float_rows(m, rows.data(), out.data(), range.begin(), range.end());
-                    });
-  return out;
-}
-
 // Runs the network over a batch; `product` computes one matrix layer from its float input rows.
 template <typename Product>
 std::vector<float> run_layers(const Network& net, const std::vector<float>& images,
@@ -96,13 +85,54 @@ std::vector<float> run_layers(const Network& net, const std::vector<float>& imag
 
 }  // namespace
 
+std::vector<float> float_matrix_product(const MatrixLayer& m, const std::vector<float>& rows,
+                                        std::size_t t) {
+  std::vector<float> out(t * m.n);
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, t, 32),
+                    [&](const tbb::blocked_range<std::size_t>& range) {
+                      float_rows(m, rows.data(), out.data(), range.begin(), range.end());
+                    });
+  return out;
+}
+
+std::vector<float> quantized_matrix_product(const MatrixLayer& m, const LayerQuantization& q,
+                                            const std::vector<float>& rows, std::size_t t,
+                                            std::size_t ordinal, const MatmulFn& matmul) {
+  const double lo = q.input_signed ? -std::ldexp(1.0, q.input_bits - 1) : 0.0;
+  const double hi = q.input_signed ? std::ldexp(1.0, q.input_bits - 1) - 1.0
+                                   : std::ldexp(1.0, q.input_bits) - 1.0;
+  // Both element-wise passes run in parallel; each element's expression is the same as
+  // on one thread, so the results do not depend on the thread count.
+  IntMatrix x(t, m.k);
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, x.data.size(), 16384),
+                    [&](const tbb::blocked_range<std::size_t>& range) {
+                      for (std::size_t i = range.begin(); i < range.end(); ++i) {
+                        x.data[i] = static_cast<std::int32_t>(std::clamp(
+                            round_half_up(static_cast<double>(rows[i]) / q.input_scale), lo, hi));
+                      }
+                    });
+  const WideMatrix y = matmul(ordinal, x);
+  std::vector<float> out(t * m.n);
+  tbb::parallel_for(
+      tbb::blocked_range<std::size_t>(0, t, 256),
+      [&](const tbb::blocked_range<std::size_t>& range) {
+        for (std::size_t i = range.begin(); i < range.end(); ++i) {
+          for (std::size_t n = 0; n < m.n; ++n) {
+            out[i * m.n + n] = static_cast<float>(
+                q.input_scale * q.weight_scales[n] * static_cast<double>(y.at(i, n)) + m.bias[n]);
+          }
+        }
+      });
+  return out;
+}
+
 std::vector<float> forward_float(const Network& net, const std::vector<float>& images,
                                  std::size_t count, const InputObserver& observe) {
   return run_layers(net, images, count,
                     [&](std::size_t ordinal, const MatrixLayer& m, const std::vector<float>& rows,
                         std::size_t t) {
                       if (observe) observe(ordinal, rows);
-                      return float_product(m, rows, t);
+                      return float_matrix_product(m, rows, t);
                     });
 }
 
@@ -110,40 +140,11 @@ std::vector<float> forward_quantized(const Network& net,
                                      const std::vector<LayerQuantization>& quant,
                                      const std::vector<float>& images, std::size_t count,
                                      const MatmulFn& matmul) {
-  return run_layers(
-      net, images, count,
-      [&](std::size_t ordinal, const MatrixLayer& m, const std::vector<float>& rows,
-          std::size_t t) {
-        const LayerQuantization& q = quant[ordinal];
-        const double lo = q.input_signed ? -std::ldexp(1.0, q.input_bits - 1) : 0.0;
-        const double hi = q.input_signed ? std::ldexp(1.0, q.input_bits - 1) - 1.0
-                                         : std::ldexp(1.0, q.input_bits) - 1.0;
-        // Both element-wise passes run in parallel; each element's expression is the same as
-        // on one thread, so the results do not depend on the thread count.
-        IntMatrix x(t, m.k);
-        tbb::parallel_for(
-            tbb::blocked_range<std::size_t>(0, x.data.size(), 16384),
-            [&](const tbb::blocked_range<std::size_t>& range) {
-              for (std::size_t i = range.begin(); i < range.end(); ++i) {
-                x.data[i] = static_cast<std::int32_t>(std::clamp(
-                    round_half_up(static_cast<double>(rows[i]) / q.input_scale), lo, hi));
-              }
-            });
-        const WideMatrix y = matmul(ordinal, x);
-        std::vector<float> out(t * m.n);
-        tbb::parallel_for(tbb::blocked_range<std::size_t>(0, t, 256),
-                          [&](const tbb::blocked_range<std::size_t>& range) {
-                            for (std::size_t i = range.begin(); i < range.end(); ++i) {
-                              for (std::size_t n = 0; n < m.n; ++n) {
-                                out[i * m.n + n] =
-                                    static_cast<float>(q.input_scale * q.weight_scales[n] *
-                                                           static_cast<double>(y.at(i, n)) +
-                                                       m.bias[n]);
-                              }
-                            }
-                          });
-        return out;
-      });
+  return run_layers(net, images, count,
+                    [&](std::size_t ordinal, const MatrixLayer& m, const std::vector<float>& rows,
+                        std::size_t t) {
+                      return quantized_matrix_product(m, quant[ordinal], rows, t, ordinal, matmul);
+                    });
 }
 
 std::vector<std::uint64_t> vectors_per_image(const Network& net) {

@@ -26,6 +26,19 @@ using MatmulFn = std::function<WideMatrix(std::size_t ordinal, const IntMatrix& 
 // Observes the float input activations of each matrix layer (for calibration).
 using InputObserver = std::function<void(std::size_t ordinal, const std::vector<float>& values)>;
 
+// One matrix layer in float: rows (T x K) * W + b, T x N; deterministic whatever the threads.
+[[nodiscard]] std::vector<float> float_matrix_product(const MatrixLayer& m,
+                                                      const std::vector<float>& rows,
+                                                      std::size_t t);
+
+// One matrix layer quantized: the rows (T x K) are quantized with q's input scale and range, the
+// integer product comes from matmul(ordinal, x), and y = s_x * s_w[n] * y_int + bias[n].
+[[nodiscard]] std::vector<float> quantized_matrix_product(const MatrixLayer& m,
+                                                          const LayerQuantization& q,
+                                                          const std::vector<float>& rows,
+                                                          std::size_t t, std::size_t ordinal,
+                                                          const MatmulFn& matmul);
+
 // Logits (count x classes) of the float32 network on `count` images (each net.input.size()
 // floats, HWC).
 [[nodiscard]] std::vector<float> forward_float(const Network& net, const std::vector<float>& images,

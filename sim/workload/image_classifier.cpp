@@ -1,0 +1,209 @@
+#include "sim/workload/image_classifier.h"
+
+#include <algorithm>
+#include <cmath>
+#include <future>
+
+#include <spdlog/spdlog.h>
+
+#include "models/datasets/data_dir.h"
+#include "models/datasets/mnist.h"
+#include "sim/config/experiment.h"
+#include "sim/core/errors.h"
+#include "sim/macro/integer_gemm.h"
+#include "sim/mapping/mapping_policy.h"
+#include "sim/mapping/prune.h"
+#include "sim/mapping/quantize.h"
+#include "sim/workload/layer_source.h"
+#include "sim/workload/progress.h"
+
+namespace cimsim {
+namespace {
+
+ImageSet load_split(const Experiment& e, Split split) {
+  if (e.config.get_string("workload.dataset") == "fashion_mnist") {
+    return load_fashion_mnist(fashion_mnist_dir(), split);
+  }
+  return load_mnist(default_data_dir() / "mnist", split);
+}
+
+// Images as pixel / 255 floats, row-major (the input both networks were trained on).
+std::vector<float> to_floats(const ImageSet& set, std::size_t first, std::size_t count) {
+  const std::size_t size = static_cast<std::size_t>(set.rows * set.cols);
+  std::vector<float> out(count * size);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    out[i] = static_cast<float>(set.pixels[first * size + i]) / 255.0F;
+  }
+  return out;
+}
+
+// Input scales from the float network's activations on training images (never test images).
+std::vector<LayerQuantization> calibrate_inputs(const ImageClassifier& model, const Experiment& e,
+                                                const ImageSet& train, std::size_t calibration) {
+  const std::vector<const MatrixLayer*> layers = model.matrix_layers();
+  const std::string& method = e.quant.input_calibration;
+  // "max" needs only a running maximum; a percentile needs every |x|, kept as float (the
+  // activations are float, so nothing is lost). Images go through in chunks so that no
+  // layer's input rows for all calibration images exist at once (1.4 GB for the CNN's im2col
+  // rows at 500 images).
+  std::vector<double> largest(layers.size(), 0.0);
+  std::vector<std::vector<float>> magnitudes(layers.size());
+  std::vector<std::size_t> seen(layers.size(), 0);
+  constexpr std::size_t kChunk = 50;  // images per calibration forward
+  for (std::size_t first = 0; first < calibration; first += kChunk) {
+    const std::size_t count = std::min(kChunk, calibration - first);
+    const std::vector<float> images = to_floats(train, first, count);
+    (void)model.forward_float(
+        images, count, [&](std::size_t ordinal, const std::vector<float>& values) {
+          seen[ordinal] += values.size();
+          if (method == "max") {
+            for (float v : values) {
+              largest[ordinal] = std::max(largest[ordinal], std::fabs(static_cast<double>(v)));
+            }
+          } else {
+            for (float v : values) magnitudes[ordinal].push_back(std::fabs(v));
+          }
+        });
+  }
+  const std::vector<bool> negative = model.inputs_can_be_negative();
+  std::vector<LayerQuantization> quant;
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    LayerQuantization q;
+    q.input_signed =
+        e.quant.input_signed == "true" || (e.quant.input_signed == "auto" && negative[i]);
+    q.input_bits = e.quant.input_bits;
+    const double magnitude =
+        method == "max" ? largest[i] : calibration_magnitude(magnitudes[i], method);
+    const double levels = q.input_signed ? std::ldexp(1.0, q.input_bits - 1) - 1.0
+                                         : std::ldexp(1.0, q.input_bits) - 1.0;
+    q.input_scale = magnitude > 0.0 ? magnitude / levels : 1.0;
+    spdlog::debug("layer {}: input scale {:.6g} ({} calibration values), {}", layers[i]->name,
+                  q.input_scale, seen[i], q.input_signed ? "signed" : "unsigned");
+    quant.push_back(std::move(q));
+  }
+  return quant;
+}
+
+}  // namespace
+
+void prune_matrix_layers(const std::vector<MatrixLayer*>& layers, const Experiment& e) {
+  std::vector<std::vector<float>*> kernels;
+  for (MatrixLayer* layer : layers) kernels.push_back(&layer->weights);
+  prune_by_magnitude(kernels, e.config.get_real("prune.sparsity"),
+                     e.config.get_string("prune.scope"));
+}
+
+std::vector<TraceLayer> map_classifier(const ImageClassifier& model, const Experiment& e) {
+  std::vector<TraceLayer> layers;
+  for (const MatrixLayer* m : model.matrix_layers()) {
+    QuantizedWeights w = quantize_weights(std::vector<double>(m->weights.begin(), m->weights.end()),
+                                          m->k, m->n, e.quant);
+    TraceLayer layer;
+    layer.mapping = map_layer(e.mapping_policy, w.values, e.geometry, m->name);
+    layer.weight_scales = std::move(w.scales);
+    record_resolutions(layer, e);
+    layers.push_back(std::move(layer));
+  }
+  return layers;
+}
+
+WorkloadResult run_classifier(const ImageClassifier& model, const Experiment& e,
+                              const RunContext& context) {
+  const ImageSet test = load_split(e, Split::kTest);
+  const ImageSet train = load_split(e, Split::kTrain);
+  const std::size_t samples = std::min<std::size_t>(
+      test.count(), e.samples ? static_cast<std::size_t>(*e.samples) : test.count());
+  const std::size_t calibration = std::min<std::size_t>(
+      train.count(), static_cast<std::size_t>(e.config.get_int("workload.calibration_samples")));
+
+  std::vector<std::pair<std::size_t, std::size_t>> shapes;
+  for (const MatrixLayer* m : model.matrix_layers()) shapes.emplace_back(m->k, m->n);
+  std::vector<TraceLayer> mapped_layers =
+      trace_or_map(e, shapes, [&] { return map_classifier(model, e); });
+  std::vector<LayerQuantization> quant = calibrate_inputs(model, e, train, calibration);
+  WorkloadResult result;
+  for (std::size_t i = 0; i < mapped_layers.size(); ++i) {
+    // The integer weights are what the crossbars hold, so that the integer-ideal accuracy
+    // refers to exactly the simulated weights, whether mapped now or read from a trace.
+    quant[i].weights = reconstruct_weights(mapped_layers[i].mapping);
+    quant[i].weight_scales = mapped_layers[i].weight_scales;
+    if (quant[i].weight_scales.size() !=
+        static_cast<std::size_t>(mapped_layers[i].mapping.outputs)) {
+      throw DataError("layer '" + mapped_layers[i].mapping.name +
+                      "': the trace holds no weight scales; map the network with `cimsim map`");
+    }
+    result.layers.push_back({std::move(mapped_layers[i].mapping), {}});
+  }
+  std::vector<const MappedLayer*> mapped;
+  for (const auto& record : result.layers) mapped.push_back(&record.mapping);
+  // Signedness can differ per layer; the macro settings carry it per accelerator, so layers
+  // with signed inputs need their own settings: all of a network's are unsigned or signed
+  // alike in practice, and a mix is refused rather than simulated wrongly.
+  MacroSettings settings = e.macro;
+  settings.input_signed = quant.front().input_signed;
+  for (const auto& q : quant) {
+    if (q.input_signed != settings.input_signed) {
+      throw ConfigError(e.config.error_at("quant.input_signed",
+                                          "layers with signed and unsigned inputs in one network "
+                                          "are not supported yet; set true or false"));
+    }
+  }
+  const std::string vcd = e.outputs.vcd ? (context.staging_dir / e.outputs.vcd_file).string() : "";
+  Accelerator top("top", mapped, settings, e.outputs.vcd_select, vcd);
+
+  const std::size_t batch = static_cast<std::size_t>(e.config.get_int("workload.batch"));
+  std::size_t float_correct = 0;
+  std::size_t ideal_correct = 0;
+  std::size_t simulated_correct = 0;
+  const std::size_t classes = model.classes();
+  // When every layer is an exact product, the simulated network is the integer-ideal one
+  // (kernel_equivalence_test and lossless_property_test check that), so it is computed once.
+  bool all_exact = true;
+  for (std::size_t i = 0; i < mapped.size(); ++i) all_exact = all_exact && top.layer_is_exact(i);
+  Progress progress("images", samples);
+  for (std::size_t first = 0; first < samples; first += batch) {
+    const std::size_t count = std::min(batch, samples - first);
+    const std::vector<float> images = to_floats(test, first, count);
+    // The float reference runs on another thread meanwhile: the simulated forward spends much
+    // of its time in serial work (SystemC, digit statistics), which leaves a core free.
+    std::future<std::vector<float>> float_forward =
+        std::async(std::launch::async,
+                   [&model, &images, count] { return model.forward_float(images, count); });
+    const std::vector<float> logits_simulated =
+        model.forward_quantized(quant, images, count, [&](std::size_t ordinal, const IntMatrix& x) {
+          LayerResult layer = top.run_layer(ordinal, x);
+          WideMatrix outputs = std::move(layer.outputs);
+          layer.outputs = WideMatrix();
+          result.layers[ordinal].result.add_batch(layer);
+          return outputs;
+        });
+    const std::vector<float> logits_ideal =
+        all_exact ? logits_simulated
+                  : model.forward_quantized(quant, images, count,
+                                            [&quant](std::size_t ordinal, const IntMatrix& x) {
+                                              return integer_gemm(x, quant[ordinal].weights);
+                                            });
+    const std::vector<float> logits_float = float_forward.get();
+    for (std::size_t i = 0; i < count; ++i) {
+      const std::size_t label = test.labels[first + i];
+      float_correct += argmax(&logits_float[i * classes], classes) == label ? 1 : 0;
+      ideal_correct += argmax(&logits_ideal[i * classes], classes) == label ? 1 : 0;
+      simulated_correct += argmax(&logits_simulated[i * classes], classes) == label ? 1 : 0;
+    }
+    progress.advance(count);
+  }
+  const std::vector<std::uint64_t> per_image = model.vectors_per_image();
+  for (std::size_t i = 0; i < result.layers.size(); ++i) {
+    result.layers[i].result.single_inference_ns = top.layer_latency_ns(i, per_image[i]);
+  }
+  const auto fraction = [samples](std::size_t correct) {
+    return samples == 0 ? 0.0 : static_cast<double>(correct) / static_cast<double>(samples);
+  };
+  result.accuracy = Accuracy{samples, fraction(simulated_correct), fraction(float_correct),
+                             fraction(ideal_correct)};
+  result.inferences = samples;
+  result.inference_unit = "images";
+  return result;
+}
+
+}  // namespace cimsim
