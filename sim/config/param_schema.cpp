@@ -288,10 +288,12 @@ std::vector<ParamSpec> build_schema() {
     model.path = "workload.model";
     model.type = ParamType::kPath;
     model.nullable = true;
-    model.derived = "<data dir>/mnist-cnn, the pretrained CNN of mnist-react-tfjs@0.1.1";
+    model.derived =
+        "mnist_cnn: <data dir>/mnist-cnn (mnist-react-tfjs@0.1.1); use_lite: <data dir>/use-lite";
     model.description =
-        "folder with a Keras model.json and its float32 shards (networks), or the USE-lite "
-        "graph model (use_lite)";
+        "network folder: a Keras model.json and its float32 shards (mnist_cnn), the USE-lite "
+        "graph model (use_lite), or a model.json and .npy tensors from scripts/train_vit.py (vit, "
+        "required)";
     s.push_back(model);
   }
   {
