@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "sim/config/param_schema.h"
 #include "sim/core/errors.h"
 
 namespace cimsim {
@@ -114,9 +115,21 @@ Experiment make_experiment(ResolvedConfig config) {
                                              : list[0]["name"].as<std::string>();
       if (list[i]["set"]) {
         for (const auto& item : list[i]["set"]) {
+          const std::string key = item.first.as<std::string>();
+          YAML::Node node = item.second;
+          // A path in a variant is written in the experiment file, so it is relative to the
+          // file like every other path there (an override from the command line is relative to
+          // the working folder instead).
+          const ParamSpec* spec = find_param(key);
+          if (spec != nullptr && spec->type == ParamType::kPath && node.IsScalar()) {
+            const std::filesystem::path path(node.as<std::string>());
+            if (!path.empty() && path.is_relative()) {
+              node = YAML::Node((c.file.parent_path() / path).lexically_normal().string());
+            }
+          }
           YAML::Emitter value;
-          value << YAML::Flow << item.second;
-          variant.overrides.push_back(item.first.as<std::string>() + "=" + value.c_str());
+          value << YAML::Flow << node;
+          variant.overrides.push_back(key + "=" + value.c_str());
         }
       }
       e.variants.push_back(std::move(variant));

@@ -186,6 +186,19 @@ TEST_F(Validation, OverridesAreTypeCheckedLikeTheFile) {
   EXPECT_EQ(c.origin("hardware.adc.bits"), "--set hardware.adc.bits=5");
 }
 
+TEST_F(Validation, VariantPathsAreRelativeToTheExperimentFile) {
+  const Experiment e = load_experiment(
+      write("exp.yaml", std::string(kMinimal) + "compare:\n  - name: a\n  - name: b\n"
+                                                "    set: {workload.weights: sub/w2.npy, "
+                                                "workload.inputs: /abs/x2.npy}\n"));
+  ASSERT_EQ(e.variants.size(), 2U);
+  const Experiment a = variant_experiment(e, e.variants[0]);
+  EXPECT_EQ(a.config.get_string("workload.weights"), (dir_ / "w.npy").string());
+  const Experiment b = variant_experiment(e, e.variants[1]);
+  EXPECT_EQ(b.config.get_string("workload.weights"), (dir_ / "sub" / "w2.npy").string());
+  EXPECT_EQ(b.config.get_string("workload.inputs"), "/abs/x2.npy");
+}
+
 TEST_F(Validation, PresetPrecedence) {
   write("preset.yaml",
         "hardware:\n  adc:\n    bits: 6\n    policy: fixed\n  crossbar:\n    rows: 64\n");
