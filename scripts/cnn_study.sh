@@ -22,7 +22,7 @@ for s in "${sparsities[@]}"; do
     nice -n 10 "$cimsim" run "$exp" --out "out/cnn/sparse$s"
   fi
 done
-common=(--bits 1..8 --set compare=~ --set workload.samples=200 --jobs 2)
+common=(--bits 1..8 --set compare=null --set workload.samples=200 --jobs 2)
 # The variable-resolution gated rows, unsorted and sorted.
 for s in "${sparsities[@]}"; do
   nice -n 10 scripts/sweep.sh "configs/experiments/cnn/sparse$s.yaml" "${common[@]}" \
