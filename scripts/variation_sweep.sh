@@ -12,7 +12,7 @@ usage() {
 usage: scripts/variation_sweep.sh [--sigmas LIST] [--seeds LIST] [--out DIR] [--jobs N]
                                   [--samples N] [--experiments LIST]
 
-  --sigmas LIST       relative variation sigmas (default 0,0.02,0.05,0.1,0.2,0.3)
+  --sigmas LIST       relative variation sigmas (default 0,0.02,0.05,0.1,0.2,0.3,0.5,1)
   --seeds LIST        device seeds (default 1)
   --experiments LIST  files under configs/experiments/noise/ without .yaml
                       (default variation_dense,variation_sparse90)
@@ -23,7 +23,7 @@ USAGE
 }
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-sigmas="0,0.02,0.05,0.1,0.2,0.3"
+sigmas="0,0.02,0.05,0.1,0.2,0.3,0.5,1"
 seeds="1"
 experiments="variation_dense,variation_sparse90"
 samples=""

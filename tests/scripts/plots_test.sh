@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The four scripts/plot_*.py figures, on the committed tiny sweep tests/data/plots/sweep/ (a
-# sweep.csv and each point's report.json): each writes a non-empty PNG and SVG. Bad input (a
+# The scripts/plot_*.py figures, on the committed tiny sweep tests/data/plots/sweep/ (a
+# sweep.csv and each point's report.json) and tests/data/plots/variation.csv (plot_variation.py):
+# each writes a non-empty PNG and SVG. Bad input (a
 # CSV without the needed column, a missing file) fails with a message, not a traceback.
 # Needs /usr/bin/python3 with matplotlib (Debian package python3-matplotlib).
 # usage: tests/scripts/plots_test.sh CIMSIM SOURCE_DIR
@@ -63,6 +64,10 @@ run_plot plot_adc_conversions.py "$work/nocsv" "$out/conversions_nocsv" --log
 expect_figure "$out/conversions_nocsv"
 pass "plot_adc_conversions.py writes PNG and SVG"
 
+run_plot plot_variation.py "$src/tests/data/plots/variation.csv" "$out/variation"
+expect_figure "$out/variation"
+pass "plot_variation.py writes PNG and SVG"
+
 # Bad input: a clear error, exit 1, no traceback.
 # The fixture without its accuracy columns, as a gemm sweep has.
 awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) drop[i] = ($i ~ /top1$|^samples$/) }
@@ -84,6 +89,8 @@ expect_error "a missing CSV" "no such file" "$src/scripts/plot_energy.py" "$work
 expect_error "an unknown --sws mapping" "no such points" \
   "$src/scripts/plot_sws_vs_baseline.py" "$csv" "$out/x" --sws nosuch
 expect_error "an unknown unit" "unknown unit" "$src/scripts/plot_energy.py" "$csv" "$out/x" --unit kWh
+expect_error "variation without device columns" "device_variation_sigma" \
+  "$src/scripts/plot_variation.py" "$csv" "$out/x"
 pass "bad input fails with a message"
 
 finish
