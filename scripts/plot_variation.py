@@ -56,7 +56,8 @@ def main():
             means = [sum(v) / len(v) for v in top1]
             values += [x for v in top1 for x in v]
             seeds = max(len(v) for v in top1)
-            label = f"{mapping}" + (f" (mean of {seeds} seeds)" if seeds > 1 else "")
+            label = mapping + (f" (mean of up to {seeds} seeds, band: their range)"
+                               if seeds > 1 else "")
             top.plot(sigmas, means, color=color, marker=MARKERS[m % len(MARKERS)], label=label)
             if seeds > 1:
                 top.fill_between(sigmas, [min(v) for v in top1], [max(v) for v in top1],

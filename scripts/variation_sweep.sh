@@ -19,6 +19,7 @@ usage: scripts/variation_sweep.sh [--sigmas LIST] [--seeds LIST] [--out DIR] [--
   --samples N         test images per run (default: the experiment's, 500)
   --out DIR           sweep folder (default out/noise); gathered CSV: DIR/variation.csv
   --jobs N            points run at once (default 1: each run already uses every core)
+  --gather-only       run nothing: gather the complete points of these lists into the CSV
 USAGE
 }
 
@@ -29,6 +30,7 @@ experiments="variation_dense,variation_sparse90"
 samples=""
 out_dir="out/noise"
 jobs=1
+gather_only=0
 while (($# > 0)); do
   case "$1" in
     -h | --help) usage; exit 0 ;;
@@ -38,6 +40,7 @@ while (($# > 0)); do
     --samples) samples="$2"; shift 2 ;;
     --out) out_dir="$2"; shift 2 ;;
     --jobs) jobs="$2"; shift 2 ;;
+    --gather-only) gather_only=1; shift ;;
     *) printf 'variation_sweep.sh: unknown argument %s\n' "$1" >&2; usage >&2; exit 2 ;;
   esac
 done
@@ -50,6 +53,7 @@ extra=()
 
 status=0
 for name in "${experiment_list[@]}"; do
+  ((gather_only)) && break
   experiment="$repo_root/configs/experiments/noise/$name.yaml"
   [[ -f "$experiment" ]] || { printf 'variation_sweep.sh: no %s\n' "$experiment" >&2; exit 2; }
   for seed in "${seed_list[@]}"; do
@@ -62,6 +66,7 @@ for name in "${experiment_list[@]}"; do
 done
 
 # One CSV: the header once, then every point's row (sweep.sh already added the point column).
+mkdir -p "$out_dir"
 csv="$out_dir/variation.csv"
 first=1
 : >"$csv.tmp"
@@ -76,5 +81,6 @@ for name in "${experiment_list[@]}"; do
   done
 done
 mv "$csv.tmp" "$csv"
-printf 'variation_sweep.sh: gathered %s rows into %s\n' "$(($(wc -l <"$csv") - 1))" "$csv"
+rows=$(($(wc -l <"$csv") - (first ? 0 : 1)))
+printf 'variation_sweep.sh: gathered %s rows into %s\n' "$rows" "$csv"
 exit "$status"
