@@ -17,46 +17,11 @@ namespace {
 
 using nlohmann::json;
 
-// Bounds what a hostile model.json or manifest can make the loader allocate [bytes]; the real
-// model is 4.8 MB.
-constexpr std::uint64_t kMaxFileBytes = std::uint64_t{1} << 30;
+// Tensors beyond this many elements are refused before allocating (the real model has 1.2 M).
 constexpr std::uint64_t kMaxElements = std::uint64_t{1} << 28;
-
-constexpr const char* kRemedy =
-    "re-run scripts/setup.sh, which fetches the model; if the folder's files are damaged, "
-    "delete the folder first";
 
 [[noreturn]] void fail(const std::filesystem::path& file, const std::string& problem) {
   throw DataError(file.string() + ": " + problem);
-}
-
-std::vector<std::uint8_t> read_file(const std::filesystem::path& file, const char* what) {
-  errno = 0;
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    fail(file, std::string("cannot open the ") + what + ": " +
-                   (errno != 0 ? std::strerror(errno) : "unknown error") + "; " + kRemedy);
-  }
-  std::error_code ec;
-  const std::uintmax_t size = std::filesystem::file_size(file, ec);
-  if (ec) fail(file, "cannot get the file size: " + ec.message());
-  if (size > kMaxFileBytes) fail(file, "larger than the 1 GiB limit for model files");
-  std::vector<std::uint8_t> bytes(size);
-  in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(size));
-  if (!in) fail(file, "read error (the file changed while being read?)");
-  return bytes;
-}
-
-// Reads a file and checks its hash when an expected manifest is given.
-std::vector<std::uint8_t> read_checked(const std::filesystem::path& file, const char* what,
-                                       const Sha256Manifest* expected) {
-  std::vector<std::uint8_t> bytes = read_file(file, what);
-  if (expected != nullptr) {
-    const auto it = expected->find(file.filename().string());
-    if (it == expected->end()) fail(file, "not among the files whose sha256 is known");
-    check_sha256(file, sha256_hex(bytes), it->second, kRemedy);
-  }
-  return bytes;
 }
 
 // Typed access to model.json: every error names the file and the JSON path it expected.
@@ -246,7 +211,7 @@ std::vector<KerasTensor> read_group(const JsonReader& reader, const std::filesys
         name.find('\\') != std::string::npos || name[0] == '.') {
       reader.error(where + ".paths", "shard path '" + name + "' is not a plain file name");
     }
-    std::vector<std::uint8_t> shard = read_checked(dir / name, "weight shard", expected);
+    std::vector<std::uint8_t> shard = read_model_file(dir / name, "weight shard", expected);
     // The name decides, not the content: a raw float32 shard may well begin with 1f 8b.
     if (ends_with(name, ".gz")) {
       if (!has_gzip_magic(shard)) {
@@ -254,7 +219,7 @@ std::vector<KerasTensor> read_group(const JsonReader& reader, const std::filesys
              "the shard's name ends in .gz but it is not gzip-compressed "
              "(no 1f 8b magic)");
       }
-      shard = gunzip(dir / name, shard, kMaxFileBytes, "model files");
+      shard = gunzip(dir / name, shard, kMaxModelFileBytes, "model files");
     }
     bytes.insert(bytes.end(), shard.begin(), shard.end());
   }
@@ -309,7 +274,7 @@ void check_tensors(const std::filesystem::path& file, const std::vector<KerasLay
 
 KerasModel load(const std::filesystem::path& dir, const Sha256Manifest* expected) {
   const std::filesystem::path file = dir / "model.json";
-  const std::vector<std::uint8_t> text = read_checked(file, "model file", expected);
+  const std::vector<std::uint8_t> text = read_model_file(file, "model file", expected);
   json root;
   try {
     root = json::parse(text.begin(), text.end());

@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "models/model_file.h"  // Sha256Manifest
+
 namespace cimsim {
 
 struct KerasTensor {
@@ -47,9 +49,6 @@ struct KerasModel {
 
   [[nodiscard]] std::size_t parameter_count() const;
 };
-
-// File name (model.json or a shard) -> lower-case hex sha256.
-using Sha256Manifest = std::map<std::string, std::string>;
 
 // Loads <dir>/model.json and its shards, checking each file (as stored: a ".gz" shard's
 // compressed bytes) against `expected`: a file that is not listed or whose hash differs is a

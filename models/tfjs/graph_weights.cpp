@@ -14,40 +14,11 @@ namespace {
 
 using nlohmann::json;
 
-// Bounds what a hostile manifest can make the reader allocate; the USE-lite shards hold
-// 27.9 MB [bytes] and 6 975 914 elements.
-constexpr std::uint64_t kMaxFileBytes = std::uint64_t{1} << 30;
+// Tensors beyond this many elements are refused before allocating (USE-lite has 6 975 914).
 constexpr std::uint64_t kMaxElements = std::uint64_t{1} << 28;
-
-constexpr const char* kRemedy =
-    "re-run scripts/setup.sh, which fetches the model; if the folder's files are damaged, "
-    "delete the folder first";
 
 [[noreturn]] void fail(const std::filesystem::path& file, const std::string& problem) {
   throw DataError(file.string() + ": " + problem);
-}
-
-std::vector<std::uint8_t> read_file(const std::filesystem::path& file, const char* what,
-                                    const Sha256Manifest* expected) {
-  errno = 0;
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    fail(file, std::string("cannot open the ") + what + ": " +
-                   (errno != 0 ? std::strerror(errno) : "unknown error") + "; " + kRemedy);
-  }
-  std::error_code ec;
-  const std::uintmax_t size = std::filesystem::file_size(file, ec);
-  if (ec) fail(file, "cannot get the file size: " + ec.message());
-  if (size > kMaxFileBytes) fail(file, "larger than the 1 GiB limit for model files");
-  std::vector<std::uint8_t> bytes(size);
-  in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(size));
-  if (!in) fail(file, "read error (the file changed while being read?)");
-  if (expected != nullptr) {
-    const auto it = expected->find(file.filename().string());
-    if (it == expected->end()) fail(file, "not among the files whose sha256 is known");
-    check_sha256(file, sha256_hex(bytes), it->second, kRemedy);
-  }
-  return bytes;
 }
 
 const json& member(const std::filesystem::path& file, const json& object, const char* key,
@@ -135,14 +106,14 @@ void read_group(const std::filesystem::path& file, const std::filesystem::path& 
         name.find('\\') != std::string::npos || name[0] == '.') {
       fail(file, pw + ": shard path '" + name + "' is not a plain file name");
     }
-    const std::vector<std::uint8_t> shard = read_file(dir / name, "weight shard", expected);
+    const std::vector<std::uint8_t> shard = read_model_file(dir / name, "weight shard", expected);
     bytes.insert(bytes.end(), shard.begin(), shard.end());
   }
   // float32 and int32 are both 4 bytes per element.
   if (bytes.size() != 4 * elements) {
     fail(file, where + ": the shards hold " + std::to_string(bytes.size()) +
                    " bytes but the group's tensors need " + std::to_string(4 * elements) +
-                   " (a truncated or extra shard?); " + kRemedy);
+                   " (a truncated or extra shard?); " + kModelFileRemedy);
   }
   std::size_t offset = 0;
   for (std::size_t t = 0; t < counts.size(); ++t) {
@@ -212,7 +183,7 @@ GraphWeights load_graph_weights(const std::filesystem::path& dir, const Sha256Ma
   GraphWeights weights;
   weights.model_file = dir / "model.json";
   const std::filesystem::path& file = weights.model_file;
-  const std::vector<std::uint8_t> text = read_file(file, "model file", expected);
+  const std::vector<std::uint8_t> text = read_model_file(file, "model file", expected);
   json root;
   try {
     root = json::parse(text.begin(), text.end());

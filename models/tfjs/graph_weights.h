@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "models/keras/keras_model.h"  // Sha256Manifest
+#include "models/model_file.h"  // Sha256Manifest
 
 namespace cimsim {
 

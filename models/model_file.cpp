@@ -1,0 +1,44 @@
+#include "models/model_file.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <system_error>
+
+#include "sim/core/errors.h"
+#include "sim/io/sha256.h"
+
+namespace cimsim {
+namespace {
+
+[[noreturn]] void fail(const std::filesystem::path& file, const std::string& problem) {
+  throw DataError(file.string() + ": " + problem);
+}
+
+}  // namespace
+
+std::vector<std::uint8_t> read_model_file(const std::filesystem::path& file, const char* what,
+                                          const Sha256Manifest* expected) {
+  errno = 0;
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    fail(file, std::string("cannot open the ") + what + ": " +
+                   (errno != 0 ? std::strerror(errno) : "unknown error") + "; " + kModelFileRemedy);
+  }
+  std::error_code ec;
+  const std::uintmax_t size = std::filesystem::file_size(file, ec);
+  if (ec) fail(file, "cannot get the file size: " + ec.message());
+  if (size > kMaxModelFileBytes) fail(file, "larger than the 1 GiB limit for model files");
+  std::vector<std::uint8_t> bytes(size);
+  in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(size));
+  if (!in) fail(file, "read error (the file changed while being read?)");
+  if (expected != nullptr) {
+    const auto it = expected->find(file.filename().string());
+    if (it == expected->end()) fail(file, "not among the files whose sha256 is known");
+    check_sha256(file, sha256_hex(bytes), it->second, kModelFileRemedy);
+  }
+  return bytes;
+}
+
+}  // namespace cimsim
