@@ -14,6 +14,7 @@
 #include "sim/device/device_model.h"
 #include "sim/hw/accelerator.h"
 #include "sim/mapping/mapping_policy.h"
+#include "tests/macro/random_layer_case.h"
 #include "tests/systemc_test.h"
 #include "tests/test_util.h"
 
@@ -256,38 +257,12 @@ TEST_F(NonidealLayer, AnalogKernelWithIdealDevicesMatchesTheReference) {
   std::mt19937_64 rng(99);
   std::uint64_t clipped = 0;
   for (int trial = 0; trial < 40; ++trial) {
-    std::uniform_int_distribution<int> pick(0, 1000);
-    MappingGeometry g;
-    g.rows = 8 + pick(rng) % 130;
-    g.cols = 16 + pick(rng) % 64;
-    g.cell_bits = std::vector<int>{1, 2, 4}[static_cast<std::size_t>(pick(rng) % 3)];
-    g.dac_bits = 1 + pick(rng) % 3;
-    g.weight_bits = 3 + pick(rng) % 6;
-    g.input_bits = 2 + pick(rng) % 7;
-    const std::string policy = std::vector<std::string>{
-        "baseline", "sws", "sws_shared"}[static_cast<std::size_t>(pick(rng) % 3)];
-    g.encoding = (policy == "baseline" && pick(rng) % 2 == 0) ? "offset" : "differential";
-    g.section_rows = 1 + pick(rng) % g.rows;
-    if (g.cols < g.cols_per_output()) g.cols = g.cols_per_output();
-    const std::size_t k = 1 + static_cast<std::size_t>(pick(rng) % 300);
-    const std::size_t n = 1 + static_cast<std::size_t>(pick(rng) % 9);
-    const std::int32_t w_max = (1 << (g.weight_bits - 1)) - 1;
-    const IntMatrix w = testing::random_matrix(rng, k, n, -w_max, w_max, (pick(rng) % 10) / 10.0);
-    MacroSettings s;
-    s.input_signed = pick(rng) % 2 == 0;
-    const std::int32_t lo = s.input_signed ? -(1 << (g.input_bits - 1)) : 0;
-    const std::int32_t hi =
-        s.input_signed ? (1 << (g.input_bits - 1)) - 1 : (1 << g.input_bits) - 1;
-    const IntMatrix x = testing::random_matrix(rng, 1 + static_cast<std::size_t>(pick(rng) % 6), k,
-                                               lo, hi, (pick(rng) % 10) / 10.0);
-    s.adc.policy = std::vector<std::string>{"fixed", "capped",
-                                            "lossless"}[static_cast<std::size_t>(pick(rng) % 3)];
-    s.adc.mode = pick(rng) % 2 == 0 ? "clip" : "scale";
-    s.adc.bits = 1 + pick(rng) % 9;
-    s.adc.power_gating = pick(rng) % 4 != 0;
-    s.adc.skip_zero_input_cycles = pick(rng) % 3 == 0;
-    s.adc.per_crossbar = 1 + pick(rng) % g.cols;
-    s.accumulator_bits = pick(rng) % 5 == 0 ? 12 : 40;
+    const testing::RandomLayerCase c = testing::random_layer_case(rng, false);
+    const MappingGeometry& g = c.geometry;
+    const std::string& policy = c.policy;
+    const IntMatrix& w = c.weights;
+    const IntMatrix& x = c.inputs;
+    const MacroSettings& s = c.settings;
     const MappedLayer layer = map_layer(policy, w, g, "layer");
     MacroSettings reference = s;
     reference.kernel = "reference";
