@@ -40,7 +40,7 @@ TEST_F(GemmGolden, SummaryMatchesExpectation) {
 
 TEST_F(GemmGolden, EveryMappingGivesTheExactProduct) {
   const NpyArray expected = read_npy(source_path("configs/experiments/data/sparse90_expected.npy"));
-  for (const std::string policy : {"baseline", "sws", "sws_shared"}) {
+  for (const std::string policy : {"baseline", "sws", "sws_shared", "sws_packed"}) {
     const auto out = run(policy, "--set mapping.policy=" + policy);
     const NpyArray outputs = read_npy(out / "outputs.npy");
     EXPECT_EQ(outputs.dtype, "<i8");

@@ -66,7 +66,7 @@ TEST_P(LosslessProperty, OutputsEqualIntegerProduct) {
 
 std::vector<Case> all_cases() {
   std::vector<Case> cases;
-  for (const std::string policy : {"baseline", "sws", "sws_shared"}) {
+  for (const std::string policy : {"baseline", "sws", "sws_shared", "sws_packed"}) {
     for (const std::string encoding : {"differential", "offset"}) {
       if (policy != "baseline" && encoding == "offset") continue;
       for (int cell_bits : {1, 2, 4}) {

@@ -32,8 +32,8 @@ inline RandomLayerCase random_layer_case(std::mt19937_64& rng, bool all_settings
   g.dac_bits = 1 + pick(rng) % 3;
   g.weight_bits = 3 + pick(rng) % 6;
   g.input_bits = 2 + pick(rng) % 7;
-  c.policy = std::vector<std::string>{"baseline", "sws",
-                                      "sws_shared"}[static_cast<std::size_t>(pick(rng) % 3)];
+  c.policy = std::vector<std::string>{"baseline", "sws", "sws_shared",
+                                      "sws_packed"}[static_cast<std::size_t>(pick(rng) % 4)];
   g.encoding = (c.policy == "baseline" && pick(rng) % 2 == 0) ? "offset" : "differential";
   g.section_rows = 1 + pick(rng) % g.rows;
   if (g.cols < g.cols_per_output()) g.cols = g.cols_per_output();

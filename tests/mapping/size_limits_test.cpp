@@ -30,7 +30,7 @@ std::string error_of(const IntMatrix& weights, const std::string& policy) {
 
 TEST(MappingSizeLimits, MoreCellsThanALayerMayHaveIsRefusedByName) {
   // 2^20 x 2^20 weights at 16 slice columns per output: 2^44 cells.
-  for (const char* policy : {"baseline", "sws", "sws_shared"}) {
+  for (const char* policy : {"baseline", "sws", "sws_shared", "sws_packed"}) {
     const std::string message = error_of(shape_only(1U << 20, 1U << 20), policy);
     EXPECT_NE(message.find("layer 'huge': a 1048576 x 1048576 weight matrix"), std::string::npos)
         << message;

@@ -18,7 +18,7 @@ using trace_testing::TempDir;
 
 TEST(WeightTrace, HandMatrixRoundTripIsIdenticalForEveryPolicy) {
   const TempDir dir;
-  for (const char* policy : {"baseline", "sws", "sws_shared"}) {
+  for (const char* policy : {"baseline", "sws", "sws_shared", "sws_packed"}) {
     SCOPED_TRACE(policy);
     WeightTrace trace;
     trace.producer = "cimsim 0.1.0";
