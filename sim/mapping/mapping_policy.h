@@ -1,5 +1,5 @@
 // Mapping policies (crossbar-model.md section 7): how a K x N integer weight matrix is placed on
-// crossbars. Implementations register themselves by name (baseline, sws, sws_shared).
+// crossbars. Implementations register themselves by name (baseline, sws, sws_shared, sws_packed).
 #pragma once
 
 #include <string>
