@@ -110,7 +110,7 @@ TEST_F(Validation, OutOfRangeValues) {
 TEST_F(Validation, InvalidChoiceListsValidOnes) {
   const std::string e = error_of(std::string(kMinimal) + "mapping:\n  policy: swss\n");
   EXPECT_THAT(e, HasSubstr("mapping.policy: 'swss' is not valid (did you mean 'sws'?)"));
-  EXPECT_THAT(e, HasSubstr("baseline, sws, sws_shared"));
+  EXPECT_THAT(e, HasSubstr("baseline, sws, sws_packed, sws_shared"));
   EXPECT_THAT(
       error_of(std::string(kMinimal) + "hardware:\n  adc:\n    energy:\n      model: murmann\n"),
       HasSubstr("cimloop"));
