@@ -292,8 +292,8 @@ std::vector<ParamSpec> build_schema() {
         "mnist_cnn: <data dir>/mnist-cnn (mnist-react-tfjs@0.1.1); use_lite: <data dir>/use-lite";
     model.description =
         "network folder: a Keras model.json and its float32 shards (mnist_cnn), the USE-lite "
-        "graph model (use_lite), or a model.json and .npy tensors from scripts/train_vit.py (vit, "
-        "required)";
+        "graph model (use_lite), a model.json and .npy tensors from scripts/train_vit.py (vit, "
+        "required), or a .onnx file (onnx, required)";
     s.push_back(model);
   }
   {
@@ -306,6 +306,9 @@ std::vector<ParamSpec> build_schema() {
   }
   s.push_back(choice("workload.dataset", "mnist", fixed_choices({"mnist", "fashion_mnist"}),
                      "test and calibration images (networks)"));
+  s.push_back(real("workload.input_mean", "0", "", -1e9,
+                   "onnx: the model's input is (pixel / 255 - input_mean) / input_std"));
+  s.push_back(real("workload.input_std", "1", "", 0, "onnx: see workload.input_mean"));
   s.push_back(integer("workload.calibration_samples", "500", "", 1, 60000,
                       "training images that calibrate the input scales (never test images)"));
   s.push_back(integer("workload.batch", "16", "", 1, 10000,

@@ -1,0 +1,134 @@
+// Your own network: an ONNX model (workload.model: FILE.onnx) on MNIST or Fashion-MNIST test
+// images. Every Conv, Gemm and MatMul with an initializer weight runs on crossbars, mapped,
+// quantized, calibrated and simulated as the native networks' layers are (sim/workload/
+// image_classifier); every other operator runs in float in the digital interpreter of
+// models/onnx/onnx_network. The image enters as (pixel / 255 - workload.input_mean) /
+// workload.input_std in the model's input shape, which must hold one 28 x 28 image per sample.
+#include <cmath>
+#include <memory>
+
+#include <spdlog/spdlog.h>
+
+#include "models/network/forward.h"
+#include "models/onnx/onnx_graph.h"
+#include "models/onnx/onnx_network.h"
+#include "sim/config/experiment.h"
+#include "sim/core/errors.h"
+#include "sim/workload/image_classifier.h"
+#include "sim/workload/workload.h"
+
+namespace cimsim {
+namespace {
+
+constexpr std::size_t kImagePixels = 28 * 28;  // MNIST and Fashion-MNIST images
+
+class OnnxClassifier final : public ImageClassifier {
+ public:
+  explicit OnnxClassifier(const Experiment& e)
+      : net_(read_onnx_model(e.config.get_string("workload.model")),
+             e.config.get_string("workload.model")),
+        mean_(static_cast<float>(e.config.get_real("workload.input_mean"))),
+        std_(static_cast<float>(e.config.get_real("workload.input_std"))) {
+    std::size_t per_sample = 1;
+    for (const std::int64_t d : net_.sample_shape()) per_sample *= static_cast<std::size_t>(d);
+    if (per_sample != kImagePixels) {
+      std::string shape;
+      for (const std::int64_t d : net_.sample_shape()) shape += (shape.empty() ? "" : " x ") + std::to_string(d);
+      throw ConfigError(e.config.error_at(
+          "workload.model", "the model's input takes " + shape + " values per sample; " +
+                                e.config.get_string("workload.dataset") +
+                                " gives one 28 x 28 image (e.g. [batch, 1, 28, 28] or [batch, 784])"));
+    }
+    std::vector<MatrixLayer*> layers;
+    for (MatrixLayer& m : net_.matrix_layers()) layers.push_back(&m);
+    if (layers.empty()) {
+      throw ConfigError(e.config.error_at(
+          "workload.model", "the model has no Conv, Gemm or MatMul with an initializer weight, "
+                            "so nothing runs on crossbars"));
+    }
+    prune_matrix_layers(layers, e);
+    spdlog::info("{}: {} crossbar layers, {} digital operations per image",
+                 e.config.get_string("workload.model"), layers.size(),
+                 net_.digital_ops_per_sample());
+  }
+
+  [[nodiscard]] std::vector<const MatrixLayer*> matrix_layers() const override {
+    std::vector<const MatrixLayer*> out;
+    for (const MatrixLayer& m : net_.matrix_layers()) out.push_back(&m);
+    return out;
+  }
+  [[nodiscard]] std::size_t classes() const override { return net_.outputs_per_sample(); }
+  [[nodiscard]] std::vector<bool> inputs_can_be_negative() const override {
+    return net_.inputs_can_be_negative(mean_ > 0.0F);
+  }
+  [[nodiscard]] std::vector<std::uint64_t> vectors_per_image() const override {
+    return net_.vectors_per_sample();
+  }
+  [[nodiscard]] std::vector<float> forward_float(const std::vector<float>& images,
+                                                 std::size_t count,
+                                                 const InputObserver& observe) const override {
+    return net_.run(normalized(images), count,
+                    [&](std::size_t ordinal, const MatrixLayer& m, const std::vector<float>& rows,
+                        std::size_t t) {
+                      if (observe) observe(ordinal, rows);
+                      return float_matrix_product(m, rows, t);
+                    });
+  }
+  [[nodiscard]] std::vector<float> forward_quantized(const std::vector<LayerQuantization>& quant,
+                                                     const std::vector<float>& images,
+                                                     std::size_t count,
+                                                     const MatmulFn& matmul) const override {
+    return net_.run(normalized(images), count,
+                    [&](std::size_t ordinal, const MatrixLayer& m, const std::vector<float>& rows,
+                        std::size_t t) {
+                      return quantized_matrix_product(m, quant[ordinal], rows, t, ordinal, matmul);
+                    });
+  }
+
+ private:
+  // pixel / 255 as given, when mean 0 and std 1 (no rounding change at all).
+  [[nodiscard]] std::vector<float> normalized(const std::vector<float>& images) const {
+    if (mean_ == 0.0F && std_ == 1.0F) return images;
+    std::vector<float> out(images.size());
+    for (std::size_t i = 0; i < images.size(); ++i) out[i] = (images[i] - mean_) / std_;
+    return out;
+  }
+
+  OnnxNetwork net_;
+  float mean_;
+  float std_;
+};
+
+class OnnxWorkload final : public Workload {
+ public:
+  void validate(const Experiment& e) const override {
+    if (!e.config.is_set("workload.model")) {
+      throw ConfigError(e.config.error_at("workload.model",
+                                          "the onnx workload needs a model file, e.g. "
+                                          "models/onnx/mnist_cnn.onnx"));
+    }
+    if (e.config.get_real("prune.sparsity") >= 1.0) {
+      throw ConfigError(e.config.error_at("prune.sparsity", "expected a fraction below 1"));
+    }
+    if (!(e.config.get_real("workload.input_std") > 0.0)) {
+      throw ConfigError(e.config.error_at("workload.input_std", "expected a value above 0"));
+    }
+  }
+
+  [[nodiscard]] std::vector<TraceLayer> map_layers(const Experiment& e) const override {
+    return map_classifier(OnnxClassifier(e), e);
+  }
+
+  [[nodiscard]] WorkloadResult run(const Experiment& e, const RunContext& context) const override {
+    return run_classifier(OnnxClassifier(e), e, context);
+  }
+};
+
+const Registrar<Workload> kRegistrar(
+    "onnx",
+    "your own network as an ONNX file (workload.model): Conv, Gemm and MatMul with initializer "
+    "weights on crossbars, every other operator in float, on MNIST or Fashion-MNIST test images",
+    [] { return std::make_unique<OnnxWorkload>(); });
+
+}  // namespace
+}  // namespace cimsim
