@@ -20,6 +20,9 @@
 //   keras   model.json, then optional weight shards, each part introduced by the line
 //           kKerasShardSeparator; part i (1-based) is the file "shard<i>" beside model.json;
 //           read with load_keras_model_unverified()
+//   onnx    the bytes of one .onnx file: parse_onnx_model() on them, then the graph compiled
+//           (which runs one zero sample through the interpreter) with tensors bounded to 2^20
+//           elements
 //   config  an experiment YAML file, optionally followed by the line "%%" and one --set
 //           override per line; read with load_config()
 #pragma once
@@ -42,6 +45,8 @@
 
 #include "models/datasets/idx.h"
 #include "models/keras/keras_model.h"
+#include "models/onnx/onnx_graph.h"
+#include "models/onnx/onnx_network.h"
 #include "sim/config/resolved_config.h"
 #include "sim/core/errors.h"
 #include "sim/io/npy.h"
@@ -201,6 +206,17 @@ inline void trace(const std::uint8_t* data, std::size_t size) {
   }
   const std::vector<std::uint8_t> sealed = reseal_trace(bytes);
   if (sealed != bytes) check_trace_round_trip(sealed);
+}
+
+// onnx: the reader, then the compiler and its one-sample dry run (the interpreter) on what it
+// accepts; the model must then have a non-empty output.
+inline void onnx(const std::uint8_t* data, std::size_t size) {
+  set_onnx_tensor_element_limit(std::uint64_t{1} << 20);  // 4 MiB per tensor under the fuzzer
+  OnnxGraph graph = parse_onnx_model(data, size, "fuzz.onnx");
+  const OnnxNetwork net(std::move(graph), "fuzz.onnx");
+  require(net.outputs_per_sample() > 0, "an accepted model has an output");
+  require(net.vectors_per_sample().size() == net.matrix_layers().size(),
+          "one vector count per crossbar layer");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 #include "models/onnx/onnx_network.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <map>
 #include <numeric>
@@ -16,15 +17,18 @@ namespace {
 using Shape = std::vector<std::int64_t>;
 using Tensor = OnnxTensor;
 
-// Bounds every tensor the interpreter makes (a Reshape or Concat of a hostile graph) [elements].
-constexpr std::uint64_t kMaxElements = kMaxOnnxTensorElements;
+// Bounds every tensor the interpreter makes (a Reshape or Concat of a hostile graph) [elements];
+// kMaxOnnxTensorElements unless the fuzz harness lowers it.
+std::atomic<std::uint64_t> max_elements{kMaxOnnxTensorElements};
 
 std::size_t elements_of(const Shape& shape, const std::string& where) {
   std::uint64_t n = 1;
+  const std::uint64_t limit = max_elements.load();
   for (const std::int64_t d : shape) {
     if (d < 0) throw DataError(where + ": negative dimension in a computed shape");
-    if (d != 0 && n > kMaxElements / static_cast<std::uint64_t>(d)) {
-      throw DataError(where + ": a computed tensor exceeds 2^28 elements");
+    if (d != 0 && n > limit / static_cast<std::uint64_t>(d)) {
+      throw DataError(where + ": a computed tensor exceeds " + std::to_string(limit) +
+                      " elements");
     }
     n *= static_cast<std::uint64_t>(d);
   }
@@ -223,6 +227,10 @@ Pads window_pads(const OnnxNode& node, std::int64_t h, std::int64_t w, std::int6
 }
 
 }  // namespace
+
+void set_onnx_tensor_element_limit(std::uint64_t elements) {
+  max_elements = std::min(elements, kMaxOnnxTensorElements);
+}
 
 OnnxNetwork::OnnxNetwork(OnnxGraph graph, std::string origin)
     : graph_(std::move(graph)), origin_(std::move(origin)) {
@@ -892,7 +900,7 @@ std::vector<float> OnnxNetwork::run_batch(const std::vector<float>& input, std::
         if (v < 0) throw DataError(where + ": negative dimension");
         s.push_back(v);
         known *= v;
-        if (known > static_cast<std::int64_t>(kMaxElements)) throw DataError(where + ": shape too large");
+        if (known > static_cast<std::int64_t>(max_elements.load())) throw DataError(where + ": shape too large");
       }
       const auto total = static_cast<std::int64_t>(out.size());
       if (infer >= 0) {

@@ -16,6 +16,10 @@
 
 namespace cimsim {
 
+// Lowers the bound on every tensor the interpreter computes (default and maximum
+// kMaxOnnxTensorElements); the fuzz harness sets a small one so that no input exhausts memory.
+void set_onnx_tensor_element_limit(std::uint64_t elements);
+
 class OnnxNetwork {
  public:
   // The float product of one matrix layer: rows (t x k) -> t x n, bias included.
