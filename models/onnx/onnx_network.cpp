@@ -20,6 +20,19 @@ using Tensor = OnnxTensor;
 // Bounds every tensor the interpreter makes (a Reshape or Concat of a hostile graph) [elements];
 // kMaxOnnxTensorElements unless the fuzz harness lowers it.
 std::atomic<std::uint64_t> max_elements{kMaxOnnxTensorElements};
+// The largest kernel size, stride, dilation or padding of a window operator [elements].
+constexpr std::int64_t kMaxWindow = 4096;
+
+// Integer arithmetic of shape computations wraps instead of overflowing (a hostile graph).
+std::int64_t wrap_add(std::int64_t a, std::int64_t b) {
+  return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) + static_cast<std::uint64_t>(b));
+}
+std::int64_t wrap_sub(std::int64_t a, std::int64_t b) {
+  return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) - static_cast<std::uint64_t>(b));
+}
+std::int64_t wrap_mul(std::int64_t a, std::int64_t b) {
+  return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) * static_cast<std::uint64_t>(b));
+}
 
 std::size_t elements_of(const Shape& shape, const std::string& where) {
   std::uint64_t n = 1;
@@ -299,6 +312,21 @@ void OnnxNetwork::compile() {
       }
       if (node.has("pads") && node.get_ints("pads", {}).size() != 4) {
         throw error(node, "pads must have 4 values (2-D only)");
+      }
+      // Bounds that keep every window computation far from overflow [elements].
+      for (const char* key : {"pads", "strides", "dilations", "kernel_shape"}) {
+        for (const std::int64_t v : node.get_ints(key, {})) {
+          const std::int64_t lo = std::string(key) == "pads" ? 0 : 1;
+          if (v < lo || v > kMaxWindow) {
+            throw error(node, std::string(key) + " value " + std::to_string(v) + " outside [" +
+                                  std::to_string(lo) + ", " + std::to_string(kMaxWindow) + "]");
+          }
+        }
+      }
+      for (const char* key : {"strides", "dilations"}) {
+        if (node.has(key) && node.get_ints(key, {}).size() != 2) {
+          throw error(node, std::string(key) + " must have 2 values (2-D only)");
+        }
       }
     }
     if (node.op == "Dropout" && node.outputs.size() > 1 && !node.outputs[1].empty() &&
@@ -685,21 +713,24 @@ std::vector<float> OnnxNetwork::run_batch(const std::vector<float>& input, std::
       const Tensor& a = input_at(0);
       const Tensor& b = input_at(1);
       if (op == "Add") {
-        out = binary(a, b, where, std::plus<float>(), std::plus<std::int64_t>());
+        out = binary(a, b, where, std::plus<float>(), wrap_add);
       } else if (op == "Sub") {
-        out = binary(a, b, where, std::minus<float>(), std::minus<std::int64_t>());
+        out = binary(a, b, where, std::minus<float>(), wrap_sub);
       } else if (op == "Mul") {
-        out = binary(a, b, where, std::multiplies<float>(), std::multiplies<std::int64_t>());
+        out = binary(a, b, where, std::multiplies<float>(), wrap_mul);
       } else if (op == "Div") {
         out = binary(a, b, where, std::divides<float>(), [&](std::int64_t u, std::int64_t v) {
           if (v == 0) throw DataError(where + ": integer division by zero");
+          if (v == -1) return wrap_sub(0, u);
           return u / v;
         });
       } else {
         out = binary(
             a, b, where, [](float u, float v) { return std::pow(u, v); },
             [](std::int64_t u, std::int64_t v) {
-              return static_cast<std::int64_t>(std::pow(static_cast<double>(u), static_cast<double>(v)));
+              const double p = std::pow(static_cast<double>(u), static_cast<double>(v));
+              return std::isfinite(p) && std::fabs(p) < 9.0e18 ? static_cast<std::int64_t>(p)
+                                                               : std::int64_t{0};
             });
       }
       ops += out.size();
@@ -708,7 +739,7 @@ std::vector<float> OnnxNetwork::run_batch(const std::vector<float>& input, std::
       const Tensor& x = input_at(0);
       out = x;
       if (x.integer && op == "Neg") {
-        for (auto& v : out.ints) v = -v;
+        for (auto& v : out.ints) v = wrap_sub(0, v);
       } else if (x.integer && op == "Relu") {
         for (auto& v : out.ints) v = std::max<std::int64_t>(v, 0);
       } else if (x.integer) {
@@ -898,6 +929,7 @@ std::vector<float> OnnxNetwork::run_batch(const std::vector<float>& input, std::
           continue;
         }
         if (v < 0) throw DataError(where + ": negative dimension");
+        if (v > static_cast<std::int64_t>(max_elements.load())) throw DataError(where + ": shape too large");
         s.push_back(v);
         known *= v;
         if (known > static_cast<std::int64_t>(max_elements.load())) throw DataError(where + ": shape too large");
@@ -1002,13 +1034,18 @@ std::vector<float> OnnxNetwork::run_batch(const std::vector<float>& input, std::
       for (std::size_t k = 0; k < starts.size(); ++k) {
         const auto a = static_cast<std::size_t>(normalize_axis(axes[k], rank, where));
         const std::int64_t dim = data.shape[a];
-        const std::int64_t st = steps[k];
+        const std::int64_t st = std::clamp<std::int64_t>(steps[k], -(std::int64_t{1} << 40),
+                                                         std::int64_t{1} << 40);
         if (st == 0) throw DataError(where + ": step 0");
         const auto clampi = [](std::int64_t v, std::int64_t lo, std::int64_t hi) {
           return std::min(std::max(v, lo), hi);
         };
-        std::int64_t b = starts[k] < 0 ? starts[k] + dim : starts[k];
-        std::int64_t e = ends[k] < 0 ? ends[k] + dim : ends[k];
+        // dim <= 2^28, so clamping to +-2^40 first keeps every sum below exact range.
+        const std::int64_t big = std::int64_t{1} << 40;
+        const std::int64_t sk = std::clamp(starts[k], -big, big);
+        const std::int64_t ek = std::clamp(ends[k], -big, big);
+        std::int64_t b = sk < 0 ? sk + dim : sk;
+        std::int64_t e = ek < 0 ? ek + dim : ek;
         if (st > 0) {
           b = clampi(b, 0, dim);
           e = clampi(e, 0, dim);
@@ -1113,6 +1150,7 @@ std::vector<float> OnnxNetwork::run_batch(const std::vector<float>& input, std::
       const Shape batch_a(a.shape.begin(), a.shape.end() - 2);
       const Shape batch_b(b.shape.begin(), b.shape.end() - 2);
       Shape batch = broadcast_shape(batch_a, batch_b, where);
+      (void)elements_of(batch, where);
       const std::vector<std::size_t> ia = broadcast_index(batch_a, batch);
       const std::vector<std::size_t> ib = broadcast_index(batch_b, batch);
       Shape s = batch;
