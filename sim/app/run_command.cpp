@@ -42,7 +42,7 @@ RunReport run_into(const Experiment& e, const std::filesystem::path& dir) {
   if (e.outputs.csv) {
     std::string table =
         "layer,crossbar,section,row_tile,rows,allocated_columns,gated_columns,conversions,"
-        "clipped_conversions,adc_time_per_cycle_ns,busy_ns\n";
+        "clipped_conversions,adc_time_per_cycle_ns,tile\n";
     for (const LayerRecord& layer : result.layers) {
       for (std::size_t i = 0; i < layer.result.crossbars.size(); ++i) {
         const CrossbarStats& c = layer.result.crossbars[i];
@@ -50,7 +50,7 @@ RunReport run_into(const Experiment& e, const std::filesystem::path& dir) {
                  "," + std::to_string(c.row_tile) + "," + std::to_string(c.rows) + "," +
                  std::to_string(c.allocated_columns) + "," + std::to_string(c.gated_columns) + "," +
                  std::to_string(c.conversions) + "," + std::to_string(c.clipped_conversions) + "," +
-                 csv_number(c.adc_time_ns) + "," + csv_number(c.busy_ns) + "\n";
+                 csv_number(c.adc_time_ns) + "," + std::to_string(c.tile) + "\n";
       }
     }
     write_text_file(dir / "crossbars.csv", table);

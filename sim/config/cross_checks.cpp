@@ -59,7 +59,8 @@ void check_device_rules(const ResolvedConfig& c) {
 
 void check_cross_field_rules(const ResolvedConfig& c) {
   for (const char* path : {"hardware.crossbar.t_read_ns", "hardware.adc.t_bit_ns",
-                           "hardware.adc.t_flash_ns", "hardware.accumulator.t_add_ns"}) {
+                           "hardware.adc.t_flash_ns", "hardware.accumulator.t_add_ns",
+                           "hardware.interconnect.hop_ns"}) {
     check_clock_multiple(c, path);
   }
   const long long rows = c.get_int("hardware.crossbar.rows");
@@ -68,6 +69,13 @@ void check_cross_field_rules(const ResolvedConfig& c) {
     throw ConfigError(
         c.error_at("hardware.adc.per_crossbar", "expected at most hardware.crossbar.cols = " +
                                                     std::to_string(cols) + " ADCs per crossbar"));
+  }
+  if (c.get_int("hardware.tile.adcs") > c.get_int("hardware.tile.crossbars") * cols) {
+    throw ConfigError(c.error_at(
+        "hardware.tile.adcs",
+        "expected at most one ADC per column of the tile: hardware.tile.crossbars x "
+        "hardware.crossbar.cols = " +
+            std::to_string(c.get_int("hardware.tile.crossbars") * cols)));
   }
   if (c.get_int("mapping.section_rows") > rows) {
     throw ConfigError(

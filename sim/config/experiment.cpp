@@ -33,6 +33,23 @@ Experiment make_experiment(ResolvedConfig config) {
   m.adc.per_crossbar = static_cast<int>(c.get_int("hardware.adc.per_crossbar"));
   m.adc.timing.t_bit_ns = c.get_real("hardware.adc.t_bit_ns");
   m.adc.timing.t_flash_ns = c.get_real("hardware.adc.t_flash_ns");
+  ChipSettings& chip = m.chip;
+  chip.tile_crossbars = static_cast<int>(c.get_int("hardware.tile.crossbars"));
+  chip.tile_adcs = static_cast<int>(c.get_int("hardware.tile.adcs"));
+  chip.tiles = c.get_int("hardware.tiles");
+  chip.adc_static_mw = c.get_real("hardware.adc.static_mw");
+  chip.buffer_bytes_per_ns = c.get_real("hardware.tile.input_buffer.bytes_per_ns");
+  chip.buffer_capacity_bytes = c.get_real("hardware.tile.input_buffer.capacity_bytes");
+  chip.buffer_static_mw = c.get_real("hardware.tile.input_buffer.static_mw");
+  chip.interconnect = c.get_string("hardware.interconnect.kind");
+  chip.link_bytes_per_ns = c.get_real("hardware.interconnect.bytes_per_ns");
+  chip.hop_ns = c.get_real("hardware.interconnect.hop_ns");
+  chip.mesh_width = static_cast<int>(c.get_int("hardware.interconnect.mesh_width"));
+  chip.mesh_height = static_cast<int>(c.get_int("hardware.interconnect.mesh_height"));
+  chip.link_energy_fj_per_byte_hop = c.get_real("hardware.interconnect.energy_fj_per_byte_hop");
+  chip.link_static_mw = c.get_real("hardware.interconnect.static_mw");
+  chip.partial_sum_bytes = static_cast<int>(c.get_int("hardware.interconnect.partial_sum_bytes"));
+  chip.accumulator_adds_per_ns = c.get_real("hardware.accumulator.adds_per_ns");
   DeviceSettings& d = m.device;
   d.variation = c.get_string("hardware.device.variation.kind");
   d.variation_sigma = c.get_real("hardware.device.variation.sigma");
@@ -57,6 +74,7 @@ Experiment make_experiment(ResolvedConfig config) {
 
   e.quant.weight_bits = g.weight_bits;
   e.quant.input_bits = g.input_bits;
+  m.chip.input_bytes = g.input_bits / 8.0;
   e.quant.input_signed = c.get_string("quant.input_signed");
   e.quant.weight_scale = c.get_string("quant.weight_scale");
   e.quant.input_calibration = c.get_string("quant.input_calibration");

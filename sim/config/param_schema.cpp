@@ -9,6 +9,7 @@
 #include "sim/encoding/weight_encoding.h"
 #include "sim/energy/adc_energy_model.h"
 #include "sim/energy/energy_params.h"
+#include "sim/hw/interconnect.h"
 #include "sim/mapping/mapping_policy.h"
 #include "sim/workload/workload.h"
 
@@ -192,6 +193,53 @@ std::vector<ParamSpec> build_schema() {
                       "shift-and-add accumulator width; overflow is reported, never wrapped"));
   s.push_back(real("hardware.accumulator.t_add_ns", "1", "ns", 0,
                    "one level of the partial-sum adder tree"));
+  // The chip (crossbar-model.md section 11 and docs/architecture.md). The defaults are the ideal
+  // chip of sections 8 and 9: every crossbar its own tile with its own ADCs, unlimited bandwidth.
+  s.push_back(integer("hardware.tile.crossbars", "1", "", 1, 4096, "crossbar slots per tile"));
+  s.push_back(integer("hardware.tile.adcs", "0", "", 0, 1 << 20,
+                      "ADCs shared by the crossbars of a tile (0: no pool, each crossbar has "
+                      "hardware.adc.per_crossbar)"));
+  s.push_back(integer("hardware.tiles", "0", "", 0, 1e9,
+                      "tiles on the chip (0: as many as the mapping needs)"));
+  s.push_back(real("hardware.adc.static_mw", "0", "mW", 0,
+                   "static (leakage) power of one ADC while it is powered"));
+  {
+    ParamSpec bw = real("hardware.tile.input_buffer.bytes_per_ns", ".inf", "B/ns", 1e-9,
+                        "read port of the tile input buffer (.inf: unlimited)");
+    bw.allow_infinity = true;
+    s.push_back(bw);
+    ParamSpec capacity = real("hardware.tile.input_buffer.capacity_bytes", ".inf", "B", 1,
+                              "tile input buffer, double-buffered (.inf: a whole batch fits)");
+    capacity.allow_infinity = true;
+    s.push_back(capacity);
+  }
+  s.push_back(real("hardware.tile.input_buffer.static_mw", "0", "mW", 0,
+                   "static power of one tile input buffer, powered for the whole run"));
+  s.push_back(choice("hardware.interconnect.kind", "bus", registered<InterconnectRegistry>(),
+                     "interconnect between the global buffer and the tiles"));
+  {
+    ParamSpec bw = real("hardware.interconnect.bytes_per_ns", ".inf", "B/ns", 1e-9,
+                        "bandwidth of one interconnect link (.inf: unlimited)");
+    bw.allow_infinity = true;
+    s.push_back(bw);
+  }
+  s.push_back(real("hardware.interconnect.hop_ns", "0", "ns", 0, "latency of one router hop"));
+  s.push_back(integer("hardware.interconnect.mesh_width", "0", "", 0, 65536,
+                      "routers per mesh row (0: the smallest square holding the tiles)"));
+  s.push_back(integer("hardware.interconnect.mesh_height", "0", "", 0, 65536,
+                      "mesh rows (0: as many as the tiles need)"));
+  s.push_back(real("hardware.interconnect.energy_fj_per_byte_hop", "0", "fJ", 0,
+                   "energy of one byte over one hop"));
+  s.push_back(real("hardware.interconnect.static_mw", "0", "mW", 0,
+                   "static power of one shared link, powered for the whole run"));
+  s.push_back(integer("hardware.interconnect.partial_sum_bytes", "4", "B", 1, 16,
+                      "one partial sum on the interconnect"));
+  {
+    ParamSpec adds = real("hardware.accumulator.adds_per_ns", ".inf", "adds/ns", 1e-9,
+                          "partial sums of split outputs the accumulator adds (.inf: unlimited)");
+    adds.allow_infinity = true;
+    s.push_back(adds);
+  }
   // Device non-idealities (docs/nonidealities.md). All off by default: the ideal device of
   // crossbar-model.md section 5, whose cells conduct exactly their integer level.
   s.push_back(choice("hardware.device.variation.kind", "none",

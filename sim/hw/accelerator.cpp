@@ -7,12 +7,10 @@
 #include <tbb/parallel_for.h>
 
 #include "sim/core/errors.h"
+#include "sim/hw/sim_time.h"
 #include "sim/macro/integer_gemm.h"
 
 namespace cimsim {
-
-using sc_core::SC_NS;
-using sc_core::sc_time;
 
 LayerUnit::LayerUnit(const sc_core::sc_module_name& name, const MappedLayer& layer,
                      const MacroSettings& settings, std::size_t layer_index)
@@ -32,21 +30,32 @@ Accelerator::Accelerator(const sc_core::sc_module_name& name,
                          const std::vector<std::string>& trace_patterns,
                          const std::string& vcd_path)
     : sc_module(name), settings_(settings) {
+  use_femtosecond_resolution();
   SC_HAS_PROCESS(Accelerator);
   SC_THREAD(control);
   for (const MappedLayer* layer : layers) {
     layers_.push_back(
         std::make_unique<LayerUnit>(layer->name.c_str(), *layer, settings, layers_.size()));
   }
-  finish_construction(trace_patterns, vcd_path);
-}
-
-void Accelerator::finish_construction(const std::vector<std::string>& trace_patterns,
-                                      const std::string& vcd_path) {
+  // The static half of the timing model: placement on tiles and each tile's ADC deal.
+  std::vector<std::vector<const CrossbarEngine*>> engines;
+  std::vector<int> depths;
+  for (const auto& unit : layers_) {
+    engines.emplace_back();
+    for (const auto& macro : unit->macros) engines.back().push_back(&macro->engine());
+    depths.push_back(unit->layer().adder_tree_depth());
+  }
+  ChipPlan plan = plan_chip(engines, depths, settings_);
+  for (const LayerPlan& layer : plan.layers) {
+    tile_of_.emplace_back();
+    for (const TileWork& work : layer.tiles) {
+      tile_of_.back().insert(tile_of_.back().end(), work.count, work.tile);
+    }
+  }
+  chip_ = std::make_unique<Chip>("chip", std::move(plan), settings_);
+  traced_.resize(layers_.size());
   if (!trace_patterns.empty() && !vcd_path.empty()) open_traces(trace_patterns, vcd_path);
   for (const auto& unit : layers_) {
-    done_lists_.push_back(std::make_unique<sc_core::sc_event_and_list>());
-    for (const auto& macro : unit->macros) *done_lists_.back() &= macro->done();
     const bool exact = !settings_.adc.skip_zero_input_cycles && settings_.kernel != "reference" &&
                        std::all_of(unit->macros.begin(), unit->macros.end(), [](const auto& macro) {
                          return macro->engine().exact() && !macro->traced();
@@ -55,28 +64,35 @@ void Accelerator::finish_construction(const std::vector<std::string>& trace_patt
   }
 }
 
+sc_core::sc_trace_file* Accelerator::trace_file(const std::string& vcd_path) {
+  if (trace_file_ == nullptr) {
+    // sc_create_vcd_trace_file appends ".vcd" itself.
+    std::string base = vcd_path;
+    if (base.size() > 4 && base.compare(base.size() - 4, 4, ".vcd") == 0) base.resize(base.size() - 4);
+    trace_file_ = sc_core::sc_create_vcd_trace_file(base.c_str());
+    trace_file_->set_time_unit(1, sc_core::SC_PS);
+  }
+  return trace_file_;
+}
+
 void Accelerator::open_traces(const std::vector<std::string>& trace_patterns,
                               const std::string& vcd_path) {
-  for (const auto& unit : layers_) {
-    for (const auto& macro : unit->macros) {
-      const bool selected = std::any_of(trace_patterns.begin(), trace_patterns.end(),
-                                        [&macro](const std::string& pattern) {
-                                          return fnmatch(pattern.c_str(), macro->name(), 0) == 0;
-                                        });
-      if (!selected) continue;
-      if (trace_file_ == nullptr) {
-        // sc_create_vcd_trace_file appends ".vcd" itself.
-        std::string base = vcd_path;
-        if (base.size() > 4 && base.compare(base.size() - 4, 4, ".vcd") == 0) {
-          base.resize(base.size() - 4);
-        }
-        trace_file_ = sc_core::sc_create_vcd_trace_file(base.c_str());
-        trace_file_->set_time_unit(1, sc_core::SC_PS);
-      }
-      macro->enable_tracing(trace_file_);
+  const auto selected = [&trace_patterns](const char* name) {
+    return std::any_of(trace_patterns.begin(), trace_patterns.end(), [name](const auto& pattern) {
+      return fnmatch(pattern.c_str(), name, 0) == 0;
+    });
+  };
+  for (std::size_t l = 0; l < layers_.size(); ++l) {
+    for (const auto& macro : layers_[l]->macros) {
+      if (!selected(macro->name())) continue;
+      macro->enable_tracing(trace_file(vcd_path));
+      traced_[l].push_back(macro.get());
       ++traced_macros_;
     }
   }
+  bool any_tile = false;
+  for (const auto& tile : chip_->tiles()) any_tile = any_tile || selected(tile->name());
+  if (any_tile) traced_macros_ += chip_->enable_tracing(trace_file(vcd_path), trace_patterns);
 }
 
 void LayerResult::add_batch(const LayerResult& batch) {
@@ -88,7 +104,6 @@ void LayerResult::add_batch(const LayerResult& batch) {
   for (std::size_t i = 0; i < crossbars.size() && i < batch.crossbars.size(); ++i) {
     crossbars[i].conversions += batch.crossbars[i].conversions;
     crossbars[i].clipped_conversions += batch.crossbars[i].clipped_conversions;
-    crossbars[i].busy_ns += batch.crossbars[i].busy_ns;
   }
   for (const auto& [bits, column_class] : batch.column_classes) {
     column_classes[bits].conversions += column_class.conversions;
@@ -96,17 +111,38 @@ void LayerResult::add_batch(const LayerResult& batch) {
   latency_ns += batch.latency_ns;
   crossbar_ns += batch.crossbar_ns;
   adder_tree_ns += batch.adder_tree_ns;
+  powered_adc_ns += batch.powered_adc_ns;
   vectors += batch.vectors;
 }
 
 double Accelerator::layer_latency_ns(std::size_t index, std::uint64_t vectors) const {
-  const LayerUnit& unit = *layers_.at(index);
-  if (unit.macros.empty() || vectors == 0) return 0.0;
+  const LayerPlan& layer = chip_->plan().layers.at(index);
+  if (layer.tiles.empty() || vectors == 0) return 0.0;
+  const std::uint64_t cycles = vectors * static_cast<std::uint64_t>(layer.cycles_per_vector);
   double slowest = 0.0;
-  for (const auto& macro : unit.macros) {
-    slowest = std::max(slowest, macro->engine().busy_ns(vectors));
+  for (const TileWork& work : layer.tiles) {
+    slowest = std::max(slowest, pipelined_ns(cycles, settings_.t_read_ns, work.t_adc_ns,
+                                             settings_.sample_hold));
   }
-  return slowest + unit.layer().adder_tree_depth() * settings_.t_add_ns;
+  return slowest + layer.adder_tree_depth * settings_.t_add_ns;
+}
+
+ChipSummary Accelerator::chip_summary() const {
+  ChipSummary summary;
+  summary.tiles = chip_->plan().tiles;
+  summary.adcs = chip_->plan().adcs;
+  summary.interconnect = chip_->interconnect_stats();
+  summary.interconnect_links = summary.interconnect.links;
+  summary.accumulator_busy_ns = to_ns(chip_->accumulator().adder().busy());
+  summary.accumulator_wait_ns = to_ns(chip_->accumulator().adder().waited());
+  for (const auto& tile : chip_->tiles()) {
+    const TileStats& s = tile->stats();
+    summary.tile_busy_ns += s.busy_ns;
+    summary.tile_stall_input_ns += s.stall_input_ns;
+    summary.busiest_tile_adc_ns = std::max(summary.busiest_tile_adc_ns, s.adc_busy_ns);
+    summary.busiest_buffer_ns = std::max(summary.busiest_buffer_ns, s.buffer_busy_ns);
+  }
+  return summary;
 }
 
 Accelerator::~Accelerator() {
@@ -127,16 +163,15 @@ LayerResult Accelerator::run_layer(std::size_t index, const IntMatrix& inputs) {
   // Let every process reach its first wait before notifying: a notification made during
   // elaboration would be lost.
   if (sc_core::sc_get_status() == sc_core::SC_ELABORATION) sc_core::sc_start(sc_core::SC_ZERO_TIME);
-  // The arithmetic of untraced macros is independent: do it on every core first; simulated time
-  // then only sequences the results. An exact layer is one integer product, and its macros'
-  // counts follow from the digit statistics of the batch.
+  // The functional model: the arithmetic of untraced macros is independent, so it runs on every
+  // core, outside simulated time. An exact layer is one integer product, and its macros' counts
+  // follow from the digit statistics of the batch. Traced macros compute in their own process.
   auto& macros = layers_[index]->macros;
   if (layer_is_exact(index)) {
     result.outputs = integer_gemm(inputs, exact_weights_[index]);
     const DigitStatistics digits = digit_statistics(inputs, layer.geometry, settings_.input_signed);
     tbb::parallel_for(std::size_t{0}, macros.size(), [&](std::size_t i) {
-      macros[i]->precompute_counts(macros[i]->engine().batch_counts(digits, inputs.rows),
-                                   inputs.rows);
+      macros[i]->precompute_counts(macros[i]->engine().batch_counts(digits, inputs.rows));
     });
   } else {
     std::vector<CrossbarMacro*> untraced;
@@ -145,6 +180,7 @@ LayerResult Accelerator::run_layer(std::size_t index, const IntMatrix& inputs) {
     }
     tbb::parallel_for(std::size_t{0}, untraced.size(),
                       [&untraced, &inputs](std::size_t i) { untraced[i]->precompute(inputs); });
+    for (CrossbarMacro* macro : untraced) macro->add_partial_sums(result.outputs);
   }
   pending_layer_ = index;
   pending_inputs_ = &inputs;
@@ -152,6 +188,7 @@ LayerResult Accelerator::run_layer(std::size_t index, const IntMatrix& inputs) {
   layer_start_.notify(sc_core::SC_ZERO_TIME);
   sc_core::sc_start();  // returns when every event of this layer has been processed
   pending_result_ = nullptr;
+  collect(index, result);
   return result;
 }
 
@@ -160,45 +197,70 @@ void Accelerator::control() {
     sc_core::wait(layer_start_);
     LayerUnit& unit = *layers_[pending_layer_];
     LayerResult& result = *pending_result_;
-    if (!unit.macros.empty()) {
-      // Built once per layer: adding thousands of events to a list checks each for duplicates.
-      sc_core::sc_event_and_list& all_done = *done_lists_[pending_layer_];
-      for (auto& macro : unit.macros) macro->start(pending_inputs_, &result.outputs);
+    const sc_core::sc_time start = sc_core::sc_time_stamp();
+    const LayerPlan& plan = chip_->plan().layers[pending_layer_];
+    const std::vector<CrossbarMacro*>& traced = traced_[pending_layer_];
+    chip_->start_layer(pending_layer_, pending_inputs_->rows);
+    for (CrossbarMacro* macro : traced) {
+      const auto slot = static_cast<std::size_t>(&macro->engine().crossbar() -
+                                                 unit.layer().crossbars.data());
+      const std::int64_t tile = tile_of_[pending_layer_][slot];
+      const auto work = std::find_if(plan.tiles.begin(), plan.tiles.end(),
+                                     [tile](const TileWork& w) { return w.tile == tile; });
+      macro->start(pending_inputs_, &result.outputs, work->t_adc_ns);
+    }
+    if (traced.empty()) {
+      sc_core::wait(chip_->done());
+    } else {
+      sc_core::sc_event_and_list all_done;
+      all_done &= chip_->done();
+      for (CrossbarMacro* macro : traced) all_done &= macro->done();
       sc_core::wait(all_done);
     }
-    // The layer takes its slowest crossbar (section 9), measured on the macros' own closed-form
-    // busy times rather than on sc_time, which rounds to the time resolution.
-    for (const auto& macro : unit.macros) {
-      result.crossbar_ns = std::max(result.crossbar_ns, macro->busy_ns());
-    }
+    result.crossbar_ns = to_ns(chip_->tiles_computed() - start);
     result.adder_tree_depth = unit.layer().adder_tree_depth();
     result.adder_tree_ns = unit.macros.empty() ? 0.0 : result.adder_tree_depth * settings_.t_add_ns;
-    if (result.adder_tree_ns > 0.0) sc_core::wait(sc_time(result.adder_tree_ns, SC_NS));
-    result.latency_ns = result.crossbar_ns + result.adder_tree_ns;
-
-    for (const auto& macro : unit.macros) {
-      const EventCounts& counts = macro->counts();
-      result.counts += counts;
-      result.max_adc_time_ns = std::max(result.max_adc_time_ns, macro->engine().adc_time_ns());
-      const MappedCrossbar& crossbar = macro->engine().crossbar();
-      result.crossbars.push_back({counts.used_rows, counts.allocated_columns, counts.gated_columns,
-                                  counts.conversions, counts.clipped_conversions,
-                                  macro->engine().adc_time_ns(), macro->busy_ns(), crossbar.section,
-                                  crossbar.row_tile});
-      for (const ColumnAdcPlan& plan : macro->engine().plan()) {
-        ++result.column_classes[plan.gated ? 0 : plan.bits].columns;
-      }
-    }
-    // The conversions of each resolution are those of that column class.
-    for (const auto& [bits, conversions] : result.counts.conversions_by_bits) {
-      result.column_classes[bits].conversions = conversions;
-    }
-    std::uint64_t partial_sum_adds = 0;
-    for (int parts : unit.layer().parts_per_output) {
-      partial_sum_adds += static_cast<std::uint64_t>(std::max(parts, 1) - 1);
-    }
-    result.counts.partial_sum_adds += partial_sum_adds * result.vectors;
+    if (result.adder_tree_ns > 0.0) sc_core::wait(ns_time(result.adder_tree_ns));
+    // Whole clock cycles of simulated time, as the report counts them.
+    result.latency_ns = to_ns(sc_core::sc_time_stamp() - start);
+    const double powered_adcs = static_cast<double>(
+        settings_.adc.power_gating ? plan.powered_adcs : chip_->plan().adcs);
+    result.powered_adc_ns = powered_adcs * result.latency_ns;
+    result.tiles = plan.tiles.size();
+    result.adcs = plan.adcs;
   }
+}
+
+void Accelerator::collect(std::size_t index, LayerResult& result) const {
+  const LayerUnit& unit = *layers_[index];
+  for (std::size_t i = 0; i < unit.macros.size(); ++i) {
+    const CrossbarMacro& macro = *unit.macros[i];
+    const EventCounts& counts = macro.counts();
+    result.counts += counts;
+    const MappedCrossbar& crossbar = macro.engine().crossbar();
+    result.crossbars.push_back({counts.used_rows, counts.allocated_columns, counts.gated_columns,
+                                counts.conversions, counts.clipped_conversions,
+                                macro.engine().adc_time_ns(), tile_of_[index][i], crossbar.section,
+                                crossbar.row_tile});
+    for (const ColumnAdcPlan& plan : macro.engine().plan()) {
+      ++result.column_classes[plan.gated ? 0 : plan.bits].columns;
+    }
+  }
+  // With shared pools the ADCs serving the layer are its tiles' pools (section 11).
+  const LayerPlan& plan = chip_->plan().layers[index];
+  result.counts.adcs = plan.adcs;
+  for (const TileWork& work : plan.tiles) {
+    result.max_adc_time_ns = std::max(result.max_adc_time_ns, work.t_adc_ns);
+  }
+  // The conversions of each resolution are those of that column class.
+  for (const auto& [bits, conversions] : result.counts.conversions_by_bits) {
+    result.column_classes[bits].conversions = conversions;
+  }
+  std::uint64_t partial_sum_adds = 0;
+  for (int parts : unit.layer().parts_per_output) {
+    partial_sum_adds += static_cast<std::uint64_t>(std::max(parts, 1) - 1);
+  }
+  result.counts.partial_sum_adds += partial_sum_adds * result.vectors;
 }
 
 }  // namespace cimsim

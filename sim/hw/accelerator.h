@@ -1,8 +1,10 @@
-// The top module: owns one LayerUnit per mapped layer, each owning its crossbar macros, and a
-// controller thread that runs a layer when asked: it starts every macro of the layer, waits until
-// all are done, then spends the adder-tree time that sums the partial results of row tiles or
-// sections. Layers run one after another; the host calls run_layer() per layer so that digital
-// work between layers (activation, pooling) happens outside simulated time.
+// The top module. The functional model: one LayerUnit per mapped layer with its crossbar macros,
+// whose arithmetic runs outside simulated time (on every core). The timing model: the Chip
+// (tiles, ADC pools, interconnect, accumulator; sim/hw/chip.h) and a controller thread that runs
+// a layer when asked: it starts the layer's job on the chip, waits until its tiles are done and
+// their partial sums added, then spends the adder-tree time (section 9). Latency is read from
+// sc_time_stamp(). Layers run one after another; the host calls run_layer() per layer so that
+// digital work between layers (activation, pooling) happens outside simulated time.
 #pragma once
 
 #include <map>
@@ -13,6 +15,7 @@
 #include <systemc>
 
 #include "sim/core/event_counts.h"
+#include "sim/hw/chip.h"
 #include "sim/hw/crossbar_macro.h"
 #include "sim/mapping/int_matrix.h"
 #include "sim/mapping/mapped_layer.h"
@@ -26,8 +29,8 @@ struct CrossbarStats {
   std::uint64_t gated_columns = 0;
   std::uint64_t conversions = 0;  // over all vectors [count]
   std::uint64_t clipped_conversions = 0;
-  double adc_time_ns = 0.0;  // busiest ADC per input cycle [ns]
-  double busy_ns = 0.0;      // over all vectors [ns]
+  double adc_time_ns = 0.0;  // busiest ADC per input cycle, its own ADCs alone [ns]
+  std::int64_t tile = 0;     // the tile it sits in
   int section = -1;          // SWS section index, or -1
   int row_tile = -1;         // baseline row tile, or -1
 };
@@ -45,15 +48,32 @@ struct LayerResult {
   std::string name;
   WideMatrix outputs;        // T x N integer results (before dequantization)
   EventCounts counts;        // totals over the T vectors and all crossbars of the layer
-  double latency_ns = 0.0;   // slowest crossbar plus the adder tree [ns]
-  double crossbar_ns = 0.0;  // slowest crossbar [ns]
+  double latency_ns = 0.0;   // start to last partial sum added, plus the adder tree [ns]
+  double crossbar_ns = 0.0;  // start until the slowest tile has computed [ns]
   double adder_tree_ns = 0.0;
   int adder_tree_depth = 0;
   double max_adc_time_ns = 0.0;  // busiest ADC's conversions in one input cycle [ns]
+  std::uint64_t tiles = 0;       // tiles holding a crossbar of the layer
+  std::uint64_t adcs = 0;        // ADCs serving the layer (pools, or per_crossbar each)
+  double powered_adc_ns = 0.0;   // sum over ADCs of their powered time [ns] (section 11)
   std::uint64_t vectors = 0;
   double single_inference_ns = 0.0;  // this layer for one inference's vectors alone [ns]
   std::vector<CrossbarStats> crossbars;
   std::map<int, ColumnClass> column_classes;  // resolution [bit] (0 = gated) -> columns
+};
+
+// The chip as a whole, for the totals of the report.
+struct ChipSummary {
+  std::uint64_t tiles = 0;  // tiles holding a crossbar
+  std::uint64_t adcs = 0;   // ADCs of the chip
+  int interconnect_links = 1;
+  InterconnectStats interconnect;
+  double accumulator_busy_ns = 0.0;
+  double accumulator_wait_ns = 0.0;
+  double tile_busy_ns = 0.0;        // summed over tiles [ns]
+  double tile_stall_input_ns = 0.0;  // summed over tiles [ns]
+  double busiest_tile_adc_ns = 0.0;  // the busiest pool's converting time [ns]
+  double busiest_buffer_ns = 0.0;    // the busiest input buffer port [ns]
 };
 
 class LayerUnit : public sc_core::sc_module {
@@ -88,15 +108,18 @@ class Accelerator : public sc_core::sc_module {
   [[nodiscard]] bool layer_is_exact(std::size_t index) const {
     return !exact_weights_[index].data.empty();
   }
-  // Closed-form latency of layer `index` for `vectors` input vectors alone [ns] (section 9):
-  // what one inference takes when its vectors are not pipelined with another's.
+  // Latency of layer `index` for `vectors` input vectors alone on an unloaded chip [ns]
+  // (sections 9 and 11 without contention): what one inference takes when its vectors are not
+  // pipelined with another's.
   [[nodiscard]] double layer_latency_ns(std::size_t index, std::uint64_t vectors) const;
+  [[nodiscard]] ChipSummary chip_summary() const;
 
  private:
   void control();
-  void finish_construction(const std::vector<std::string>& trace_patterns,
-                           const std::string& vcd_path);
   void open_traces(const std::vector<std::string>& trace_patterns, const std::string& vcd_path);
+  [[nodiscard]] sc_core::sc_trace_file* trace_file(const std::string& vcd_path);
+  // Adds the macros' counts and static description of layer `index` to its result.
+  void collect(std::size_t index, LayerResult& result) const;
 
   MacroSettings settings_;
   std::vector<std::unique_ptr<LayerUnit>> layers_;
@@ -104,7 +127,9 @@ class Accelerator : public sc_core::sc_module {
   std::size_t pending_layer_ = 0;
   const IntMatrix* pending_inputs_ = nullptr;
   LayerResult* pending_result_ = nullptr;
-  std::vector<std::unique_ptr<sc_core::sc_event_and_list>> done_lists_;  // per layer
+  std::unique_ptr<Chip> chip_;
+  std::vector<std::vector<CrossbarMacro*>> traced_;  // per layer: macros with a process
+  std::vector<std::vector<std::int64_t>> tile_of_;    // per layer, per crossbar: its tile
   std::vector<IntMatrix> exact_weights_;  // per layer: its integer weights, when it is exact
   sc_core::sc_trace_file* trace_file_ = nullptr;
   std::size_t traced_macros_ = 0;

@@ -1,28 +1,40 @@
+#define SC_INCLUDE_DYNAMIC_PROCESSES  // sc_spawn of a traced macro's process
+
 #include "sim/hw/crossbar_macro.h"
 
 #include <algorithm>
 
-namespace cimsim {
+#include "sim/hw/sim_time.h"
 
-using sc_core::SC_NS;
-using sc_core::sc_time;
+namespace cimsim {
 
 CrossbarMacro::CrossbarMacro(const sc_core::sc_module_name& name, const MappedCrossbar& crossbar,
                              const MappingGeometry& geometry, const MacroSettings& settings,
                              std::uint64_t crossbar_id)
-    : sc_module(name), engine_(crossbar, geometry, settings, crossbar_id), settings_(settings) {
-  SC_HAS_PROCESS(CrossbarMacro);
-  SC_THREAD(run);
-}
+    : sc_module(name), engine_(crossbar, geometry, settings, crossbar_id), settings_(settings) {}
 
-void CrossbarMacro::start(const IntMatrix* inputs, WideMatrix* outputs) {
+void CrossbarMacro::start(const IntMatrix* inputs, WideMatrix* outputs, double t_adc_ns) {
   inputs_ = inputs;
   outputs_ = outputs;
+  t_adc_ns_ = t_adc_ns;
   start_.notify(sc_core::SC_ZERO_TIME);
 }
 
 void CrossbarMacro::enable_tracing(sc_core::sc_trace_file* file) {
   traced_ = true;
+  sc_core::sc_spawn_options options;
+  options.dont_initialize();
+  options.set_sensitivity(&start_);
+  sc_core::sc_spawn(
+      [this] {
+        while (true) {
+          counts_ = engine_.static_counts();
+          run_traced();
+          done_.notify(sc_core::SC_ZERO_TIME);
+          sc_core::wait(start_);
+        }
+      },
+      "cycles", &options);
   const std::size_t columns = engine_.crossbar().columns.size();
   trace_adc_bits_.assign(columns, 0);
   trace_adc_code_.assign(columns, 0);
@@ -56,58 +68,28 @@ void CrossbarMacro::precompute(const IntMatrix& inputs) {
   for (std::size_t t = 0; t < inputs.rows; ++t) {
     engine_.run_vector(inputs.row(t), partial_.data.data() + t * span, counts_, nullptr, first);
   }
-  busy_ns_ = engine_.busy_ns(inputs.rows);
-  precomputed_ = true;
 }
 
-void CrossbarMacro::precompute_counts(const EventCounts& counts, std::uint64_t vectors) {
+void CrossbarMacro::precompute_counts(const EventCounts& counts) {
   counts_ = counts;
   partial_ = WideMatrix();
-  busy_ns_ = engine_.busy_ns(vectors);
-  precomputed_ = true;
 }
 
-void CrossbarMacro::run() {
-  while (true) {
-    sc_core::wait(start_);
-    if (precomputed_) {
-      const std::int32_t first =
-          engine_.crossbar().outputs.empty() ? 0 : engine_.crossbar().outputs.front();
-      for (std::size_t t = 0; t < partial_.rows; ++t) {
-        for (std::size_t o = 0; o < partial_.cols; ++o) {
-          outputs_->at(t, static_cast<std::size_t>(first) + o) += partial_.at(t, o);
-        }
-      }
-      precomputed_ = false;
-      if (busy_ns_ > 0.0) sc_core::wait(sc_time(busy_ns_, SC_NS));
-      done_.notify(sc_core::SC_ZERO_TIME);
-      continue;
+void CrossbarMacro::add_partial_sums(WideMatrix& outputs) const {
+  const std::int32_t first =
+      engine_.crossbar().outputs.empty() ? 0 : engine_.crossbar().outputs.front();
+  for (std::size_t t = 0; t < partial_.rows; ++t) {
+    for (std::size_t o = 0; o < partial_.cols; ++o) {
+      outputs.at(t, static_cast<std::size_t>(first) + o) += partial_.at(t, o);
     }
-    counts_ = engine_.static_counts();
-    busy_ns_ = 0.0;
-    if (traced_) {
-      run_traced();
-    } else {
-      run_untraced();
-    }
-    done_.notify(sc_core::SC_ZERO_TIME);
   }
-}
-
-void CrossbarMacro::run_untraced() {
-  for (std::size_t t = 0; t < inputs_->rows; ++t) {
-    engine_.run_vector(inputs_->row(t), outputs_->data.data() + t * outputs_->cols, counts_);
-  }
-  const double busy = engine_.busy_ns(inputs_->rows);
-  busy_ns_ += busy;
-  if (busy > 0.0) sc_core::wait(sc_time(busy, SC_NS));
 }
 
 void CrossbarMacro::run_traced() {
   // Step the pipeline of section 9 cycle by cycle: a read, then for each input cycle its
   // conversions, overlapping the next read when sample-and-hold is on.
   const double t_read = settings_.t_read_ns;
-  const double t_adc = engine_.adc_time_ns();
+  const double t_adc = t_adc_ns_;
   std::vector<CycleTrace> cycles;
   const std::size_t total = inputs_->rows * static_cast<std::size_t>(engine_.input_cycles());
   if (total == 0) return;
@@ -118,7 +100,7 @@ void CrossbarMacro::run_traced() {
                        &cycles);
     for (std::size_t p = 0; p < cycles.size(); ++p, ++global_cycle) {
       trace_input_cycle_ = static_cast<int>(p);
-      if (global_cycle == 0 || !settings_.sample_hold) sc_core::wait(sc_time(t_read, SC_NS));
+      if (global_cycle == 0 || !settings_.sample_hold) sc_core::wait(ns_time(t_read));
       for (std::size_t j = 0; j < cycles[p].codes.size(); ++j) {
         enable_flags_[j] = cycles[p].converted[j];
         trace_adc_bits_[j] = cycles[p].converted[j] ? engine_.plan()[j].bits : 0;
@@ -126,7 +108,7 @@ void CrossbarMacro::run_traced() {
       }
       const bool last = global_cycle + 1 == total;
       const double step = (settings_.sample_hold && !last) ? std::max(t_read, t_adc) : t_adc;
-      if (step > 0.0) sc_core::wait(sc_time(step, SC_NS));
+      if (step > 0.0) sc_core::wait(ns_time(step));
     }
     std::copy(engine_.accumulators().begin(), engine_.accumulators().end(),
               trace_accumulator_.begin());
@@ -134,7 +116,6 @@ void CrossbarMacro::run_traced() {
   std::fill(enable_flags_.get(), enable_flags_.get() + trace_adc_code_.size(), false);
   trace_busy_ = false;
   trace_input_cycle_ = -1;
-  busy_ns_ += engine_.busy_ns(inputs_->rows);
 }
 
 }  // namespace cimsim

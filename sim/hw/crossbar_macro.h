@@ -1,8 +1,9 @@
-// One crossbar macro as a SystemC module: crossbar array, DAC row drivers, per-column ADC bank
-// with sample-and-hold, and shift-and-add accumulators, driven by one thread (never one process
-// per column). Time is event driven: untraced, the macro computes all its input cycles and waits
-// once for their closed-form duration; traced, it steps cycle by cycle so the waveform shows the
-// input-cycle index, per-column ADC enable, resolution and code, accumulators and a busy flag.
+// One crossbar macro: crossbar array, DAC row drivers, per-column ADCs with sample-and-hold, and
+// shift-and-add accumulators. Its arithmetic (the functional model) runs outside simulated time;
+// its time is its tile's (sim/hw/tile.h). A macro selected for the waveform gets a process of its
+// own that steps its input cycles on the schedule of its tile's ADC pool, so the VCD shows the
+// input-cycle index, per-column ADC enable, resolution and code, accumulators and a busy flag;
+// an untraced macro has no process at all.
 #pragma once
 
 #include <memory>
@@ -24,29 +25,29 @@ class CrossbarMacro : public sc_core::sc_module {
                 const MappingGeometry& geometry, const MacroSettings& settings,
                 std::uint64_t crossbar_id = 0);
 
-  // Hands the macro a batch of T input vectors (T x K) and the layer's output (T x N) to add its
-  // partial sums into, then starts it. `done()` fires when its last conversion has finished.
-  void start(const IntMatrix* inputs, WideMatrix* outputs);
+  // Traced macros only: hands the macro a batch of T input vectors (T x K) and the layer's output
+  // (T x N) to add its partial sums into, and starts its cycles with its tile's busiest-ADC time
+  // per input cycle. `done()` fires when its last conversion has finished.
+  void start(const IntMatrix* inputs, WideMatrix* outputs, double t_adc_ns);
   [[nodiscard]] const sc_core::sc_event& done() const { return done_; }
 
+  // Spawns the macro's process (during elaboration) and traces its state into `file`.
   void enable_tracing(sc_core::sc_trace_file* file);
   [[nodiscard]] bool traced() const { return traced_; }
 
-  // Computes the arithmetic of a batch ahead of simulated time, so that the macros of a layer can
-  // do it on several cores at once; the macro's thread then only adds the result and waits.
-  // Touches nothing but this macro.
+  // Computes the arithmetic of a batch outside simulated time, so that the macros of a layer can
+  // do it on several cores at once. Touches nothing but this macro.
   void precompute(const IntMatrix& inputs);
-  // The same for a layer whose outputs were computed as one exact product: only the counts and
-  // the busy time are this macro's.
-  void precompute_counts(const EventCounts& counts, std::uint64_t vectors);
+  // The same for a layer whose outputs were computed as one exact product: only the counts are
+  // this macro's.
+  void precompute_counts(const EventCounts& counts);
+  // Adds the precomputed partial sums into the layer's outputs (T x N).
+  void add_partial_sums(WideMatrix& outputs) const;
 
   [[nodiscard]] const EventCounts& counts() const { return counts_; }
-  [[nodiscard]] double busy_ns() const { return busy_ns_; }
   [[nodiscard]] const CrossbarEngine& engine() const { return engine_; }
 
  private:
-  void run();
-  void run_untraced();
   void run_traced();
 
   CrossbarEngine engine_;
@@ -56,9 +57,8 @@ class CrossbarMacro : public sc_core::sc_module {
   sc_core::sc_event start_;
   sc_core::sc_event done_;
   EventCounts counts_;
-  double busy_ns_ = 0.0;
+  double t_adc_ns_ = 0.0;  // of the current batch: the tile's busiest ADC per input cycle
   bool traced_ = false;
-  bool precomputed_ = false;
   WideMatrix partial_;  // precomputed partial sums: T x this macro's outputs
 
   // Waveform state, traced by reference (plain members cost nothing when tracing is off).

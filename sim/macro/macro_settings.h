@@ -6,6 +6,7 @@
 
 #include "sim/adc/adc_components.h"
 #include "sim/device/device_settings.h"
+#include "sim/hw/chip_settings.h"
 
 namespace cimsim {
 
@@ -36,6 +37,7 @@ struct MacroSettings {
   // the reference and the forced analog kernel exist to check that.
   std::string kernel = "fast";
   DeviceSettings device;  // hardware.device.* and the ADC's offset and noise; all off by default
+  ChipSettings chip;      // hardware.tile.*, hardware.tiles, interconnect (section 11)
 };
 
 }  // namespace cimsim

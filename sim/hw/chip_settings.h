@@ -1,0 +1,41 @@
+// The chip the mapped crossbars are placed on (crossbar-model.md section 11 and
+// docs/architecture.md): tiles of crossbar slots with an optional shared ADC pool, the tile input
+// buffer, the interconnect to the global buffer and the accumulator that adds partial sums that
+// arrive from different tiles. The defaults are the ideal chip of sections 8 and 9: one crossbar
+// per tile, one ADC per column, unlimited bandwidth, no hop latency, no static power.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <string>
+
+namespace cimsim {
+
+struct ChipSettings {
+  // Section 11.
+  int tile_crossbars = 1;      // hardware.tile.crossbars: crossbar slots per tile
+  int tile_adcs = 0;           // hardware.tile.adcs: ADCs of the tile's pool; 0 = no pool
+  std::int64_t tiles = 0;      // hardware.tiles: tiles on the chip; 0 = as many as needed
+  double adc_static_mw = 0.0;  // hardware.adc.static_mw: one powered ADC [mW]
+
+  // Beyond section 11 (docs/architecture.md); unlimited, free and instant by default.
+  double buffer_bytes_per_ns = std::numeric_limits<double>::infinity();  // tile input buffer
+                                                                         // read port [B/ns]
+  double buffer_capacity_bytes = std::numeric_limits<double>::infinity();  // [B], double-buffered
+  double buffer_static_mw = 0.0;                                           // per tile [mW]
+  std::string interconnect = "bus";                                        // bus | mesh
+  double link_bytes_per_ns = std::numeric_limits<double>::infinity();      // per link [B/ns]
+  double hop_ns = 0.0;                                                     // per router hop [ns]
+  int mesh_width = 0;   // routers per mesh row; 0 = the smallest square that holds the tiles
+  int mesh_height = 0;  // mesh rows; 0 = as many as the tiles need
+  double link_energy_fj_per_byte_hop = 0.0;  // [fJ/B/hop]
+  double link_static_mw = 0.0;               // per link [mW]
+  int partial_sum_bytes = 4;                 // one partial sum on the interconnect [B]
+  double accumulator_adds_per_ns = std::numeric_limits<double>::infinity();  // [adds/ns]
+
+  // Bytes of one input value as the tile buffer and the interconnect move it: quant.input_bits
+  // / 8 [B].
+  double input_bytes = 1.0;
+};
+
+}  // namespace cimsim
