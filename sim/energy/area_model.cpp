@@ -30,10 +30,9 @@ AreaBreakdown& AreaBreakdown::operator+=(const AreaBreakdown& other) {
 
 AreaBreakdown estimate_area(const AreaInputs& inputs, const AdcEnergyModel& adc,
                             const ComponentAreaParams& params) {
-  if (inputs.rows < 1 || inputs.cols < 1 || inputs.adcs_per_crossbar < 1) {
-    throw ConfigError("area model: rows, cols and adcs_per_crossbar must be positive, got " +
-                      std::to_string(inputs.rows) + ", " + std::to_string(inputs.cols) + ", " +
-                      std::to_string(inputs.adcs_per_crossbar));
+  if (inputs.rows < 1 || inputs.cols < 1) {
+    throw ConfigError("area model: rows and cols must be positive, got " +
+                      std::to_string(inputs.rows) + ", " + std::to_string(inputs.cols));
   }
   const auto crossbars = static_cast<double>(inputs.crossbars);
   AreaBreakdown area;
@@ -43,7 +42,7 @@ AreaBreakdown estimate_area(const AreaInputs& inputs, const AdcEnergyModel& adc,
     const std::optional<double> per_adc =
         adc.area_um2(inputs.adc_max_bits, inputs.adc_sample_rate_hz);
     area.adc_from_model = per_adc.has_value();
-    area.adc_um2 = crossbars * inputs.adcs_per_crossbar * per_adc.value_or(params.adc_um2);
+    area.adc_um2 = static_cast<double>(inputs.adcs) * per_adc.value_or(params.adc_um2);
   }
   area.dac_um2 = static_cast<double>(inputs.dacs) * params.dac_um2;
   area.sample_hold_um2 = crossbars * inputs.cols * params.sample_hold_um2;

@@ -17,7 +17,7 @@ struct AreaInputs {
   std::uint64_t crossbars = 0;
   int rows = 128;                   // per crossbar [rows]
   int cols = 128;                   // per crossbar [columns]; one sample-and-hold each (ISAAC)
-  int adcs_per_crossbar = 128;      // hardware.adc.per_crossbar
+  std::uint64_t adcs = 0;           // ADCs in total (per crossbar, or the tiles' pools)
   int adc_max_bits = 8;             // hardware.adc.bits: the ADCs are built for this resolution
   double adc_sample_rate_hz = 0.0;  // per ADC at adc_max_bits [S/s]; used by cimloop's area
   std::uint64_t dacs = 0;           // DACs in total

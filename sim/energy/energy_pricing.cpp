@@ -23,7 +23,7 @@ void require_non_negative(const char* key, double value) {
 
 double EnergyBreakdown::total_pj() const {
   return adc_pj + dac_pj + crossbar_pj + sample_hold_pj + shift_add_pj + buffer_pj +
-         partial_sum_pj + leakage_pj;
+         partial_sum_pj + interconnect_pj + leakage_pj();
 }
 
 nlohmann::json EnergyBreakdown::to_json() const {
@@ -34,7 +34,10 @@ nlohmann::json EnergyBreakdown::to_json() const {
           {"shift_add", shift_add_pj},
           {"buffer", buffer_pj},
           {"partial_sum", partial_sum_pj},
-          {"leakage", leakage_pj},
+          {"interconnect", interconnect_pj},
+          {"leakage", leakage_pj()},
+          {"static",
+           {{"adc", adc_static_pj}, {"input_buffer", buffer_static_pj}, {"interconnect", link_static_pj}}},
           {"total", total_pj()}};
 }
 
@@ -46,7 +49,10 @@ EnergyBreakdown& EnergyBreakdown::operator+=(const EnergyBreakdown& other) {
   shift_add_pj += other.shift_add_pj;
   buffer_pj += other.buffer_pj;
   partial_sum_pj += other.partial_sum_pj;
-  leakage_pj += other.leakage_pj;
+  interconnect_pj += other.interconnect_pj;
+  adc_static_pj += other.adc_static_pj;
+  buffer_static_pj += other.buffer_static_pj;
+  link_static_pj += other.link_static_pj;
   return *this;
 }
 

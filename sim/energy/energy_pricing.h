@@ -23,10 +23,16 @@ struct EnergyBreakdown {
   double shift_add_pj = 0;
   double buffer_pj = 0;
   double partial_sum_pj = 0;
-  double leakage_pj = 0;  // no current model has leakage; kept so reports have a fixed shape
+  double interconnect_pj = 0;  // bytes x hops x energy per byte per hop
+  // Static energy = static power x powered time (1 mW for 1 ns is 1 pJ), per component.
+  double adc_static_pj = 0;     // section 11: static_mw x powered ADC-time
+  double buffer_static_pj = 0;  // tile input buffers, powered for the whole run
+  double link_static_pj = 0;    // shared interconnect links, powered for the whole run
 
+  [[nodiscard]] double leakage_pj() const { return adc_static_pj + buffer_static_pj + link_static_pj; }
   [[nodiscard]] double total_pj() const;
-  // Keys adc, dac, crossbar, sample_hold, shift_add, buffer, partial_sum, leakage, total [pJ].
+  // Keys adc, dac, crossbar, sample_hold, shift_add, buffer, partial_sum, interconnect, leakage
+  // (all static energy), total, and static {adc, input_buffer, interconnect} [pJ].
   [[nodiscard]] nlohmann::json to_json() const;
   EnergyBreakdown& operator+=(const EnergyBreakdown& other);
 };

@@ -112,6 +112,7 @@ void LayerResult::add_batch(const LayerResult& batch) {
   crossbar_ns += batch.crossbar_ns;
   adder_tree_ns += batch.adder_tree_ns;
   powered_adc_ns += batch.powered_adc_ns;
+  link_byte_hops += batch.link_byte_hops;
   vectors += batch.vectors;
 }
 
@@ -228,6 +229,13 @@ void Accelerator::control() {
     result.powered_adc_ns = powered_adcs * result.latency_ns;
     result.tiles = plan.tiles.size();
     result.adcs = plan.adcs;
+    const auto vectors = static_cast<double>(pending_inputs_->rows);
+    for (const TileWork& work : plan.tiles) {
+      const double bytes =
+          work.fetch_bytes_per_vector +
+          static_cast<double>(work.outputs) * settings_.chip.partial_sum_bytes;
+      result.link_byte_hops += vectors * bytes * work.hops;
+    }
   }
 }
 

@@ -56,6 +56,7 @@ struct LayerResult {
   std::uint64_t tiles = 0;       // tiles holding a crossbar of the layer
   std::uint64_t adcs = 0;        // ADCs serving the layer (pools, or per_crossbar each)
   double powered_adc_ns = 0.0;   // sum over ADCs of their powered time [ns] (section 11)
+  double link_byte_hops = 0.0;   // bytes moved on the interconnect x their hops [B hop]
   std::uint64_t vectors = 0;
   double single_inference_ns = 0.0;  // this layer for one inference's vectors alone [ns]
   std::vector<CrossbarStats> crossbars;

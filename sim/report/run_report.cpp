@@ -61,6 +61,39 @@ std::uint64_t to_cycles(double ns, double clock_ns) {
   return static_cast<std::uint64_t>(std::llround(ns / clock_ns));
 }
 
+// Static energy of a layer (1 mW for 1 ns is 1 pJ) and the interconnect's dynamic energy: the
+// ADCs for their powered time (section 11), every tile buffer and shared link for the layer's
+// whole latency.
+void add_chip_energy(EnergyBreakdown& energy, const LayerResult& r, const ChipSettings& chip,
+                     const ChipSummary& summary) {
+  constexpr double kPjPerFj = 1e-3;
+  energy.adc_static_pj = chip.adc_static_mw * r.powered_adc_ns;
+  energy.buffer_static_pj =
+      chip.buffer_static_mw * static_cast<double>(summary.tiles) * r.latency_ns;
+  energy.link_static_pj = chip.link_static_mw * summary.interconnect_links * r.latency_ns;
+  energy.interconnect_pj = r.link_byte_hops * chip.link_energy_fj_per_byte_hop * kPjPerFj;
+}
+
+AreaInputs area_inputs_for(const Experiment& e, std::uint64_t crossbars, std::uint64_t adcs,
+                           double adc_sample_rate_hz) {
+  // One DAC per wordline of every crossbar, one shift-and-add unit per ADC.
+  AreaInputs inputs;
+  inputs.crossbars = crossbars;
+  inputs.rows = e.geometry.rows;
+  inputs.cols = e.geometry.cols;
+  inputs.adcs = adcs;
+  inputs.adc_max_bits = e.macro.adc.bits;
+  inputs.adc_sample_rate_hz = adc_sample_rate_hz;
+  inputs.dacs = crossbars * static_cast<std::uint64_t>(e.geometry.rows);
+  inputs.accumulators = adcs;
+  return inputs;
+}
+
+// What a busy fraction of the run is, guarded for an empty run.
+double fraction_of(double part_ns, double whole_ns) {
+  return whole_ns > 0.0 ? part_ns / whole_ns : 0.0;
+}
+
 }  // namespace
 
 std::string csv_number(double value) {
@@ -74,35 +107,30 @@ RunReport build_report(const Experiment& e, const WorkloadResult& result) {
   const SampleRateFn sample_rate = make_sample_rate_fn(
       e.adc_energy, e.macro.adc.kind, e.macro.adc.timing.t_bit_ns, e.macro.adc.timing.t_flash_ns);
   ModelWarnings warnings;
-  AreaBreakdown total_area;
   EventCounts total_counts;
   EnergyBreakdown total_energy;
   MappingSummary total_mapping;
   double total_ns = 0.0;
+  double total_powered_adc_ns = 0.0;
+  double total_macs = 0.0;  // multiply-accumulates of the layers' matrix products
   json layers = json::array();
   for (const LayerRecord& record : result.layers) {
     const LayerResult& r = record.result;
-    const EnergyBreakdown energy =
+    EnergyBreakdown energy =
         price_events(r.counts, *adc_model, e.component_energy, sample_rate, warnings);
+    add_chip_energy(energy, r, e.macro.chip, result.chip);
     json layer = counts_json(r.counts);
+    layer["adc"]["powered_ns"] = r.powered_adc_ns;
+    layer["tiles"] = r.tiles;
     layer["name"] = r.name;
     layer["inputs_k"] = record.mapping.inputs;
     layer["outputs_n"] = record.mapping.outputs;
     layer["vectors"] = r.vectors;
     layer["energy_pj"] = energy.to_json();
-    // One DAC per wordline and one shift-and-add unit per ADC, in every crossbar used.
-    AreaInputs area_inputs;
-    area_inputs.crossbars = r.counts.crossbars;
-    area_inputs.rows = e.geometry.rows;
-    area_inputs.cols = e.geometry.cols;
-    area_inputs.adcs_per_crossbar = e.macro.adc.per_crossbar;
-    area_inputs.adc_max_bits = e.macro.adc.bits;
-    area_inputs.adc_sample_rate_hz = sample_rate(e.macro.adc.bits);
-    area_inputs.dacs = r.counts.crossbars * static_cast<std::uint64_t>(e.geometry.rows);
-    area_inputs.accumulators = r.counts.adcs;
-    const AreaBreakdown area = estimate_area(area_inputs, *adc_model);
+    const AreaBreakdown area = estimate_area(
+        area_inputs_for(e, r.counts.crossbars, r.counts.adcs, sample_rate(e.macro.adc.bits)),
+        *adc_model);
     layer["area_um2"] = area.to_json();
-    total_area += area;
     layer["latency_ns"] = r.latency_ns;
     layer["crossbar_ns"] = r.crossbar_ns;
     layer["adder_tree_ns"] = r.adder_tree_ns;
@@ -124,15 +152,63 @@ RunReport build_report(const Experiment& e, const WorkloadResult& result) {
     total_counts += r.counts;
     total_energy += energy;
     total_ns += r.latency_ns;
+    total_powered_adc_ns += r.powered_adc_ns;
+    total_macs += static_cast<double>(r.vectors) * record.mapping.inputs * record.mapping.outputs;
     total_mapping.sections_kept += record.mapping.summary.sections_kept;
     total_mapping.sections_dropped += record.mapping.summary.sections_dropped;
     total_mapping.gather_rows += record.mapping.summary.gather_rows;
   }
   const double seconds = total_ns * 1e-9;
   const double throughput = seconds > 0.0 ? static_cast<double>(result.inferences) / seconds : 0.0;
+  // The chip's ADCs are not the sum of the layers': layers can share tiles and their pools.
+  total_counts.adcs = result.chip.adcs;
+  const AreaBreakdown total_area = estimate_area(
+      area_inputs_for(e, total_counts.crossbars, total_counts.adcs, sample_rate(e.macro.adc.bits)),
+      *adc_model);
   json totals = counts_json(total_counts);
+  totals["adc"]["powered_ns"] = total_powered_adc_ns;
+  totals["tiles"] = result.chip.tiles;
   totals["energy_pj"] = total_energy.to_json();
   totals["area_um2"] = total_area.to_json();
+  // Figures of merit as the field quotes them: 2 operations per multiply-accumulate of the
+  // layers' dense matrix products (zero weights included, so mappings compare on equal work).
+  const double ops = 2.0 * total_macs;
+  const double tops = total_ns > 0.0 ? ops / total_ns * 1e-3 : 0.0;  // ops/ns = 1e-3 TOPS
+  const double area_mm2 = total_area.total_um2() * 1e-6;
+  totals["performance"] = {
+      {"operations", ops},
+      {"operations_per_mac", 2},
+      {"latency_per_inference_ns",
+       result.inferences > 0 ? total_ns / static_cast<double>(result.inferences) : 0.0},
+      {"tops", tops},
+      {"tops_per_w", total_energy.total_pj() > 0.0 ? ops / total_energy.total_pj() : 0.0},
+      {"tops_per_mm2", area_mm2 > 0.0 ? tops / area_mm2 : 0.0}};
+  const ChipSummary& chip = result.chip;
+  totals["chip"] = {
+      {"tiles", chip.tiles},
+      {"adcs", chip.adcs},
+      {"tile_crossbars", e.macro.chip.tile_crossbars},
+      {"tile_adcs", e.macro.chip.tile_adcs},
+      {"interconnect",
+       {{"kind", e.macro.chip.interconnect},
+        {"links", chip.interconnect_links},
+        {"bytes_in", chip.interconnect.bytes_in},
+        {"bytes_out", chip.interconnect.bytes_out},
+        {"byte_hops", chip.interconnect.byte_hops},
+        {"busy_ns", chip.interconnect.busy_ns},
+        {"wait_ns", chip.interconnect.wait_ns},
+        {"utilization",
+         fraction_of(chip.interconnect.busy_ns, total_ns * chip.interconnect_links)}}},
+      {"accumulator",
+       {{"busy_ns", chip.accumulator_busy_ns},
+        {"wait_ns", chip.accumulator_wait_ns},
+        {"utilization", fraction_of(chip.accumulator_busy_ns, total_ns)}}},
+      {"tiles_busy_ns", chip.tile_busy_ns},
+      {"tiles_stall_input_ns", chip.tile_stall_input_ns},
+      {"busiest_adc_pool_ns", chip.busiest_tile_adc_ns},
+      {"busiest_adc_pool_utilization", fraction_of(chip.busiest_tile_adc_ns, total_ns)},
+      {"busiest_input_buffer_ns", chip.busiest_buffer_ns},
+      {"busiest_input_buffer_utilization", fraction_of(chip.busiest_buffer_ns, total_ns)}};
   totals["latency_ns"] = total_ns;
   totals["cycles"] = to_cycles(total_ns, e.macro.clock_ns);
   totals["inferences"] = result.inferences;
@@ -164,7 +240,10 @@ RunReport build_report(const Experiment& e, const WorkloadResult& result) {
                      {"mode", e.macro.adc.mode},
                      {"kind", e.macro.adc.kind},
                      {"power_gating", e.macro.adc.power_gating},
-                     {"per_crossbar", e.macro.adc.per_crossbar}}},
+                     {"per_crossbar", e.macro.adc.per_crossbar},
+                     {"static_mw", e.macro.chip.adc_static_mw}}},
+                   {"tile", {{"crossbars", e.macro.chip.tile_crossbars}, {"adcs", e.macro.chip.tile_adcs}}},
+                   {"tiles", e.macro.chip.tiles},
                    {"device", device_json(e.macro.device)},
                    {"dac_bits", e.geometry.dac_bits},
                    {"clock_ns", e.macro.clock_ns}};
@@ -177,6 +256,8 @@ RunReport build_report(const Experiment& e, const WorkloadResult& result) {
   j["units"] = {{"energy_pj", "pJ"},
                 {"latency_ns", "ns"},
                 {"area_um2", "um^2"},
+                {"powered_ns", "ns (summed over ADCs)"},
+                {"tops", "10^12 operations per second, 2 per multiply-accumulate"},
                 {"cycles", "clock cycles of hardware.clock_ns"},
                 {"throughput_per_s", "inferences per second"},
                 {"counts", "events (totals over all inputs)"}};
@@ -205,15 +286,21 @@ RunReport build_report(const Experiment& e, const WorkloadResult& result) {
        {"energy_shift_add_pj", csv_number(total_energy.shift_add_pj)},
        {"energy_buffer_pj", csv_number(total_energy.buffer_pj)},
        {"energy_partial_sum_pj", csv_number(total_energy.partial_sum_pj)},
+       {"energy_interconnect_pj", csv_number(total_energy.interconnect_pj)},
+       {"energy_leakage_pj", csv_number(total_energy.leakage_pj())},
        {"energy_total_pj", csv_number(total_energy.total_pj())},
        {"adc_conversions", std::to_string(total_counts.conversions)},
        {"clipped_conversions", std::to_string(total_counts.clipped_conversions)},
        {"gated_columns", std::to_string(total_counts.gated_columns)},
        {"allocated_columns", std::to_string(total_counts.allocated_columns)},
        {"crossbars", std::to_string(total_counts.crossbars)},
+       {"tiles", std::to_string(result.chip.tiles)},
+       {"adcs", std::to_string(total_counts.adcs)},
+       {"adc_powered_ns", csv_number(total_powered_adc_ns)},
        {"cycles", std::to_string(to_cycles(total_ns, e.macro.clock_ns))},
        {"latency_ns", csv_number(total_ns)},
        {"throughput_per_s", csv_number(throughput)},
+       {"tops_per_w", csv_number(total_energy.total_pj() > 0.0 ? ops / total_energy.total_pj() : 0.0)},
        {"area_total_um2", csv_number(total_area.total_um2())},
        {"area_adc_um2", csv_number(total_area.adc_um2)}};
   const DeviceSettings& device = e.macro.device;
@@ -250,6 +337,8 @@ RunReport build_report(const Experiment& e, const WorkloadResult& result) {
                                                   {"shift_add", total_energy.shift_add_pj},
                                                   {"buffer", total_energy.buffer_pj},
                                                   {"partial_sum", total_energy.partial_sum_pj},
+                                                  {"interconnect", total_energy.interconnect_pj},
+                                                  {"leakage", total_energy.leakage_pj()},
                                                   {"total", total_energy.total_pj()}};
   for (const auto& [name, value] : parts) out += fmt::format("  {:<14}{:>16.6g}\n", name, value);
   out += fmt::format("  ADC conversions {} ({} gated of {} columns, {} clipped)\n",
@@ -265,9 +354,18 @@ RunReport build_report(const Experiment& e, const WorkloadResult& result) {
         device.adc_noise_sigma_lsb, e.seed, total_counts.clipped_conversions,
         total_counts.clipped_negative);
   }
-  out += fmt::format("  crossbars {}, latency {:.6g} ns = {} cycles, {:.6g} {}/s\n",
-                     total_counts.crossbars, total_ns, to_cycles(total_ns, e.macro.clock_ns),
-                     throughput, result.inference_unit);
+  out += fmt::format("  crossbars {} on {} tiles, {} ADCs; latency {:.6g} ns = {} cycles, {:.6g} {}/s\n",
+                     total_counts.crossbars, result.chip.tiles, total_counts.adcs, total_ns,
+                     to_cycles(total_ns, e.macro.clock_ns), throughput, result.inference_unit);
+  if (result.inferences > 0) {
+    out += fmt::format(
+        "  per {}: {:.6g} pJ, {:.6g} ns; {:.4g} TOPS/W, {:.4g} TOPS/mm^2 (2 ops per MAC)\n",
+        result.inference_unit.substr(0, result.inference_unit.size() - 1),
+        total_energy.total_pj() / static_cast<double>(result.inferences),
+        total_ns / static_cast<double>(result.inferences),
+        total_energy.total_pj() > 0.0 ? ops / total_energy.total_pj() : 0.0,
+        area_mm2 > 0.0 ? tops / area_mm2 : 0.0);
+  }
   if (result.accuracy) {
     const Accuracy& a = *result.accuracy;
     if (a.ideal_top1) {

@@ -115,6 +115,7 @@ class GemmWorkload final : public Workload {
     result.layers[0].result = top.run_layer(0, x);
     result.outputs = result.layers[0].result.outputs;
     result.inferences = x.rows;
+    result.chip = top.chip_summary();
     return result;
   }
 };

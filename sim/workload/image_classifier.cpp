@@ -196,6 +196,7 @@ WorkloadResult run_classifier(const ImageClassifier& model, const Experiment& e,
   for (std::size_t i = 0; i < result.layers.size(); ++i) {
     result.layers[i].result.single_inference_ns = top.layer_latency_ns(i, per_image[i]);
   }
+  result.chip = top.chip_summary();
   const auto fraction = [samples](std::size_t correct) {
     return samples == 0 ? 0.0 : static_cast<double>(correct) / static_cast<double>(samples);
   };

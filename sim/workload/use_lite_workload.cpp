@@ -264,6 +264,7 @@ class UseLiteWorkload final : public Workload {
           i == kTanhProjection ? 1 : (tokens + sentences.size() - 1) / sentences.size();
       result.layers[i].result.single_inference_ns = top.layer_latency_ns(i, per_sentence);
     }
+    result.chip = top.chip_summary();
     result.inferences = sentences.size();
     result.inference_unit = "sentences";
     return result;

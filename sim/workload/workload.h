@@ -35,6 +35,7 @@ struct WorkloadResult {
   std::string inference_unit = "vectors";
   std::optional<WideMatrix> outputs;  // integer results of a single-layer matrix workload
   std::optional<Accuracy> accuracy;
+  ChipSummary chip;  // the chip the layers ran on (tiles, ADCs, interconnect statistics)
 };
 
 // Where a run may write files of its own (a VCD) before the results folder is published.

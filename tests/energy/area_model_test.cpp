@@ -16,7 +16,7 @@ AreaInputs isaac_ima() {
   inputs.crossbars = 8;
   inputs.rows = 128;
   inputs.cols = 128;
-  inputs.adcs_per_crossbar = 1;
+  inputs.adcs = inputs.crossbars;
   inputs.adc_max_bits = 8;
   inputs.adc_sample_rate_hz = 1.28e9;
   inputs.dacs = std::uint64_t{8} * 128;
