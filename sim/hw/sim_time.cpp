@@ -3,11 +3,11 @@
 namespace cimsim {
 
 void use_femtosecond_resolution() {
-  static const bool once = [] {
-    sc_core::sc_set_time_resolution(1.0, sc_core::SC_FS);
-    return true;
-  }();
-  (void)once;
+  // Once per simulation context: tests replace the context between cases (kernel_context.h).
+  static const sc_core::sc_simcontext* done_for = nullptr;
+  if (sc_core::sc_get_curr_simcontext() == done_for) return;
+  sc_core::sc_set_time_resolution(1.0, sc_core::SC_FS);
+  done_for = sc_core::sc_get_curr_simcontext();
 }
 
 }  // namespace cimsim

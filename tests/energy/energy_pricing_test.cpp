@@ -39,7 +39,7 @@ TEST(PriceEvents, HandComputedExampleSumsToItsParts) {
   EXPECT_TRUE(near_rel(energy.shift_add_pj, 4.95));                      // 110 x 45 fJ
   EXPECT_TRUE(near_rel(energy.buffer_pj, 32.0));                         // 64 x 0.5 B x 1 pJ/B
   EXPECT_TRUE(near_rel(energy.partial_sum_pj, 7.5));                     // 30 x 250 fJ
-  EXPECT_DOUBLE_EQ(energy.leakage_pj, 0.0);
+  EXPECT_DOUBLE_EQ(energy.leakage_pj(), 0.0);
   const double parts = 25.390625 + 3.5 + 3.66 + 0.1078 + 4.95 + 32.0 + 7.5;
   EXPECT_TRUE(near_rel(energy.total_pj(), parts, 1e-12));
   EXPECT_EQ(warnings.clamped_conversions, 0u);
