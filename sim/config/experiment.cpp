@@ -50,6 +50,14 @@ Experiment make_experiment(ResolvedConfig config) {
   chip.link_static_mw = c.get_real("hardware.interconnect.static_mw");
   chip.partial_sum_bytes = static_cast<int>(c.get_int("hardware.interconnect.partial_sum_bytes"));
   chip.accumulator_adds_per_ns = c.get_real("hardware.accumulator.adds_per_ns");
+  chip.tile_shift_adds = static_cast<int>(c.get_int("hardware.tile.shift_adds"));
+  chip.buffer_area_um2 = c.get_real("hardware.tile.input_buffer.area_um2");
+  chip.output_buffer_area_um2 = c.get_real("hardware.tile.output_buffer.area_um2");
+  chip.output_buffer_static_mw = c.get_real("hardware.tile.output_buffer.static_mw");
+  chip.router_area_um2 = c.get_real("hardware.interconnect.router_area_um2");
+  chip.router_static_mw = c.get_real("hardware.interconnect.router_static_mw");
+  chip.digital_area_um2 = c.get_real("hardware.digital.area_um2");
+  chip.digital_static_mw = c.get_real("hardware.digital.static_mw");
   DeviceSettings& d = m.device;
   d.variation = c.get_string("hardware.device.variation.kind");
   d.variation_sigma = c.get_real("hardware.device.variation.sigma");

@@ -234,6 +234,22 @@ std::vector<ParamSpec> build_schema() {
                    "static power of one shared link, powered for the whole run"));
   s.push_back(integer("hardware.interconnect.partial_sum_bytes", "4", "B", 1, 16,
                       "one partial sum on the interconnect"));
+  s.push_back(integer("hardware.tile.shift_adds", "0", "", 0, 1 << 20,
+                      "shift-and-add units per tile (0: one per ADC), for the area"));
+  s.push_back(real("hardware.tile.input_buffer.area_um2", "0", "um^2", 0,
+                   "area of one tile input buffer"));
+  s.push_back(real("hardware.tile.output_buffer.area_um2", "0", "um^2", 0,
+                   "area of one tile output buffer"));
+  s.push_back(real("hardware.tile.output_buffer.static_mw", "0", "mW", 0,
+                   "static power of one tile output buffer, powered for the whole run"));
+  s.push_back(real("hardware.interconnect.router_area_um2", "0", "um^2", 0,
+                   "area of the interconnect per tile (its router or bus share)"));
+  s.push_back(real("hardware.interconnect.router_static_mw", "0", "mW", 0,
+                   "static power of the interconnect per tile, powered for the whole run"));
+  s.push_back(real("hardware.digital.area_um2", "0", "um^2", 0,
+                   "area of one tile's digital unit (activations, pooling)"));
+  s.push_back(real("hardware.digital.static_mw", "0", "mW", 0,
+                   "static power of one tile's digital unit, powered for the whole run"));
   {
     ParamSpec adds = real("hardware.accumulator.adds_per_ns", ".inf", "adds/ns", 1e-9,
                           "partial sums of split outputs the accumulator adds (.inf: unlimited)");

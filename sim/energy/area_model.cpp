@@ -5,7 +5,8 @@
 namespace cimsim {
 
 double AreaBreakdown::total_um2() const {
-  return crossbar_um2 + adc_um2 + dac_um2 + sample_hold_um2 + shift_add_um2;
+  return crossbar_um2 + adc_um2 + dac_um2 + sample_hold_um2 + shift_add_um2 + buffer_um2 +
+         interconnect_um2 + digital_um2;
 }
 
 nlohmann::json AreaBreakdown::to_json() const {
@@ -14,6 +15,9 @@ nlohmann::json AreaBreakdown::to_json() const {
           {"dac", dac_um2},
           {"sample_hold", sample_hold_um2},
           {"shift_add", shift_add_um2},
+          {"buffer", buffer_um2},
+          {"interconnect", interconnect_um2},
+          {"digital", digital_um2},
           {"total", total_um2()},
           {"adc_area_source", adc_from_model ? "adc model" : "ISAAC per-ADC default"}};
 }
@@ -24,6 +28,9 @@ AreaBreakdown& AreaBreakdown::operator+=(const AreaBreakdown& other) {
   dac_um2 += other.dac_um2;
   sample_hold_um2 += other.sample_hold_um2;
   shift_add_um2 += other.shift_add_um2;
+  buffer_um2 += other.buffer_um2;
+  interconnect_um2 += other.interconnect_um2;
+  digital_um2 += other.digital_um2;
   adc_from_model = adc_from_model && other.adc_from_model;
   return *this;
 }
@@ -47,6 +54,10 @@ AreaBreakdown estimate_area(const AreaInputs& inputs, const AdcEnergyModel& adc,
   area.dac_um2 = static_cast<double>(inputs.dacs) * params.dac_um2;
   area.sample_hold_um2 = crossbars * inputs.cols * params.sample_hold_um2;
   area.shift_add_um2 = static_cast<double>(inputs.accumulators) * params.shift_add_um2;
+  const auto tiles = static_cast<double>(inputs.tiles);
+  area.buffer_um2 = tiles * inputs.tile_buffers_um2;
+  area.interconnect_um2 = tiles * inputs.tile_router_um2;
+  area.digital_um2 = tiles * inputs.tile_digital_um2;
   return area;
 }
 

@@ -36,9 +36,14 @@ nlohmann::json EnergyBreakdown::to_json() const {
           {"partial_sum", partial_sum_pj},
           {"interconnect", interconnect_pj},
           {"leakage", leakage_pj()},
-          {"static",
-           {{"adc", adc_static_pj}, {"input_buffer", buffer_static_pj}, {"interconnect", link_static_pj}}},
           {"total", total_pj()}};
+}
+
+nlohmann::json EnergyBreakdown::static_json() const {
+  return {{"adc", adc_static_pj},
+          {"buffers", buffer_static_pj},
+          {"interconnect", link_static_pj},
+          {"digital", digital_static_pj}};
 }
 
 EnergyBreakdown& EnergyBreakdown::operator+=(const EnergyBreakdown& other) {
@@ -53,6 +58,7 @@ EnergyBreakdown& EnergyBreakdown::operator+=(const EnergyBreakdown& other) {
   adc_static_pj += other.adc_static_pj;
   buffer_static_pj += other.buffer_static_pj;
   link_static_pj += other.link_static_pj;
+  digital_static_pj += other.digital_static_pj;
   return *this;
 }
 

@@ -27,13 +27,18 @@ struct EnergyBreakdown {
   // Static energy = static power x powered time (1 mW for 1 ns is 1 pJ), per component.
   double adc_static_pj = 0;     // section 11: static_mw x powered ADC-time
   double buffer_static_pj = 0;  // tile input buffers, powered for the whole run
-  double link_static_pj = 0;    // shared interconnect links, powered for the whole run
+  double link_static_pj = 0;    // interconnect links and routers, powered for the whole run
+  double digital_static_pj = 0;  // tiles' digital units, powered for the whole run
 
-  [[nodiscard]] double leakage_pj() const { return adc_static_pj + buffer_static_pj + link_static_pj; }
+  [[nodiscard]] double leakage_pj() const {
+    return adc_static_pj + buffer_static_pj + link_static_pj + digital_static_pj;
+  }
   [[nodiscard]] double total_pj() const;
   // Keys adc, dac, crossbar, sample_hold, shift_add, buffer, partial_sum, interconnect, leakage
-  // (all static energy), total, and static {adc, input_buffer, interconnect} [pJ].
+  // (all static energy) and total [pJ]; the parts add up to the total.
   [[nodiscard]] nlohmann::json to_json() const;
+  // The leakage by component: adc, buffers, interconnect, digital [pJ].
+  [[nodiscard]] nlohmann::json static_json() const;
   EnergyBreakdown& operator+=(const EnergyBreakdown& other);
 };
 

@@ -201,15 +201,19 @@ void Accelerator::control() {
     const sc_core::sc_time start = sc_core::sc_time_stamp();
     const LayerPlan& plan = chip_->plan().layers[pending_layer_];
     const std::vector<CrossbarMacro*>& traced = traced_[pending_layer_];
-    chip_->start_layer(pending_layer_, pending_inputs_->rows);
+    // A traced macro steps its cycles on its tile's pool schedule, from when the tile computes.
     for (CrossbarMacro* macro : traced) {
       const auto slot = static_cast<std::size_t>(&macro->engine().crossbar() -
                                                  unit.layer().crossbars.data());
       const std::int64_t tile = tile_of_[pending_layer_][slot];
       const auto work = std::find_if(plan.tiles.begin(), plan.tiles.end(),
                                      [tile](const TileWork& w) { return w.tile == tile; });
-      macro->start(pending_inputs_, &result.outputs, work->t_adc_ns);
+      const double t_adc_ns = work->t_adc_ns;
+      const IntMatrix* inputs = pending_inputs_;
+      chip_->tiles()[static_cast<std::size_t>(tile)]->on_compute_start(
+          [macro, inputs, &result, t_adc_ns] { macro->start(inputs, &result.outputs, t_adc_ns); });
     }
+    chip_->start_layer(pending_layer_, pending_inputs_->rows);
     if (traced.empty()) {
       sc_core::wait(chip_->done());
     } else {

@@ -33,6 +33,16 @@ struct ChipSettings {
   int partial_sum_bytes = 4;                 // one partial sum on the interconnect [B]
   double accumulator_adds_per_ns = std::numeric_limits<double>::infinity();  // [adds/ns]
 
+  // Area and static power of a tile's digital parts, for the roll-up (all 0 by default).
+  int tile_shift_adds = 0;                 // shift-and-add units per tile; 0 = one per ADC
+  double buffer_area_um2 = 0.0;            // input buffer of one tile [um^2]
+  double output_buffer_area_um2 = 0.0;     // output buffer of one tile [um^2]
+  double output_buffer_static_mw = 0.0;    // [mW], powered for the whole run
+  double router_area_um2 = 0.0;            // one tile's router / bus share [um^2]
+  double router_static_mw = 0.0;           // [mW], powered for the whole run
+  double digital_area_um2 = 0.0;           // one tile's digital unit [um^2]
+  double digital_static_mw = 0.0;          // [mW], powered for the whole run
+
   // Bytes of one input value as the tile buffer and the interconnect move it: quant.input_bits
   // / 8 [B].
   double input_bytes = 1.0;

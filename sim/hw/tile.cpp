@@ -38,10 +38,22 @@ void Tile::start(int layer, const TileWork& work, std::uint64_t vectors, int cyc
   }
   chunks_ = per_chunk_ == 0 ? 0 : (vectors + per_chunk_ - 1) / per_chunk_;
   chunk_ = 0;
-  sums_added_ = sc_core::sc_time_stamp();
+  const sc_time now = sc_core::sc_time_stamp();
+  sums_added_ = now;
+  compute_end_ = now;
   trace_layer_ = layer;
   ++stats_.layers;
-  start_.notify(SC_ZERO_TIME);
+  if (chunks_ == 0) {
+    state_ = State::kIdle;
+    start_.notify(SC_ZERO_TIME);
+    return;
+  }
+  // The first fetch is asked for here, in the order the chip starts its tiles (tile order), so
+  // that tiles contending for the interconnect at the start of a layer are served in that order.
+  inputs_ready_ = request_inputs(0);
+  trace_waiting_input_ = inputs_ready_ > now;
+  state_ = State::kWaitInput;
+  start_.notify(inputs_ready_ - now);
 }
 
 std::uint64_t Tile::chunk_vectors(std::uint64_t chunk) const {
@@ -56,21 +68,14 @@ sc_time Tile::request_inputs(std::uint64_t chunk) {
 void Tile::step() {
   const sc_time now = sc_core::sc_time_stamp();
   switch (state_) {
-    case State::kIdle: {
-      if (chunks_ == 0) {  // nothing to do: done at once
-        finished_(now);
-        return;
-      }
-      inputs_ready_ = request_inputs(0);
-      compute_end_ = now;
-      state_ = State::kWaitInput;
-      trace_waiting_input_ = inputs_ready_ > now;
-      next_trigger(inputs_ready_ - now);
+    case State::kIdle:  // a job without vectors: done at once
+      finished_(now);
       return;
-    }
     case State::kWaitInput: {
       stats_.stall_input_ns += to_ns(now - compute_end_);
       trace_waiting_input_ = false;
+      for (auto& action : on_compute_) action();
+      on_compute_.clear();
       if (chunk_ + 1 < chunks_) next_inputs_ready_ = request_inputs(chunk_ + 1);
       const std::uint64_t cycles = chunk_vectors(chunk_) * cycles_per_vector_;
       const sc_time reads = times(cycles, t_read_);

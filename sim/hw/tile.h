@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <vector>
 
 #include <systemc>
 
@@ -43,6 +44,8 @@ class Tile : public sc_core::sc_module {
 
   // Starts a job now: layer `layer`'s `work` for `vectors` vectors of `cycles_per_vector` cycles.
   void start(int layer, const TileWork& work, std::uint64_t vectors, int cycles_per_vector);
+  // Runs `action` once, when the tile starts computing its next job (the traced macros' start).
+  void on_compute_start(std::function<void()> action) { on_compute_.push_back(std::move(action)); }
   void enable_tracing(sc_core::sc_trace_file* file);
   [[nodiscard]] const TileStats& stats() const { return stats_; }
 
@@ -60,6 +63,7 @@ class Tile : public sc_core::sc_module {
   int partial_sum_bytes_;
   std::function<void(const sc_core::sc_time&)> finished_;
   sc_core::sc_event start_;
+  std::vector<std::function<void()>> on_compute_;
 
   // The current job.
   const TileWork* work_ = nullptr;

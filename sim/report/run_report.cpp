@@ -68,25 +68,14 @@ void add_chip_energy(EnergyBreakdown& energy, const LayerResult& r, const ChipSe
                      const ChipSummary& summary) {
   constexpr double kPjPerFj = 1e-3;
   energy.adc_static_pj = chip.adc_static_mw * r.powered_adc_ns;
+  const auto tiles = static_cast<double>(summary.tiles);
   energy.buffer_static_pj =
-      chip.buffer_static_mw * static_cast<double>(summary.tiles) * r.latency_ns;
-  energy.link_static_pj = chip.link_static_mw * summary.interconnect_links * r.latency_ns;
+      (chip.buffer_static_mw + chip.output_buffer_static_mw) * tiles * r.latency_ns;
+  energy.link_static_pj =
+      (chip.link_static_mw * summary.interconnect_links + chip.router_static_mw * tiles) *
+      r.latency_ns;
+  energy.digital_static_pj = chip.digital_static_mw * tiles * r.latency_ns;
   energy.interconnect_pj = r.link_byte_hops * chip.link_energy_fj_per_byte_hop * kPjPerFj;
-}
-
-AreaInputs area_inputs_for(const Experiment& e, std::uint64_t crossbars, std::uint64_t adcs,
-                           double adc_sample_rate_hz) {
-  // One DAC per wordline of every crossbar, one shift-and-add unit per ADC.
-  AreaInputs inputs;
-  inputs.crossbars = crossbars;
-  inputs.rows = e.geometry.rows;
-  inputs.cols = e.geometry.cols;
-  inputs.adcs = adcs;
-  inputs.adc_max_bits = e.macro.adc.bits;
-  inputs.adc_sample_rate_hz = adc_sample_rate_hz;
-  inputs.dacs = crossbars * static_cast<std::uint64_t>(e.geometry.rows);
-  inputs.accumulators = adcs;
-  return inputs;
 }
 
 // What a busy fraction of the run is, guarded for an empty run.
@@ -95,6 +84,30 @@ double fraction_of(double part_ns, double whole_ns) {
 }
 
 }  // namespace
+
+AreaInputs area_inputs_for(const Experiment& e, std::uint64_t crossbars, std::uint64_t adcs,
+                           double adc_sample_rate_hz, std::uint64_t tiles) {
+  // One DAC per wordline of every crossbar, one shift-and-add unit per ADC (or the tile's own
+  // count), and for a chip's totals each tile's buffers, router share and digital unit.
+  AreaInputs inputs;
+  inputs.crossbars = crossbars;
+  inputs.rows = e.geometry.rows;
+  inputs.cols = e.geometry.cols;
+  inputs.adcs = adcs;
+  inputs.adc_max_bits = e.macro.adc.bits;
+  inputs.adc_sample_rate_hz = adc_sample_rate_hz;
+  inputs.dacs = crossbars * static_cast<std::uint64_t>(e.geometry.rows);
+  const ChipSettings& chip = e.macro.chip;
+  inputs.accumulators = adcs;
+  if (tiles > 0 && chip.tile_shift_adds > 0) {
+    inputs.accumulators = tiles * static_cast<std::uint64_t>(chip.tile_shift_adds);
+  }
+  inputs.tiles = tiles;
+  inputs.tile_buffers_um2 = chip.buffer_area_um2 + chip.output_buffer_area_um2;
+  inputs.tile_router_um2 = chip.router_area_um2;
+  inputs.tile_digital_um2 = chip.digital_area_um2;
+  return inputs;
+}
 
 std::string csv_number(double value) {
   char buffer[64];
@@ -127,8 +140,9 @@ RunReport build_report(const Experiment& e, const WorkloadResult& result) {
     layer["outputs_n"] = record.mapping.outputs;
     layer["vectors"] = r.vectors;
     layer["energy_pj"] = energy.to_json();
+    layer["static_energy_pj"] = energy.static_json();
     const AreaBreakdown area = estimate_area(
-        area_inputs_for(e, r.counts.crossbars, r.counts.adcs, sample_rate(e.macro.adc.bits)),
+        area_inputs_for(e, r.counts.crossbars, r.counts.adcs, sample_rate(e.macro.adc.bits), 0),
         *adc_model);
     layer["area_um2"] = area.to_json();
     layer["latency_ns"] = r.latency_ns;
@@ -163,12 +177,14 @@ RunReport build_report(const Experiment& e, const WorkloadResult& result) {
   // The chip's ADCs are not the sum of the layers': layers can share tiles and their pools.
   total_counts.adcs = result.chip.adcs;
   const AreaBreakdown total_area = estimate_area(
-      area_inputs_for(e, total_counts.crossbars, total_counts.adcs, sample_rate(e.macro.adc.bits)),
+      area_inputs_for(e, total_counts.crossbars, total_counts.adcs, sample_rate(e.macro.adc.bits),
+                      result.chip.tiles),
       *adc_model);
   json totals = counts_json(total_counts);
   totals["adc"]["powered_ns"] = total_powered_adc_ns;
   totals["tiles"] = result.chip.tiles;
   totals["energy_pj"] = total_energy.to_json();
+  totals["static_energy_pj"] = total_energy.static_json();
   totals["area_um2"] = total_area.to_json();
   // Figures of merit as the field quotes them: 2 operations per multiply-accumulate of the
   // layers' dense matrix products (zero weights included, so mappings compare on equal work).

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/config/experiment.h"
+#include "sim/energy/area_model.h"
 #include "sim/workload/workload.h"
 
 namespace cimsim {
@@ -23,5 +24,11 @@ struct RunReport {
 
 // "1.2345e+06"-style numbers with enough digits to reproduce, deterministically.
 [[nodiscard]] std::string csv_number(double value);
+
+// What the area model needs for `crossbars` crossbars with `adcs` ADCs, and, for a chip's
+// totals, `tiles` tiles with their buffers, router share and digital unit (0: layer figures).
+[[nodiscard]] AreaInputs area_inputs_for(const Experiment& e, std::uint64_t crossbars,
+                                         std::uint64_t adcs, double adc_sample_rate_hz,
+                                         std::uint64_t tiles);
 
 }  // namespace cimsim

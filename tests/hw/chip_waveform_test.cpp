@@ -1,0 +1,148 @@
+// The chip's waveform: values read from the VCD at hand-computed times, not only signal names.
+// The layer of chip_timing_test.cpp (two row-tile crossbars, P = 2 cycles, t_read 10 ns) on two
+// tiles (one crossbar each) that share a 1 B/ns bus: tile0 receives its 4 B of inputs at 4 ns,
+// computes 4-24 and drains to 26 (busiest ADC 2 ns); tile1 waits for the bus until 8 ns,
+// computes 8-28 and drains to 31. The traced macro xbar0 steps its cycles on tile0's schedule:
+// cycle 0 from 4 ns, cycle 1 from 24 ns (4 + 10 + 10), idle from 26 ns.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "sim/hw/accelerator.h"
+#include "sim/mapping/mapping_policy.h"
+#include "tests/systemc_test.h"
+
+namespace cimsim {
+namespace {
+
+// Value changes of a VCD: per full signal name, (time [ps], value as a signed integer).
+class VcdValues {
+ public:
+  explicit VcdValues(const std::filesystem::path& file) {
+    std::ifstream in(file);
+    std::vector<std::string> scopes;
+    std::map<std::string, std::string> names;  // id -> name
+    std::string line;
+    std::uint64_t time = 0;
+    while (std::getline(in, line)) {
+      std::istringstream words(line);
+      std::string first;
+      words >> first;
+      if (first == "$scope") {
+        std::string kind;
+        std::string name;
+        words >> kind >> name;
+        scopes.push_back(name);
+      } else if (first == "$upscope") {
+        scopes.pop_back();
+      } else if (first == "$var") {
+        std::string type;
+        std::string width;
+        std::string id;
+        std::string name;
+        words >> type >> width >> id >> name;
+        std::string full;
+        // SystemC puts every signal under a top scope of its own.
+        for (const auto& scope : scopes) full += scope == "SystemC" ? "" : scope + ".";
+        names[id] = full + name;
+      } else if (!first.empty() && first[0] == '#') {
+        time = std::stoull(first.substr(1));
+      } else if (!first.empty() && first[0] == 'b') {
+        std::string id;
+        words >> id;
+        record(names, id, time, bits_to_int(first.substr(1)));
+      } else if (!first.empty() && (first[0] == '0' || first[0] == '1') && first.size() > 1) {
+        record(names, first.substr(1), time, first[0] - '0');
+      }
+    }
+  }
+
+  // The value of `name` at `ns` (after every change at that instant).
+  [[nodiscard]] long long at(const std::string& name, double ns) const {
+    const auto it = changes_.find(name);
+    if (it == changes_.end()) throw std::runtime_error("no signal " + name);
+    const auto ps = static_cast<std::uint64_t>(ns * 1000.0 + 0.5);
+    long long value = 0;
+    bool seen = false;
+    for (const auto& [time, v] : it->second) {
+      if (time > ps) break;
+      value = v;
+      seen = true;
+    }
+    if (!seen) throw std::runtime_error(name + " has no value at " + std::to_string(ns));
+    return value;
+  }
+
+ private:
+  static long long bits_to_int(const std::string& bits) {
+    long long value = 0;
+    for (char bit : bits) value = value * 2 + (bit == '1' ? 1 : 0);
+    // 32-bit two's complement (sc_trace of an int writes all 32 bits).
+    if (bits.size() == 32 && bits[0] == '1') value -= (1LL << 32);
+    return value;
+  }
+  void record(const std::map<std::string, std::string>& names, const std::string& id,
+              std::uint64_t time, long long value) {
+    const auto it = names.find(id);
+    if (it != names.end()) changes_[it->second].emplace_back(time, value);
+  }
+  std::map<std::string, std::vector<std::pair<std::uint64_t, long long>>> changes_;
+};
+
+class ChipWaveform : public testing::SystemCTest {};
+
+TEST_F(ChipWaveform, TileAndMacroSignalsFollowTheHandComputedSchedule) {
+  MappingGeometry geometry;
+  geometry.rows = 4;
+  geometry.cols = 4;
+  geometry.weight_bits = 3;
+  geometry.input_bits = 2;
+  IntMatrix weights(8, 1);
+  weights.data = {3, 1, 0, -2, 1, 1, 1, 1};
+  const MappedLayer layer = map_layer("baseline", weights, geometry, "tiny");
+  MacroSettings settings;
+  settings.t_read_ns = 10.0;
+  settings.adc.per_crossbar = 4;
+  settings.chip.link_bytes_per_ns = 1.0;
+  IntMatrix x(1, 8);
+  std::fill(x.data.begin(), x.data.end(), 3);
+  char pattern[] = "/tmp/cimsim-vcd-XXXXXX";
+  const std::filesystem::path dir = mkdtemp(pattern);
+  const std::filesystem::path vcd = dir / "waves.vcd";
+  {
+    Accelerator top("top", {&layer}, settings, {"top.chip.tile*", "top.tiny.xbar0"}, vcd.string());
+    EXPECT_EQ(top.run_layer(0, x).latency_ns, 33.0);
+  }
+  const VcdValues v(vcd);
+  std::filesystem::remove_all(dir);
+  EXPECT_EQ(v.at("top.chip.tile0.waiting_input", 0.0), 1);
+  EXPECT_EQ(v.at("top.chip.tile0.waiting_input", 4.0), 0);
+  EXPECT_EQ(v.at("top.chip.tile0.computing", 3.0), 0);
+  EXPECT_EQ(v.at("top.chip.tile0.computing", 4.0), 1);
+  EXPECT_EQ(v.at("top.chip.tile0.computing", 25.0), 1);
+  EXPECT_EQ(v.at("top.chip.tile0.computing", 26.0), 0);
+  EXPECT_EQ(v.at("top.chip.tile0.adc_pool.busy_adcs", 10.0), 3);  // 3 converting columns
+  EXPECT_EQ(v.at("top.chip.tile0.layer", 10.0), 0);
+  EXPECT_EQ(v.at("top.chip.tile0.layer", 26.0), -1);
+  EXPECT_EQ(v.at("top.chip.tile1.waiting_input", 7.0), 1);
+  EXPECT_EQ(v.at("top.chip.tile1.computing", 7.0), 0);
+  EXPECT_EQ(v.at("top.chip.tile1.computing", 8.0), 1);
+  EXPECT_EQ(v.at("top.chip.tile1.computing", 30.0), 1);
+  EXPECT_EQ(v.at("top.chip.tile1.computing", 31.0), 0);
+  EXPECT_EQ(v.at("top.chip.tile1.adc_pool.busy_adcs", 10.0), 1);
+  EXPECT_EQ(v.at("top.tiny.xbar0.busy", 3.0), 0);
+  EXPECT_EQ(v.at("top.tiny.xbar0.busy", 4.0), 1);
+  EXPECT_EQ(v.at("top.tiny.xbar0.input_cycle", 4.0), 0);
+  EXPECT_EQ(v.at("top.tiny.xbar0.input_cycle", 23.0), 0);
+  EXPECT_EQ(v.at("top.tiny.xbar0.input_cycle", 24.0), 1);
+  EXPECT_EQ(v.at("top.tiny.xbar0.busy", 26.0), 0);
+}
+
+}  // namespace
+}  // namespace cimsim
