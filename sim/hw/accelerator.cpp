@@ -132,17 +132,8 @@ ChipSummary Accelerator::chip_summary() const {
   ChipSummary summary;
   summary.tiles = chip_->plan().tiles;
   summary.adcs = chip_->plan().adcs;
-  summary.interconnect = chip_->interconnect_stats();
-  summary.interconnect_links = summary.interconnect.links;
-  summary.accumulator_busy_ns = to_ns(chip_->accumulator().adder().busy());
-  summary.accumulator_wait_ns = to_ns(chip_->accumulator().adder().waited());
-  for (const auto& tile : chip_->tiles()) {
-    const TileStats& s = tile->stats();
-    summary.tile_busy_ns += s.busy_ns;
-    summary.tile_stall_input_ns += s.stall_input_ns;
-    summary.busiest_tile_adc_ns = std::max(summary.busiest_tile_adc_ns, s.adc_busy_ns);
-    summary.busiest_buffer_ns = std::max(summary.busiest_buffer_ns, s.buffer_busy_ns);
-  }
+  summary.interconnect_links = chip_->interconnect_stats().links;
+  summary.statistics = chip_->statistics(run_ns_);
   return summary;
 }
 
@@ -189,6 +180,7 @@ LayerResult Accelerator::run_layer(std::size_t index, const IntMatrix& inputs) {
   layer_start_.notify(sc_core::SC_ZERO_TIME);
   sc_core::sc_start();  // returns when every event of this layer has been processed
   pending_result_ = nullptr;
+  run_ns_ += result.latency_ns;
   collect(index, result);
   return result;
 }

@@ -68,13 +68,7 @@ struct ChipSummary {
   std::uint64_t tiles = 0;  // tiles holding a crossbar
   std::uint64_t adcs = 0;   // ADCs of the chip
   int interconnect_links = 1;
-  InterconnectStats interconnect;
-  double accumulator_busy_ns = 0.0;
-  double accumulator_wait_ns = 0.0;
-  double tile_busy_ns = 0.0;        // summed over tiles [ns]
-  double tile_stall_input_ns = 0.0;  // summed over tiles [ns]
-  double busiest_tile_adc_ns = 0.0;  // the busiest pool's converting time [ns]
-  double busiest_buffer_ns = 0.0;    // the busiest input buffer port [ns]
+  StatisticSet statistics;  // every module's, over the run
 };
 
 class LayerUnit : public sc_core::sc_module {
@@ -134,6 +128,7 @@ class Accelerator : public sc_core::sc_module {
   std::vector<IntMatrix> exact_weights_;  // per layer: its integer weights, when it is exact
   sc_core::sc_trace_file* trace_file_ = nullptr;
   std::size_t traced_macros_ = 0;
+  double run_ns_ = 0.0;  // simulated time of every layer run so far
 };
 
 }  // namespace cimsim

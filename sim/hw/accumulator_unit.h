@@ -6,6 +6,7 @@
 
 #include <systemc>
 
+#include "sim/core/statistics.h"
 #include "sim/hw/link.h"
 
 namespace cimsim {
@@ -26,6 +27,15 @@ class AccumulatorUnit : public sc_core::sc_module, public AccumulateIf {
     return adder_.serve(adds, arrival);
   }
   [[nodiscard]] const Link& adder() const { return adder_; }
+  // Declares the accumulator's statistics over a run of `run_ns`.
+  void statistics(StatisticSet& set, double run_ns) const {
+    const double busy = to_ns(adder_.busy());
+    set.add("accumulator.adds", "adds", "partial sums of split outputs added", adder_.amount());
+    set.add("accumulator.busy_ns", "ns", "adder busy", busy);
+    set.add("accumulator.wait_ns", "ns", "partial sums waiting for the adder", to_ns(adder_.waited()));
+    set.add("accumulator.utilization", "fraction", "busy time over run time",
+            run_ns > 0.0 ? busy / run_ns : 0.0);
+  }
 
  private:
   Link adder_;

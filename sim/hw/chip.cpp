@@ -49,6 +49,14 @@ void Chip::tile_finished(const sc_time& end) {
   if (--running_ == 0) done_.notify(latest_end_ - now);
 }
 
+StatisticSet Chip::statistics(double run_ns) const {
+  StatisticSet set;
+  Tile::statistics(tiles_, set, run_ns);
+  interconnect_->statistics(set, run_ns);
+  accumulator_.statistics(set, run_ns);
+  return set;
+}
+
 std::size_t Chip::enable_tracing(sc_core::sc_trace_file* file,
                                  const std::vector<std::string>& patterns) {
   std::size_t traced = 0;

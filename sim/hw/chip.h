@@ -33,6 +33,8 @@ class Chip : public sc_core::sc_module {
   [[nodiscard]] const std::vector<std::unique_ptr<Tile>>& tiles() const { return tiles_; }
   [[nodiscard]] InterconnectStats interconnect_stats() const { return interconnect_->stats(); }
   [[nodiscard]] const AccumulatorUnit& accumulator() const { return accumulator_; }
+  // Every module's statistics over a run of `run_ns`.
+  [[nodiscard]] StatisticSet statistics(double run_ns) const;
   // Traces the tiles whose names match one of the glob patterns; returns how many.
   std::size_t enable_tracing(sc_core::sc_trace_file* file, const std::vector<std::string>& patterns);
 

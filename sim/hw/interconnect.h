@@ -15,6 +15,7 @@
 #include <systemc>
 
 #include "sim/core/registry.h"
+#include "sim/core/statistics.h"
 #include "sim/hw/chip_settings.h"
 #include "sim/hw/link.h"
 
@@ -43,6 +44,18 @@ class Interconnect : public sc_core::sc_module, public TransferIf {
   static constexpr const char* kKind = "interconnect";
   using sc_core::sc_module::sc_module;
   [[nodiscard]] virtual InterconnectStats stats() const = 0;
+  // Declares the interconnect's statistics over a run of `run_ns`.
+  void statistics(StatisticSet& set, double run_ns) const {
+    const InterconnectStats s = stats();
+    set.add("interconnect.bytes_in", "B", "inputs moved from the global buffer to tiles", s.bytes_in);
+    set.add("interconnect.bytes_out", "B", "partial sums moved from tiles to the accumulator",
+            s.bytes_out);
+    set.add("interconnect.byte_hops", "B hop", "bytes moved times their router hops", s.byte_hops);
+    set.add("interconnect.busy_ns", "ns", "shared links busy, summed over links", s.busy_ns);
+    set.add("interconnect.wait_ns", "ns", "transfers waiting for a busy link", s.wait_ns);
+    set.add("interconnect.utilization", "fraction", "busy time over run time and links",
+            run_ns > 0.0 ? s.busy_ns / (run_ns * s.links) : 0.0);
+  }
 };
 
 using InterconnectRegistry =

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include <spdlog/spdlog.h>
+
 namespace cimsim {
 
 using sc_core::sc_time;
@@ -48,6 +50,8 @@ void Tile::start(int layer, const TileWork& work, std::uint64_t vectors, int cyc
     start_.notify(SC_ZERO_TIME);
     return;
   }
+  spdlog::debug("{} @ {} ns: layer {} starts, {} crossbars, {} vectors in {} chunks, t_adc {} ns",
+                name(), to_ns(now), layer, work.count, vectors, chunks_, work.t_adc_ns);
   // The first fetch is asked for here, in the order the chip starts its tiles (tile order), so
   // that tiles contending for the interconnect at the start of a layer are served in that order.
   inputs_ready_ = request_inputs(0);
@@ -125,10 +129,35 @@ void Tile::step() {
       trace_layer_ = -1;
       state_ = State::kIdle;
       chunks_ = 0;
+      spdlog::debug("{} @ {} ns: computed; partial sums added at {} ns, {} ns stalled on inputs",
+                    name(), to_ns(now), to_ns(std::max(now, sums_added_)), stats_.stall_input_ns);
       finished_(std::max(now, sums_added_));
       return;  // static sensitivity: the next start
     }
   }
+}
+
+void Tile::statistics(const std::vector<std::unique_ptr<Tile>>& tiles, StatisticSet& set,
+                      double run_ns) {
+  TileStats sum;
+  double busiest_pool = 0.0;
+  double busiest_port = 0.0;
+  for (const auto& tile : tiles) {
+    const TileStats& s = tile->stats();
+    sum.busy_ns += s.busy_ns;
+    sum.stall_input_ns += s.stall_input_ns;
+    busiest_pool = std::max(busiest_pool, s.adc_busy_ns);
+    busiest_port = std::max(busiest_port, s.buffer_busy_ns);
+  }
+  const auto share = [run_ns](double ns) { return run_ns > 0.0 ? ns / run_ns : 0.0; };
+  set.add("tiles.busy_ns", "ns", "tiles computing (reads and conversions), summed", sum.busy_ns);
+  set.add("tiles.stall_input_ns", "ns", "tiles waiting for inputs, summed", sum.stall_input_ns);
+  set.add("adc_pool.busiest_ns", "ns", "the busiest tile's busiest ADC converting",
+          busiest_pool);
+  set.add("adc_pool.busiest_utilization", "fraction", "of the run", share(busiest_pool));
+  set.add("input_buffer.busiest_ns", "ns", "the busiest tile input buffer read port busy",
+          busiest_port);
+  set.add("input_buffer.busiest_utilization", "fraction", "of the run", share(busiest_port));
 }
 
 void Tile::enable_tracing(sc_core::sc_trace_file* file) {

@@ -13,10 +13,12 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <vector>
 
 #include <systemc>
 
+#include "sim/core/statistics.h"
 #include "sim/hw/accumulator_unit.h"
 #include "sim/hw/chip_plan.h"
 #include "sim/hw/interconnect.h"
@@ -48,6 +50,10 @@ class Tile : public sc_core::sc_module {
   void on_compute_start(std::function<void()> action) { on_compute_.push_back(std::move(action)); }
   void enable_tracing(sc_core::sc_trace_file* file);
   [[nodiscard]] const TileStats& stats() const { return stats_; }
+  // Declares the statistics of `tiles` over a run of `run_ns`: sums and the busiest tile's ADC
+  // pool and input buffer port (one set for the chip, not one per tile).
+  static void statistics(const std::vector<std::unique_ptr<Tile>>& tiles, StatisticSet& set,
+                         double run_ns);
 
  private:
   enum class State { kIdle, kWaitInput, kCompute, kDrain };

@@ -78,10 +78,6 @@ void add_chip_energy(EnergyBreakdown& energy, const LayerResult& r, const ChipSe
   energy.interconnect_pj = r.link_byte_hops * chip.link_energy_fj_per_byte_hop * kPjPerFj;
 }
 
-// What a busy fraction of the run is, guarded for an empty run.
-double fraction_of(double part_ns, double whole_ns) {
-  return whole_ns > 0.0 ? part_ns / whole_ns : 0.0;
-}
 
 }  // namespace
 
@@ -200,31 +196,17 @@ RunReport build_report(const Experiment& e, const WorkloadResult& result) {
       {"tops_per_w", total_energy.total_pj() > 0.0 ? ops / total_energy.total_pj() : 0.0},
       {"tops_per_mm2", area_mm2 > 0.0 ? tops / area_mm2 : 0.0}};
   const ChipSummary& chip = result.chip;
-  totals["chip"] = {
-      {"tiles", chip.tiles},
-      {"adcs", chip.adcs},
-      {"tile_crossbars", e.macro.chip.tile_crossbars},
-      {"tile_adcs", e.macro.chip.tile_adcs},
-      {"interconnect",
-       {{"kind", e.macro.chip.interconnect},
-        {"links", chip.interconnect_links},
-        {"bytes_in", chip.interconnect.bytes_in},
-        {"bytes_out", chip.interconnect.bytes_out},
-        {"byte_hops", chip.interconnect.byte_hops},
-        {"busy_ns", chip.interconnect.busy_ns},
-        {"wait_ns", chip.interconnect.wait_ns},
-        {"utilization",
-         fraction_of(chip.interconnect.busy_ns, total_ns * chip.interconnect_links)}}},
-      {"accumulator",
-       {{"busy_ns", chip.accumulator_busy_ns},
-        {"wait_ns", chip.accumulator_wait_ns},
-        {"utilization", fraction_of(chip.accumulator_busy_ns, total_ns)}}},
-      {"tiles_busy_ns", chip.tile_busy_ns},
-      {"tiles_stall_input_ns", chip.tile_stall_input_ns},
-      {"busiest_adc_pool_ns", chip.busiest_tile_adc_ns},
-      {"busiest_adc_pool_utilization", fraction_of(chip.busiest_tile_adc_ns, total_ns)},
-      {"busiest_input_buffer_ns", chip.busiest_buffer_ns},
-      {"busiest_input_buffer_utilization", fraction_of(chip.busiest_buffer_ns, total_ns)}};
+  totals["chip"] = {{"tiles", chip.tiles},
+                    {"adcs", chip.adcs},
+                    {"tile_crossbars", e.macro.chip.tile_crossbars},
+                    {"tile_adcs", e.macro.chip.tile_adcs},
+                    {"interconnect", e.macro.chip.interconnect}};
+  // Every statistic the chip's modules declared, with its unit and description.
+  json statistics = json::object();
+  for (const Statistic& stat : chip.statistics.items()) {
+    statistics[stat.name] = {{"value", stat.value}, {"unit", stat.unit}, {"description", stat.description}};
+  }
+  totals["chip"]["statistics"] = statistics;
   totals["latency_ns"] = total_ns;
   totals["cycles"] = to_cycles(total_ns, e.macro.clock_ns);
   totals["inferences"] = result.inferences;
@@ -330,6 +312,9 @@ RunReport build_report(const Experiment& e, const WorkloadResult& result) {
   s.emplace_back("adc_offset_sigma_lsb", csv_number(device.adc_offset_sigma_lsb));
   s.emplace_back("adc_noise_sigma_lsb", csv_number(device.adc_noise_sigma_lsb));
   s.emplace_back("seed", std::to_string(e.seed));
+  for (const Statistic& stat : result.chip.statistics.items()) {
+    s.emplace_back("chip." + stat.name, csv_number(stat.value));
+  }
   if (result.accuracy) {
     s.emplace_back("top1", csv_number(result.accuracy->top1));
     s.emplace_back("float_top1", csv_number(result.accuracy->float_top1));
@@ -373,6 +358,11 @@ RunReport build_report(const Experiment& e, const WorkloadResult& result) {
   out += fmt::format("  crossbars {} on {} tiles, {} ADCs; latency {:.6g} ns = {} cycles, {:.6g} {}/s\n",
                      total_counts.crossbars, result.chip.tiles, total_counts.adcs, total_ns,
                      to_cycles(total_ns, e.macro.clock_ns), throughput, result.inference_unit);
+  std::string utilization;  // the chip's declared busy fractions: which resource limits the run
+  for (const Statistic& stat : result.chip.statistics.items()) {
+    if (stat.unit == "fraction") utilization += fmt::format(", {} {:.1f} %", stat.name, 100.0 * stat.value);
+  }
+  if (!utilization.empty()) out += "  utilization" + utilization.substr(1) + "\n";
   if (result.inferences > 0) {
     out += fmt::format(
         "  per {}: {:.6g} pJ, {:.6g} ns; {:.4g} TOPS/W, {:.4g} TOPS/mm^2 (2 ops per MAC)\n",

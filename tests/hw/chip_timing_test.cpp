@@ -49,6 +49,15 @@ class ChipTiming : public testing::SystemCTest {
     return result;
   }
 
+  // A statistic the chip's modules declared for the last run.
+  double statistic(const std::string& name) const {
+    for (const Statistic& s : summary_.statistics.items()) {
+      if (s.name == name) return s.value;
+    }
+    ADD_FAILURE() << "no statistic " << name;
+    return -1.0;
+  }
+
   MappingGeometry geometry_;
   IntMatrix weights_;
   MacroSettings settings_;
@@ -145,12 +154,16 @@ TEST_F(ChipTiming, TilesQueueForASharedBusAndTheAccumulator) {
   // drains to 26; tile1 computes 8-28, sends 28-32, drains to 31. Last sum in at 32, +1 adder.
   settings_.chip.link_bytes_per_ns = 1.0;
   EXPECT_DOUBLE_EQ(run().latency_ns, 33.0);
-  EXPECT_DOUBLE_EQ(summary_.interconnect.busy_ns, 16.0);
-  EXPECT_DOUBLE_EQ(summary_.interconnect.wait_ns, 4.0);  // tile1's fetch waited 4 ns
+  EXPECT_DOUBLE_EQ(statistic("interconnect.busy_ns"), 16.0);
+  EXPECT_DOUBLE_EQ(statistic("interconnect.wait_ns"), 4.0);  // tile1's fetch waited 4 ns
+  EXPECT_DOUBLE_EQ(statistic("tiles.stall_input_ns"), 4.0 + 8.0);
+  EXPECT_DOUBLE_EQ(statistic("interconnect.utilization"), 16.0 / 33.0);
   // The output has parts in both tiles: each partial sum is one add, 2 ns at 0.5 adds/ns:
   // 28-30 and 32-34.
   settings_.chip.accumulator_adds_per_ns = 0.5;
   EXPECT_DOUBLE_EQ(run().latency_ns, 35.0);
+  EXPECT_DOUBLE_EQ(statistic("accumulator.busy_ns"), 4.0);
+  EXPECT_DOUBLE_EQ(statistic("accumulator.adds"), 2.0);
 }
 
 TEST_F(ChipTiming, MeshHopsDelayFartherTiles) {
