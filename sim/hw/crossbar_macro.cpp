@@ -65,9 +65,7 @@ void CrossbarMacro::precompute(const IntMatrix& inputs) {
       outputs.empty() ? 0 : static_cast<std::size_t>(outputs.back() - first + 1);
   // The engine adds into y[n]; give it a window of this macro's outputs, shifted to start at 0.
   partial_ = WideMatrix(inputs.rows, span);
-  for (std::size_t t = 0; t < inputs.rows; ++t) {
-    engine_.run_vector(inputs.row(t), partial_.data.data() + t * span, counts_, nullptr, first);
-  }
+  engine_.run_batch(inputs, partial_.data.data(), span, counts_, first);
 }
 
 void CrossbarMacro::precompute_counts(const EventCounts& counts) {

@@ -6,6 +6,7 @@
 
 #include "sim/core/errors.h"
 #include "sim/device/device_model.h"
+#include "sim/macro/batch_kernels.h"
 #include "sim/encoding/weight_encoding.h"
 
 namespace cimsim {
@@ -95,6 +96,7 @@ CrossbarEngine::CrossbarEngine(const MappedCrossbar& crossbar, const MappingGeom
   plan_columns();
   prepare_analog_kernel();
   prepare_exact_kernel();
+  prepare_split_kernel();
 }
 
 void CrossbarEngine::prepare_analog_kernel() {
@@ -209,6 +211,103 @@ void CrossbarEngine::prepare_exact_kernel() {
     row_weights32_.assign(row_weights_.begin(), row_weights_.end());
     accumulators32_.assign(outputs, 0);
   }
+  cycle_nonzero_.resize(static_cast<std::size_t>(cycles_));
+}
+
+void CrossbarEngine::prepare_split_kernel() {
+  if (reference_ || analog_ || exact_) return;
+  // A column is safe when no sum it can see clips or rounds (unit step, bound within the largest
+  // code): its converted values add up to its part of the integer product. The others need
+  // per-cycle sums. The worst case of each accumulator, with every clipping column at its
+  // largest converted value in every cycle, must stay within the accumulator, so that nothing
+  // overflows and the additions may come in any order.
+  constexpr std::int64_t kLimit = std::int64_t{1} << 30;  // sums, codes and steps in int32
+  double cycle_weights = 0.0;                              // sum over cycles of 2^(p * v)
+  for (int p = 0; p < cycles_; ++p) cycle_weights += std::ldexp(1.0, p * geometry_.dac_bits);
+  const std::size_t outputs = crossbar_.outputs.size();
+  std::vector<double> worst(outputs, 0.0);
+  std::vector<double> worst_safe(outputs, 0.0);
+  std::vector<std::size_t> safe;
+  std::vector<std::size_t> clip;
+  std::int64_t largest_clip_bound = 0;
+  for (std::size_t j : converting_) {
+    const ColumnAdcPlan& plan = plan_[j];
+    const MappedColumn& column = crossbar_.columns[j];
+    const std::int64_t max_code = (std::int64_t{1} << plan.bits) - 1;
+    const double weight = std::ldexp(1.0, static_cast<int>(plan.shift)) * cycle_weights;
+    if (column.bound == 0 || (plan.step == 1 && column.bound <= max_code)) {
+      safe.push_back(j);
+      worst[static_cast<std::size_t>(plan.local_output)] += static_cast<double>(column.bound) * weight;
+      worst_safe[static_cast<std::size_t>(plan.local_output)] +=
+          static_cast<double>(column.bound) * weight;
+      continue;
+    }
+    const bool power_of_two = plan.step > 0 && (plan.step & (plan.step - 1)) == 0;
+    if (!power_of_two || plan.step >= kLimit || column.bound >= kLimit || plan.bits >= 30) return;
+    clip.push_back(j);
+    largest_clip_bound = std::max(largest_clip_bound, column.bound);
+    const AdcConversion largest = AdcTransfer::convert(column.bound, plan.step, plan.bits);
+    worst[static_cast<std::size_t>(plan.local_output)] += static_cast<double>(largest.value) * weight;
+  }
+  if (clip.empty()) return;
+  const double rows = static_cast<double>(crossbar_.gather.size());
+  for (std::size_t o = 0; o < outputs; ++o) {
+    const double corrections =
+        static_cast<double>(offset_coefficient_) * rows * std::ldexp(1.0, geometry_.input_bits) +
+        (signed_offset_
+             ? static_cast<double>(half_range_) * std::fabs(static_cast<double>(stored_row_sum_[o]))
+             : 0.0);
+    if (worst[o] + corrections > static_cast<double>(accumulator_limit_)) return;
+  }
+  split_ = true;
+  clip_columns_ = clip;
+  const std::size_t clips = clip.size();
+  const std::size_t row_count = crossbar_.gather.size();
+  split_sums16_ = largest_clip_bound <= 32767;
+  if (split_sums16_) {
+    clip_cells16_.assign(row_count * clips, 0);
+    sums16_.assign(static_cast<std::size_t>(cycles_) * clips, 0);
+  } else {
+    clip_cells32_.assign(row_count * clips, 0);
+    sums32_.assign(static_cast<std::size_t>(cycles_) * clips, 0);
+  }
+  clip_half_.resize(clips);
+  clip_shift_.resize(clips);
+  clip_max_code_.resize(clips);
+  clip_acc_.assign(clips, 0);
+  for (std::size_t i = 0; i < clips; ++i) {
+    const std::size_t j = clip[i];
+    const ColumnAdcPlan& plan = plan_[j];
+    clip_half_[i] = static_cast<std::int32_t>(plan.step / 2);
+    clip_shift_[i] = __builtin_ctzll(static_cast<unsigned long long>(plan.step));
+    clip_max_code_[i] = static_cast<std::int32_t>((std::int64_t{1} << plan.bits) - 1);
+    const std::vector<std::uint8_t>& cells = crossbar_.columns[j].cells;
+    for (std::size_t r = 0; r < row_count; ++r) {
+      if (split_sums16_) {
+        clip_cells16_[r * clips + i] = static_cast<std::int16_t>(cells[r]);
+      } else {
+        clip_cells32_[r * clips + i] = static_cast<std::int32_t>(cells[r]);
+      }
+    }
+  }
+  // The safe columns' product: 32-bit when its worst case fits.
+  split_safe32_ = *std::max_element(worst_safe.begin(), worst_safe.end()) < 2147483647.0;
+  std::vector<std::int64_t> weights(row_count * outputs, 0);
+  for (std::size_t j : safe) {
+    const MappedColumn& column = crossbar_.columns[j];
+    const std::size_t o = static_cast<std::size_t>(plan_[j].local_output);
+    for (std::size_t r = 0; r < row_count; ++r) {
+      weights[r * outputs + o] +=
+          column.polarity * (static_cast<std::int64_t>(column.cells[r]) << plan_[j].shift);
+    }
+  }
+  if (split_safe32_) {
+    safe_weights32_.assign(weights.begin(), weights.end());
+    safe_acc32_.assign(outputs, 0);
+  } else {
+    safe_weights_ = std::move(weights);
+  }
+  row_values_.assign(row_count, 0);
   cycle_nonzero_.resize(static_cast<std::size_t>(cycles_));
 }
 
@@ -408,6 +507,91 @@ void CrossbarEngine::run_vector(const std::int32_t* x, std::int64_t* y, EventCou
         for (std::size_t o = 0; o < outputs; ++o) accumulators_[o] += value * weights[o];
       }
     }
+  }
+  finish_vector(x, y, counts, converting_cycles, output_base);
+}
+
+void CrossbarEngine::run_batch(const IntMatrix& x, std::int64_t* y, std::size_t y_stride,
+                               EventCounts& counts, std::int32_t output_base) {
+  for (std::size_t t = 0; t < x.rows; ++t) {
+    if (split_) {
+      run_vector_split(x.row(t), y + t * y_stride, counts, output_base);
+    } else {
+      run_vector(x.row(t), y + t * y_stride, counts, nullptr, output_base);
+    }
+  }
+}
+
+void CrossbarEngine::run_vector_split(const std::int32_t* x, std::int64_t* y, EventCounts& counts,
+                                      std::int32_t output_base) {
+  const int v = geometry_.dac_bits;
+  const std::size_t rows = crossbar_.gather.size();
+  const std::size_t columns = crossbar_.columns.size();
+  const std::size_t outputs = crossbar_.outputs.size();
+  const std::size_t clips = clip_columns_.size();
+  const std::uint32_t input_mask = (1U << geometry_.input_bits) - 1U;
+  for (std::size_t r = 0; r < rows; ++r) {
+    const std::int32_t value = x[crossbar_.gather[r]];
+    const auto driven = static_cast<std::uint32_t>(
+                            signed_offset_ ? static_cast<std::int64_t>(value) + half_range_ : value) &
+                        input_mask;
+    driven_[r] = driven;
+    // The product's input: the driven value, or the two's-complement value itself for signed
+    // bit-serial inputs (their top cycle carries weight -2^(A-1)).
+    row_values_[r] = signed_serial_ ? value : static_cast<std::int32_t>(driven);
+  }
+  std::fill(cycle_nonzero_.begin(), cycle_nonzero_.end(), 0);
+  if (split_sums16_) {
+    std::fill(sums16_.begin(), sums16_.end(), 0);
+    kernels::add_digit_rows(clip_cells16_.data(), clips, driven_.data(), rows, v, cycles_,
+                            sums16_.data(), cycle_nonzero_.data());
+  } else {
+    std::fill(sums32_.begin(), sums32_.end(), 0);
+    kernels::add_digit_rows(clip_cells32_.data(), clips, driven_.data(), rows, v, cycles_,
+                            sums32_.data(), cycle_nonzero_.data());
+  }
+  // The columns that cannot clip: their exact product.
+  if (split_safe32_) {
+    std::fill(safe_acc32_.begin(), safe_acc32_.end(), 0);
+    kernels::add_weighted_rows(row_values_.data(), rows, safe_weights32_.data(), outputs,
+                               safe_acc32_.data());
+    std::copy(safe_acc32_.begin(), safe_acc32_.end(), accumulators_.begin());
+  } else {
+    std::fill(accumulators_.begin(), accumulators_.end(), 0);
+    kernels::add_weighted_rows(row_values_.data(), rows, safe_weights_.data(), outputs,
+                               accumulators_.data());
+  }
+  // The columns that can: each cycle's sums through their ADCs, shifted and added per column.
+  std::fill(clip_acc_.begin(), clip_acc_.end(), 0);
+  std::uint64_t converting_cycles = 0;
+  for (int p = 0; p < cycles_; ++p) {
+    const std::uint64_t nonzero = cycle_nonzero_[static_cast<std::size_t>(p)];
+    counts.nonzero_row_digits += nonzero;
+    counts.dac_activations += settings_.dac_skip_zero_digits ? nonzero : rows;
+    counts.cell_reads += nonzero * columns;
+    if (nonzero == 0 && settings_.adc.skip_zero_input_cycles) {
+      counts.skipped_conversions += converting_.size();
+      continue;
+    }
+    ++converting_cycles;
+    if (nonzero == 0) continue;  // every sum is zero: codes zero, nothing clips
+    const bool negative = signed_serial_ && p == cycles_ - 1;
+    const std::size_t base = static_cast<std::size_t>(p) * clips;
+    const unsigned cycle_shift = static_cast<unsigned>(p * v);
+    counts.clipped_conversions +=
+        split_sums16_
+            ? kernels::convert_cycle(sums16_.data() + base, clips, clip_half_.data(),
+                                     clip_shift_.data(), clip_max_code_.data(), cycle_shift,
+                                     negative, clip_acc_.data())
+            : kernels::convert_cycle(sums32_.data() + base, clips, clip_half_.data(),
+                                     clip_shift_.data(), clip_max_code_.data(), cycle_shift,
+                                     negative, clip_acc_.data());
+  }
+  for (std::size_t i = 0; i < clips; ++i) {
+    const std::size_t j = clip_columns_[i];
+    const ColumnAdcPlan& plan = plan_[j];
+    accumulators_[static_cast<std::size_t>(plan.local_output)] +=
+        crossbar_.columns[j].polarity * clip_acc_[i] * (std::int64_t{1} << plan.shift);
   }
   finish_vector(x, y, counts, converting_cycles, output_base);
 }

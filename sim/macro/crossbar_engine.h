@@ -10,6 +10,14 @@
 // integer product of the gathered inputs and the stored weights, which it computes directly,
 // counting every event from the input digits alone.
 //
+// Where some columns can clip or round, the split kernel runs a batch of vectors: the columns
+// whose lossless width fits their ADC (unit step) still add up to an integer product, computed
+// for them alone; only the other columns get per-cycle column sums, one vector's as a sparse
+// row-times-matrix product over the nonzero digits (cells held as 16- or 32-bit integers,
+// vectorised across columns) and converted column-parallel. It applies when no accumulator can
+// overflow in the worst case, so that the order of the additions cannot change a result; its
+// outputs and counts are those of the bit-plane kernel, bit for bit.
+//
 // With a device non-ideality on (docs/nonidealities.md) the analog kernel runs instead: each
 // converting column holds real-valued cell conductances, sampled once per run, and each input
 // cycle's column sum is a real number, perturbed by read noise and the ADC's offset and noise,
@@ -67,11 +75,21 @@ class CrossbarEngine {
   void run_vector(const std::int32_t* x, std::int64_t* y, EventCounts& counts,
                   std::vector<CycleTrace>* trace = nullptr, std::int32_t output_base = 0);
 
+  // Runs the rows of x as a batch of input vectors: row t's partial sums go to
+  // y + t * y_stride (as run_vector's y), and counts add up as run_vector's would. The same
+  // results as run_vector on each row in turn; the split kernel when it applies.
+  void run_batch(const IntMatrix& x, std::int64_t* y, std::size_t y_stride, EventCounts& counts,
+                 std::int32_t output_base = 0);
+
   [[nodiscard]] const std::vector<ColumnAdcPlan>& plan() const { return plan_; }
   [[nodiscard]] const MappedCrossbar& crossbar() const { return crossbar_; }
   [[nodiscard]] int input_cycles() const { return cycles_; }
   // Whether vectors take the exact kernel (no column can clip, round or overflow).
   [[nodiscard]] bool exact() const { return exact_; }
+  // Whether batches take the split kernel (some columns can clip or round, none can overflow).
+  [[nodiscard]] bool split() const { return split_; }
+  // Converting columns that need per-cycle sums in the split kernel.
+  [[nodiscard]] std::size_t clipping_columns() const { return clip_columns_.size(); }
   // Whether vectors take the analog kernel (real-valued column sums).
   [[nodiscard]] bool analog() const { return analog_; }
   // The conductance of row r in the i-th converting column (analog kernel) [ideal level steps].
@@ -100,6 +118,10 @@ class CrossbarEngine {
   void plan_columns();
   void prepare_exact_kernel();
   void prepare_analog_kernel();
+  void prepare_split_kernel();
+  // The split kernel on one vector; `values` and `sums` are scratch sized by run_batch.
+  void run_vector_split(const std::int32_t* x, std::int64_t* y, EventCounts& counts,
+                        std::int32_t output_base);
   void run_vector_analog(const std::int32_t* x, std::int64_t* y, EventCounts& counts,
                          std::vector<CycleTrace>* trace, std::int32_t output_base);
   // Digital corrections, the output update and the per-vector counts common to every kernel.
@@ -144,6 +166,26 @@ class CrossbarEngine {
   std::vector<std::int32_t> accumulators32_;
   std::vector<std::size_t> converting_;           // indices of non-gated columns
   std::map<int, std::uint64_t> converting_bits_;  // resolution -> converting columns
+
+  // Split kernel: the clipping columns' cells [row][clip index] (16-bit when every per-cycle sum
+  // fits), their ADC's rounding offset, step exponent and largest code, their local output,
+  // polarity and slice shift; the exact product's weights of the other columns [row][output].
+  bool split_ = false;
+  bool split_sums16_ = false;
+  bool split_safe32_ = false;
+  std::vector<std::size_t> clip_columns_;
+  std::vector<std::int16_t> clip_cells16_;
+  std::vector<std::int32_t> clip_cells32_;
+  std::vector<std::int32_t> clip_half_;
+  std::vector<std::int32_t> clip_shift_;
+  std::vector<std::int32_t> clip_max_code_;
+  std::vector<std::int64_t> clip_acc_;  // per clip column, one vector
+  std::vector<std::int16_t> sums16_;    // [cycle][clip index], one vector
+  std::vector<std::int32_t> sums32_;
+  std::vector<std::int32_t> safe_weights32_;
+  std::vector<std::int64_t> safe_weights_;
+  std::vector<std::int32_t> safe_acc32_;
+  std::vector<std::int32_t> row_values_;  // per row: the product's input value of one vector
 
   // Analog kernel: conductances of the converting columns, [row][converting index], their
   // squares when read noise is on, each column's ADC offset, and per-cycle sums of one vector.
