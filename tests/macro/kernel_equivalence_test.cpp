@@ -1,8 +1,10 @@
-// The fast kernels (bit planes, exact product) never change results: against the reference
-// kernel, outputs, every count and the cycles are identical, also where ADCs below the lossless
-// width clip or round and where accumulators overflow.
+// The fast kernels (bit planes, exact product, the split kernel of clipping crossbars) never
+// change results: against the reference kernel, outputs, every count and the cycles are
+// identical, also where ADCs below the lossless width clip or round and where accumulators
+// overflow.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <string>
 
@@ -51,6 +53,7 @@ TEST_F(KernelEquivalence, RandomConfigurationsMatchTheReference) {
   std::mt19937_64 rng(77);
   std::uint64_t clipped_somewhere = 0;
   std::uint64_t exact_crossbars = 0;
+  std::uint64_t split_crossbars = 0;
   for (int trial = 0; trial < 60; ++trial) {
     const testing::RandomLayerCase c = testing::random_layer_case(rng, true);
     const MappingGeometry& g = c.geometry;
@@ -68,13 +71,86 @@ TEST_F(KernelEquivalence, RandomConfigurationsMatchTheReference) {
     EXPECT_DOUBLE_EQ(reference.latency_ns, fast.latency_ns);
     clipped_somewhere += reference.counts.clipped_conversions;
     for (const auto& crossbar : layer.crossbars) {
-      exact_crossbars += CrossbarEngine(crossbar, g, s).exact() ? 1 : 0;
+      const CrossbarEngine engine(crossbar, g, s);
+      exact_crossbars += engine.exact() ? 1 : 0;
+      split_crossbars += engine.split() ? 1 : 0;
     }
   }
-  // The trials exercise both kernels of the fast path: clipping and exact crossbars.
+  // The trials exercise every kernel of the fast path: exact, split and bit-plane crossbars.
   EXPECT_GT(clipped_somewhere, 0U);
   EXPECT_GT(exact_crossbars, 0U);
+  EXPECT_GT(split_crossbars, 0U);
   EXPECT_GT(exact_layers_, 0);
+}
+
+// The split kernel on every cell width, DAC width, ADC transfer mode and input signedness, with
+// ADCs far enough below the columns' lossless width that columns clip or round, and batches of
+// up to 24 vectors. Each combination must take the split kernel on some crossbar and clip or
+// round somewhere; a few draws with a narrow accumulator must overflow and fall back.
+TEST_F(KernelEquivalence, SplitKernelMatchesTheReferenceOnEveryWidth) {
+  std::mt19937_64 rng(19);
+  std::uniform_int_distribution<int> pick(0, 1000);
+  std::uint64_t overflowing_runs = 0;
+  for (int cell_bits : {1, 2, 4}) {
+    for (int dac_bits : {1, 2, 3}) {
+      for (const char* mode : {"clip", "scale"}) {
+        for (bool input_signed : {false, true}) {
+          MappingGeometry g;
+          g.rows = 16 + pick(rng) % 120;
+          g.cell_bits = cell_bits;
+          g.dac_bits = dac_bits;
+          g.weight_bits = 4 + pick(rng) % 5;
+          g.input_bits = 2 + pick(rng) % 7;
+          g.cols = std::max(16 + pick(rng) % 64, g.cols_per_output());
+          const std::string policy = std::vector<std::string>{
+              "baseline", "sws", "sws_shared"}[static_cast<std::size_t>(pick(rng) % 3)];
+          g.encoding = (policy == "baseline" && pick(rng) % 2 == 0) ? "offset" : "differential";
+          g.section_rows = 8 + pick(rng) % g.rows;
+          const std::size_t k = 20 + static_cast<std::size_t>(pick(rng) % 200);
+          const std::size_t n = 1 + static_cast<std::size_t>(pick(rng) % 6);
+          const std::int32_t w_max = (1 << (g.weight_bits - 1)) - 1;
+          const IntMatrix w = testing::random_matrix(rng, k, n, -w_max, w_max, 0.2);
+          MacroSettings s;
+          s.input_signed = input_signed;
+          const std::int32_t lo = input_signed ? -(1 << (g.input_bits - 1)) : 0;
+          const std::int32_t hi =
+              input_signed ? (1 << (g.input_bits - 1)) - 1 : (1 << g.input_bits) - 1;
+          const IntMatrix x = testing::random_matrix(
+              rng, 1 + static_cast<std::size_t>(pick(rng) % 24), k, lo, hi, 0.3);
+          s.adc.policy = pick(rng) % 2 == 0 ? "capped" : "fixed";
+          s.adc.mode = mode;
+          s.adc.bits = 1 + pick(rng) % 3;
+          s.adc.power_gating = pick(rng) % 4 != 0;
+          s.adc.skip_zero_input_cycles = pick(rng) % 3 == 0;
+          s.adc.per_crossbar = 1 + pick(rng) % g.cols;
+          s.dac_skip_zero_digits = pick(rng) % 2 == 0;
+          s.accumulator_bits = pick(rng) % 6 == 0 ? 12 : 40;
+          const MappedLayer layer = map_layer(policy, w, g, "layer");
+          std::uint64_t split = 0;
+          for (const auto& crossbar : layer.crossbars) {
+            split += CrossbarEngine(crossbar, g, s).split() ? 1 : 0;
+          }
+          const LayerResult reference = run(layer, x, s, "reference");
+          const LayerResult fast = run(layer, x, s, "fast");
+          SCOPED_TRACE(std::string("cell ") + std::to_string(cell_bits) + " dac " +
+                       std::to_string(dac_bits) + " " + mode + (input_signed ? " signed" : "") +
+                       " accumulator " + std::to_string(s.accumulator_bits));
+          EXPECT_EQ(reference.outputs.data, fast.outputs.data);
+          expect_same_counts(reference.counts, fast.counts);
+          EXPECT_DOUBLE_EQ(reference.latency_ns, fast.latency_ns);
+          if (reference.counts.accumulator_overflows > 0) {
+            ++overflowing_runs;  // only crossbars that cannot overflow take the split kernel
+          } else {
+            EXPECT_GT(split, 0U);
+            if (std::string(mode) == "clip") {
+              EXPECT_GT(reference.counts.clipped_conversions, 0U);
+            }
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(overflowing_runs, 0U);
 }
 
 }  // namespace
