@@ -1,39 +1,80 @@
 #include "sim/macro/batch_kernels.h"
 
 #include <algorithm>
+#include <cstring>
+
+#if defined(__GNUC__) && defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 #include "sim/core/simd_clones.h"
 
 namespace cimsim::kernels {
 namespace {
 
-// Inlined into each clone below, so each gets that clone's instruction set.
+// GCC vector types of one 64-byte vector: one AVX-512 register, two AVX2 or four SSE2 ones,
+// whichever the clone has.
+typedef std::int16_t V16 __attribute__((vector_size(kVectorBytes)));
+typedef std::int32_t V32 __attribute__((vector_size(kVectorBytes)));
+
 template <typename S>
-[[gnu::always_inline]] inline void add_digit_rows_body(const S* cells, std::size_t columns,
-                                                       const std::uint32_t* driven,
-                                                       std::size_t rows, int dac_bits, int cycles,
-                                                       S* sums, std::uint64_t* nonzero) {
-  const std::uint32_t digit_mask = (1U << dac_bits) - 1U;
-  for (std::size_t r = 0; r < rows; ++r) {
-    const std::uint32_t value = driven[r];
-    if (value == 0) continue;
-    const S* __restrict row = cells + r * columns;
-    if (dac_bits == 1) {
-      // Bit-serial digits are 0 or 1: visit the set bits and add the row as it is.
-      for (std::uint32_t bits = value; bits != 0; bits &= bits - 1) {
-        const auto p = static_cast<std::size_t>(__builtin_ctz(bits));
-        ++nonzero[p];
-        S* __restrict sum = sums + p * columns;
-        for (std::size_t i = 0; i < columns; ++i) sum[i] = static_cast<S>(sum[i] + row[i]);
+struct VectorOf;
+template <>
+struct VectorOf<std::int16_t> {
+  using type = V16;
+};
+template <>
+struct VectorOf<std::int32_t> {
+  using type = V32;
+};
+
+// Up to four vectors of sums held in registers while the listed rows are added: one load and one
+// add per vector and row, no store until the end. Inlined into each clone below.
+template <typename S, int N>
+[[gnu::always_inline]] inline void cycle_sums_block(const S* cells, std::size_t stride,
+                                                    const std::uint32_t* rows, const S* digits,
+                                                    std::size_t count, S* sums) {
+  using V = typename VectorOf<S>::type;
+  constexpr std::size_t kLanes = kVectorBytes / sizeof(S);
+  V acc[N] = {};
+  if (digits == nullptr) {
+    for (std::size_t n = 0; n < count; ++n) {
+      const S* row = cells + rows[n] * stride;
+      for (int k = 0; k < N; ++k) {
+        V c;
+        std::memcpy(&c, row + static_cast<std::size_t>(k) * kLanes, kVectorBytes);
+        acc[k] += c;
       }
-      continue;
     }
-    for (int p = 0; p < cycles; ++p) {
-      const auto digit = static_cast<S>((value >> static_cast<unsigned>(p * dac_bits)) & digit_mask);
-      if (digit == 0) continue;
-      ++nonzero[p];
-      S* __restrict sum = sums + static_cast<std::size_t>(p) * columns;
-      for (std::size_t i = 0; i < columns; ++i) sum[i] = static_cast<S>(sum[i] + digit * row[i]);
+  } else {
+    for (std::size_t n = 0; n < count; ++n) {
+      const S* row = cells + rows[n] * stride;
+      const S digit = digits[n];
+      for (int k = 0; k < N; ++k) {
+        V c;
+        std::memcpy(&c, row + static_cast<std::size_t>(k) * kLanes, kVectorBytes);
+        acc[k] += c * digit;
+      }
+    }
+  }
+  for (int k = 0; k < N; ++k) {
+    std::memcpy(sums + static_cast<std::size_t>(k) * kLanes, &acc[k], kVectorBytes);
+  }
+}
+
+template <typename S>
+[[gnu::always_inline]] inline void cycle_sums_body(const S* cells, std::size_t stride,
+                                                   const std::uint32_t* rows, const S* digits,
+                                                   std::size_t count, S* sums) {
+  constexpr std::size_t kLanes = kVectorBytes / sizeof(S);
+  for (std::size_t begin = 0; begin < stride; begin += 4 * kLanes) {
+    const S* block = cells + begin;
+    S* out = sums + begin;
+    switch (std::min<std::size_t>(4, (stride - begin) / kLanes)) {
+      case 4: cycle_sums_block<S, 4>(block, stride, rows, digits, count, out); break;
+      case 3: cycle_sums_block<S, 3>(block, stride, rows, digits, count, out); break;
+      case 2: cycle_sums_block<S, 2>(block, stride, rows, digits, count, out); break;
+      default: cycle_sums_block<S, 1>(block, stride, rows, digits, count, out); break;
     }
   }
 }
@@ -62,59 +103,164 @@ template <typename S>
   return static_cast<std::uint64_t>(clipped);
 }
 
-template <typename A>
-[[gnu::always_inline]] inline void add_weighted_rows_body(const std::int32_t* values,
-                                                          std::size_t rows, const A* weights,
-                                                          std::size_t outputs, A* acc) {
+}  // namespace
+
+CIMSIM_SIMD_CLONES_BW void cycle_sums(const std::int16_t* cells, std::size_t stride,
+                                      const std::uint32_t* rows, const std::int16_t* digits,
+                                      std::size_t count, std::int16_t* sums) {
+  cycle_sums_body(cells, stride, rows, digits, count, sums);
+}
+
+CIMSIM_SIMD_CLONES_BW void cycle_sums(const std::int32_t* cells, std::size_t stride,
+                                      const std::uint32_t* rows, const std::int32_t* digits,
+                                      std::size_t count, std::int32_t* sums) {
+  cycle_sums_body(cells, stride, rows, digits, count, sums);
+}
+
+CIMSIM_SIMD_CLONES_BW std::uint64_t convert_cycle(const std::int16_t* sums, std::size_t columns,
+                                                  const std::int32_t* half,
+                                                  const std::int32_t* shift,
+                                                  const std::int32_t* max_code,
+                                                  unsigned cycle_shift, bool negative,
+                                                  std::int64_t* column_acc) {
+  return convert_cycle_body(sums, columns, half, shift, max_code, cycle_shift, negative,
+                            column_acc);
+}
+
+CIMSIM_SIMD_CLONES_BW std::uint64_t convert_cycle(const std::int32_t* sums, std::size_t columns,
+                                                  const std::int32_t* half,
+                                                  const std::int32_t* shift,
+                                                  const std::int32_t* max_code,
+                                                  unsigned cycle_shift, bool negative,
+                                                  std::int64_t* column_acc) {
+  return convert_cycle_body(sums, columns, half, shift, max_code, cycle_shift, negative,
+                            column_acc);
+}
+
+namespace {
+
+void bit_planes_portable(const std::uint32_t* driven, std::size_t rows, int cycles,
+                         std::uint64_t* planes) {
+  const std::size_t words = (rows + 63) / 64;
+  const auto cycle_count = static_cast<std::size_t>(cycles);
+  std::fill(planes, planes + cycle_count * words, 0);
   for (std::size_t r = 0; r < rows; ++r) {
-    const A value = values[r];
-    if (value == 0) continue;
-    const A* __restrict w = weights + r * outputs;
-    A* __restrict a = acc;
-    for (std::size_t o = 0; o < outputs; ++o) a[o] += value * w[o];
+    for (std::uint32_t bits = driven[r]; bits != 0; bits &= bits - 1) {
+      planes[static_cast<std::size_t>(__builtin_ctz(bits)) * words + r / 64] |= std::uint64_t{1}
+                                                                                  << (r % 64);
+    }
+  }
+}
+
+#if defined(__GNUC__) && defined(__x86_64__)
+__attribute__((target("avx512f"))) void bit_planes_avx512(const std::uint32_t* driven,
+                                                          std::size_t rows, int cycles,
+                                                          std::uint64_t* planes) {
+  const std::size_t words = (rows + 63) / 64;
+  for (std::size_t w = 0; w < words; ++w) {
+    __m512i values[4];
+    for (std::size_t k = 0; k < 4; ++k) {
+      const std::size_t begin = w * 64 + k * 16;
+      const std::size_t count = begin < rows ? std::min<std::size_t>(16, rows - begin) : 0;
+      const auto tail = static_cast<__mmask16>((1U << count) - 1U);
+      values[k] = _mm512_maskz_loadu_epi32(tail, driven + std::min(begin, rows));
+    }
+    for (int p = 0; p < cycles; ++p) {
+      const __m512i bit = _mm512_set1_epi32(static_cast<int>(1U << static_cast<unsigned>(p)));
+      std::uint64_t plane = 0;
+      for (std::size_t k = 0; k < 4; ++k) {
+        plane |= static_cast<std::uint64_t>(_mm512_test_epi32_mask(values[k], bit)) << (16 * k);
+      }
+      planes[static_cast<std::size_t>(p) * words + w] = plane;
+    }
+  }
+}
+#endif
+
+template <typename S, int N>
+[[gnu::always_inline]] inline void cycle_sums_bits_block(const S* cells, std::size_t stride,
+                                                         const std::uint64_t* plane,
+                                                         std::size_t words, S* sums) {
+  using V = typename VectorOf<S>::type;
+  constexpr std::size_t kLanes = kVectorBytes / sizeof(S);
+  V acc[N] = {};
+  for (std::size_t w = 0; w < words; ++w) {
+    for (std::uint64_t bits = plane[w]; bits != 0; bits &= bits - 1) {
+      const S* row = cells + (w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits))) * stride;
+      for (int k = 0; k < N; ++k) {
+        V c;
+        std::memcpy(&c, row + static_cast<std::size_t>(k) * kLanes, kVectorBytes);
+        acc[k] += c;
+      }
+    }
+  }
+  for (int k = 0; k < N; ++k) {
+    std::memcpy(sums + static_cast<std::size_t>(k) * kLanes, &acc[k], kVectorBytes);
+  }
+}
+
+template <typename S>
+[[gnu::always_inline]] inline void cycle_sums_bits_body(const S* cells, std::size_t stride,
+                                                        const std::uint64_t* plane,
+                                                        std::size_t words, S* sums) {
+  constexpr std::size_t kLanes = kVectorBytes / sizeof(S);
+  for (std::size_t begin = 0; begin < stride; begin += 4 * kLanes) {
+    const S* block = cells + begin;
+    S* out = sums + begin;
+    switch (std::min<std::size_t>(4, (stride - begin) / kLanes)) {
+      case 4: cycle_sums_bits_block<S, 4>(block, stride, plane, words, out); break;
+      case 3: cycle_sums_bits_block<S, 3>(block, stride, plane, words, out); break;
+      case 2: cycle_sums_bits_block<S, 2>(block, stride, plane, words, out); break;
+      default: cycle_sums_bits_block<S, 1>(block, stride, plane, words, out); break;
+    }
   }
 }
 
 }  // namespace
 
-CIMSIM_SIMD_CLONES void add_digit_rows(const std::int16_t* cells, std::size_t columns,
-                                       const std::uint32_t* driven, std::size_t rows, int dac_bits,
-                                       int cycles, std::int16_t* sums, std::uint64_t* nonzero) {
-  add_digit_rows_body(cells, columns, driven, rows, dac_bits, cycles, sums, nonzero);
+void bit_planes(const std::uint32_t* driven, std::size_t rows, int cycles, std::uint64_t* planes) {
+#if defined(__GNUC__) && defined(__x86_64__)
+  static const bool avx512 = __builtin_cpu_supports("avx512f") != 0;
+  if (avx512) {
+    bit_planes_avx512(driven, rows, cycles, planes);
+    return;
+  }
+#endif
+  bit_planes_portable(driven, rows, cycles, planes);
 }
 
-CIMSIM_SIMD_CLONES void add_digit_rows(const std::int32_t* cells, std::size_t columns,
-                                       const std::uint32_t* driven, std::size_t rows, int dac_bits,
-                                       int cycles, std::int32_t* sums, std::uint64_t* nonzero) {
-  add_digit_rows_body(cells, columns, driven, rows, dac_bits, cycles, sums, nonzero);
+CIMSIM_SIMD_CLONES_BW void cycle_sums(const std::int16_t* cells, std::size_t stride,
+                                      const std::uint64_t* plane, std::size_t words,
+                                      std::int16_t* sums) {
+  cycle_sums_bits_body(cells, stride, plane, words, sums);
 }
 
-CIMSIM_SIMD_CLONES std::uint64_t convert_cycle(const std::int16_t* sums, std::size_t columns,
-                                               const std::int32_t* half, const std::int32_t* shift,
-                                               const std::int32_t* max_code, unsigned cycle_shift,
-                                               bool negative, std::int64_t* column_acc) {
-  return convert_cycle_body(sums, columns, half, shift, max_code, cycle_shift, negative,
-                            column_acc);
+CIMSIM_SIMD_CLONES_BW void cycle_sums(const std::int32_t* cells, std::size_t stride,
+                                      const std::uint64_t* plane, std::size_t words,
+                                      std::int32_t* sums) {
+  cycle_sums_bits_body(cells, stride, plane, words, sums);
 }
 
-CIMSIM_SIMD_CLONES std::uint64_t convert_cycle(const std::int32_t* sums, std::size_t columns,
-                                               const std::int32_t* half, const std::int32_t* shift,
-                                               const std::int32_t* max_code, unsigned cycle_shift,
-                                               bool negative, std::int64_t* column_acc) {
-  return convert_cycle_body(sums, columns, half, shift, max_code, cycle_shift, negative,
-                            column_acc);
+CIMSIM_SIMD_CLONES_BW void weighted_sums(const std::int32_t* values, std::size_t rows,
+                                         const std::int32_t* weights_t, std::size_t outputs,
+                                         std::int32_t* acc) {
+  for (std::size_t o = 0; o < outputs; ++o) {
+    const std::int32_t* __restrict w = weights_t + o * rows;
+    std::int32_t sum = 0;
+    for (std::size_t r = 0; r < rows; ++r) sum += values[r] * w[r];
+    acc[o] = sum;
+  }
 }
 
-CIMSIM_SIMD_CLONES void add_weighted_rows(const std::int32_t* values, std::size_t rows,
-                                          const std::int32_t* weights, std::size_t outputs,
-                                          std::int32_t* acc) {
-  add_weighted_rows_body(values, rows, weights, outputs, acc);
-}
-
-CIMSIM_SIMD_CLONES void add_weighted_rows(const std::int32_t* values, std::size_t rows,
-                                          const std::int64_t* weights, std::size_t outputs,
-                                          std::int64_t* acc) {
-  add_weighted_rows_body(values, rows, weights, outputs, acc);
+CIMSIM_SIMD_CLONES_BW void add_weighted_rows(const std::int32_t* values, std::size_t rows,
+                                             const std::int64_t* weights, std::size_t outputs,
+                                             std::int64_t* acc) {
+  for (std::size_t r = 0; r < rows; ++r) {
+    const std::int64_t value = values[r];
+    if (value == 0) continue;
+    const std::int64_t* __restrict w = weights + r * outputs;
+    for (std::size_t o = 0; o < outputs; ++o) acc[o] += value * w[o];
+  }
 }
 
 }  // namespace cimsim::kernels

@@ -8,16 +8,31 @@
 
 namespace cimsim::kernels {
 
-// Per-cycle column sums of one input vector: for every row r whose driven value has a nonzero
-// digit d in cycle p, sums[p * columns + i] += d * cells[r * columns + i] for each column i.
-// `nonzero[p]` counts the rows with a nonzero digit in cycle p. Neither array is cleared here.
-// The int16 version needs every per-cycle sum to fit 16 bits (the caller checks the bound).
-void add_digit_rows(const std::int16_t* cells, std::size_t columns, const std::uint32_t* driven,
-                    std::size_t rows, int dac_bits, int cycles, std::int16_t* sums,
-                    std::uint64_t* nonzero);
-void add_digit_rows(const std::int32_t* cells, std::size_t columns, const std::uint32_t* driven,
-                    std::size_t rows, int dac_bits, int cycles, std::int32_t* sums,
-                    std::uint64_t* nonzero);
+// Columns are padded to whole 64-byte vectors: `stride` (the row length of `cells` and of
+// `sums`) is a multiple of 32 int16 or 16 int32 values.
+constexpr std::size_t kVectorBytes = 64;
+
+// One input cycle's column sums: sums[i] = sum over the n listed rows of digit_n *
+// cells[row_n * stride + i], for every i < stride; `digits` null means every digit is 1
+// (bit-serial inputs). Rows are added in list order. The int16 version needs every sum to fit
+// 16 bits (the caller checks the column bounds).
+void cycle_sums(const std::int16_t* cells, std::size_t stride, const std::uint32_t* rows,
+                const std::int16_t* digits, std::size_t count, std::int16_t* sums);
+void cycle_sums(const std::int32_t* cells, std::size_t stride, const std::uint32_t* rows,
+                const std::int32_t* digits, std::size_t count, std::int32_t* sums);
+
+// For bit-serial inputs (one bit per cycle): bit r % 64 of planes[p * words + r / 64] is bit p
+// of driven[r], for p < cycles (at most 32) and words = ceil(rows / 64). AVX-512F tests 16 rows
+// per instruction where the CPU has it (checked at run time), else a portable loop; the planes
+// are the same.
+void bit_planes(const std::uint32_t* driven, std::size_t rows, int cycles, std::uint64_t* planes);
+
+// One cycle's column sums of bit-serial inputs: sums[i] = sum over the rows r set in `plane`
+// (`words` 64-bit words) of cells[r * stride + i], rows in ascending order.
+void cycle_sums(const std::int16_t* cells, std::size_t stride, const std::uint64_t* plane,
+                std::size_t words, std::int16_t* sums);
+void cycle_sums(const std::int32_t* cells, std::size_t stride, const std::uint64_t* plane,
+                std::size_t words, std::int32_t* sums);
 
 // The ADC of each column on one cycle's sums (AdcTransfer::convert with a power-of-two step
 // 2^shift[i]): code = min((sum + half[i]) >> shift[i], max_code[i]); the converted value
@@ -31,10 +46,11 @@ std::uint64_t convert_cycle(const std::int32_t* sums, std::size_t columns, const
                             const std::int32_t* shift, const std::int32_t* max_code,
                             unsigned cycle_shift, bool negative, std::int64_t* column_acc);
 
-// acc[o] += value_r * weights[r * outputs + o] over the rows with a nonzero value: the exact
+// acc[o] = sum over rows r of values[r] * weights_t[o * rows + r] (weights transposed): the exact
 // product of the columns that cannot clip. The 32-bit version needs every partial sum to fit.
-void add_weighted_rows(const std::int32_t* values, std::size_t rows, const std::int32_t* weights,
-                       std::size_t outputs, std::int32_t* acc);
+void weighted_sums(const std::int32_t* values, std::size_t rows, const std::int32_t* weights_t,
+                   std::size_t outputs, std::int32_t* acc);
+// acc[o] += values[r] * weights[r * outputs + o] over the rows with a nonzero value, in 64 bits.
 void add_weighted_rows(const std::int32_t* values, std::size_t rows, const std::int64_t* weights,
                        std::size_t outputs, std::int64_t* acc);
 

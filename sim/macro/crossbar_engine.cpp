@@ -264,29 +264,44 @@ void CrossbarEngine::prepare_split_kernel() {
   const std::size_t clips = clip.size();
   const std::size_t row_count = crossbar_.gather.size();
   split_sums16_ = largest_clip_bound <= 32767;
+  const std::size_t lanes =
+      kernels::kVectorBytes / (split_sums16_ ? sizeof(std::int16_t) : sizeof(std::int32_t));
+  clip_stride_ = (clips + lanes - 1) / lanes * lanes;
+  const std::size_t cycle_count = static_cast<std::size_t>(cycles_);
   if (split_sums16_) {
-    clip_cells16_.assign(row_count * clips, 0);
-    sums16_.assign(static_cast<std::size_t>(cycles_) * clips, 0);
+    clip_cells16_.assign(row_count * clip_stride_, 0);
+    sums16_.assign(clip_stride_, 0);
+    if (geometry_.dac_bits > 1) cycle_digits16_.assign(cycle_count * row_count, 0);
   } else {
-    clip_cells32_.assign(row_count * clips, 0);
-    sums32_.assign(static_cast<std::size_t>(cycles_) * clips, 0);
+    clip_cells32_.assign(row_count * clip_stride_, 0);
+    sums32_.assign(clip_stride_, 0);
+    if (geometry_.dac_bits > 1) cycle_digits32_.assign(cycle_count * row_count, 0);
   }
+  if (geometry_.dac_bits > 1) cycle_rows_.assign(cycle_count * row_count, 0);
   clip_half_.resize(clips);
   clip_shift_.resize(clips);
   clip_max_code_.resize(clips);
   clip_acc_.assign(clips, 0);
+  clip_weight_.resize(clips);
   for (std::size_t i = 0; i < clips; ++i) {
     const std::size_t j = clip[i];
     const ColumnAdcPlan& plan = plan_[j];
+    clip_weight_[i] = crossbar_.columns[j].polarity * (std::int64_t{1} << plan.shift);
+    const auto output = static_cast<std::size_t>(plan.local_output);
+    if (clip_outputs_.empty() || clip_outputs_.back().first != output) {
+      clip_outputs_.emplace_back(output, i + 1);
+    } else {
+      clip_outputs_.back().second = i + 1;
+    }
     clip_half_[i] = static_cast<std::int32_t>(plan.step / 2);
     clip_shift_[i] = __builtin_ctzll(static_cast<unsigned long long>(plan.step));
     clip_max_code_[i] = static_cast<std::int32_t>((std::int64_t{1} << plan.bits) - 1);
     const std::vector<std::uint8_t>& cells = crossbar_.columns[j].cells;
     for (std::size_t r = 0; r < row_count; ++r) {
       if (split_sums16_) {
-        clip_cells16_[r * clips + i] = static_cast<std::int16_t>(cells[r]);
+        clip_cells16_[r * clip_stride_ + i] = static_cast<std::int16_t>(cells[r]);
       } else {
-        clip_cells32_[r * clips + i] = static_cast<std::int32_t>(cells[r]);
+        clip_cells32_[r * clip_stride_ + i] = static_cast<std::int32_t>(cells[r]);
       }
     }
   }
@@ -302,7 +317,12 @@ void CrossbarEngine::prepare_split_kernel() {
     }
   }
   if (split_safe32_) {
-    safe_weights32_.assign(weights.begin(), weights.end());
+    safe_weights32_.assign(row_count * outputs, 0);
+    for (std::size_t r = 0; r < row_count; ++r) {
+      for (std::size_t o = 0; o < outputs; ++o) {
+        safe_weights32_[o * row_count + r] = static_cast<std::int32_t>(weights[r * outputs + o]);
+      }
+    }
     safe_acc32_.assign(outputs, 0);
   } else {
     safe_weights_ = std::move(weights);
@@ -530,31 +550,47 @@ void CrossbarEngine::run_vector_split(const std::int32_t* x, std::int64_t* y, Ev
   const std::size_t outputs = crossbar_.outputs.size();
   const std::size_t clips = clip_columns_.size();
   const std::uint32_t input_mask = (1U << geometry_.input_bits) - 1U;
+  // Per cycle, the rows whose digit is nonzero (and the digits, for multi-bit DACs).
+  std::fill(cycle_nonzero_.begin(), cycle_nonzero_.end(), 0);
+  std::uint64_t* listed = cycle_nonzero_.data();
+  const std::uint32_t digit_mask = (1U << v) - 1U;
   for (std::size_t r = 0; r < rows; ++r) {
     const std::int32_t value = x[crossbar_.gather[r]];
     const auto driven = static_cast<std::uint32_t>(
                             signed_offset_ ? static_cast<std::int64_t>(value) + half_range_ : value) &
                         input_mask;
-    driven_[r] = driven;
     // The product's input: the driven value, or the two's-complement value itself for signed
     // bit-serial inputs (their top cycle carries weight -2^(A-1)).
     row_values_[r] = signed_serial_ ? value : static_cast<std::int32_t>(driven);
+    driven_[r] = driven;
+    if (v == 1) continue;  // listed below
+    for (int p = 0; p < cycles_; ++p) {
+      const std::uint32_t digit = (driven >> static_cast<unsigned>(p * v)) & digit_mask;
+      if (digit == 0) continue;
+      const std::size_t at = static_cast<std::size_t>(p) * rows + listed[p]++;
+      cycle_rows_[at] = static_cast<std::uint32_t>(r);
+      if (split_sums16_) {
+        cycle_digits16_[at] = static_cast<std::int16_t>(digit);
+      } else {
+        cycle_digits32_[at] = static_cast<std::int32_t>(digit);
+      }
+    }
   }
-  std::fill(cycle_nonzero_.begin(), cycle_nonzero_.end(), 0);
-  if (split_sums16_) {
-    std::fill(sums16_.begin(), sums16_.end(), 0);
-    kernels::add_digit_rows(clip_cells16_.data(), clips, driven_.data(), rows, v, cycles_,
-                            sums16_.data(), cycle_nonzero_.data());
-  } else {
-    std::fill(sums32_.begin(), sums32_.end(), 0);
-    kernels::add_digit_rows(clip_cells32_.data(), clips, driven_.data(), rows, v, cycles_,
-                            sums32_.data(), cycle_nonzero_.data());
+  if (v == 1) {
+    kernels::bit_planes(driven_.data(), rows, cycles_, input_planes_.data());
+    for (int p = 0; p < cycles_; ++p) {
+      std::uint64_t count = 0;
+      for (std::size_t w = 0; w < words_; ++w) {
+        count += static_cast<std::uint64_t>(
+            __builtin_popcountll(input_planes_[static_cast<std::size_t>(p) * words_ + w]));
+      }
+      listed[p] = count;
+    }
   }
   // The columns that cannot clip: their exact product.
   if (split_safe32_) {
-    std::fill(safe_acc32_.begin(), safe_acc32_.end(), 0);
-    kernels::add_weighted_rows(row_values_.data(), rows, safe_weights32_.data(), outputs,
-                               safe_acc32_.data());
+    kernels::weighted_sums(row_values_.data(), rows, safe_weights32_.data(), outputs,
+                           safe_acc32_.data());
     std::copy(safe_acc32_.begin(), safe_acc32_.end(), accumulators_.begin());
   } else {
     std::fill(accumulators_.begin(), accumulators_.end(), 0);
@@ -576,22 +612,37 @@ void CrossbarEngine::run_vector_split(const std::int32_t* x, std::int64_t* y, Ev
     ++converting_cycles;
     if (nonzero == 0) continue;  // every sum is zero: codes zero, nothing clips
     const bool negative = signed_serial_ && p == cycles_ - 1;
-    const std::size_t base = static_cast<std::size_t>(p) * clips;
+    const std::size_t list = static_cast<std::size_t>(p) * rows;
     const unsigned cycle_shift = static_cast<unsigned>(p * v);
-    counts.clipped_conversions +=
-        split_sums16_
-            ? kernels::convert_cycle(sums16_.data() + base, clips, clip_half_.data(),
-                                     clip_shift_.data(), clip_max_code_.data(), cycle_shift,
-                                     negative, clip_acc_.data())
-            : kernels::convert_cycle(sums32_.data() + base, clips, clip_half_.data(),
-                                     clip_shift_.data(), clip_max_code_.data(), cycle_shift,
-                                     negative, clip_acc_.data());
+    const std::uint64_t* plane = &input_planes_[static_cast<std::size_t>(p) * words_];
+    if (split_sums16_) {
+      if (v == 1) {
+        kernels::cycle_sums(clip_cells16_.data(), clip_stride_, plane, words_, sums16_.data());
+      } else {
+        kernels::cycle_sums(clip_cells16_.data(), clip_stride_, &cycle_rows_[list],
+                            &cycle_digits16_[list], nonzero, sums16_.data());
+      }
+      counts.clipped_conversions +=
+          kernels::convert_cycle(sums16_.data(), clips, clip_half_.data(), clip_shift_.data(),
+                                 clip_max_code_.data(), cycle_shift, negative, clip_acc_.data());
+    } else {
+      if (v == 1) {
+        kernels::cycle_sums(clip_cells32_.data(), clip_stride_, plane, words_, sums32_.data());
+      } else {
+        kernels::cycle_sums(clip_cells32_.data(), clip_stride_, &cycle_rows_[list],
+                            &cycle_digits32_[list], nonzero, sums32_.data());
+      }
+      counts.clipped_conversions +=
+          kernels::convert_cycle(sums32_.data(), clips, clip_half_.data(), clip_shift_.data(),
+                                 clip_max_code_.data(), cycle_shift, negative, clip_acc_.data());
+    }
   }
-  for (std::size_t i = 0; i < clips; ++i) {
-    const std::size_t j = clip_columns_[i];
-    const ColumnAdcPlan& plan = plan_[j];
-    accumulators_[static_cast<std::size_t>(plan.local_output)] +=
-        crossbar_.columns[j].polarity * clip_acc_[i] * (std::int64_t{1} << plan.shift);
+  // Each output's clipping columns are consecutive: add them up with their sign and slice shift.
+  std::size_t i = 0;
+  for (const auto& [output, end] : clip_outputs_) {
+    std::int64_t sum = 0;
+    for (; i < end; ++i) sum += clip_acc_[i] * clip_weight_[i];
+    accumulators_[output] += sum;
   }
   finish_vector(x, y, counts, converting_cycles, output_base);
 }

@@ -13,8 +13,8 @@
 // Where some columns can clip or round, the split kernel runs a batch of vectors: the columns
 // whose lossless width fits their ADC (unit step) still add up to an integer product, computed
 // for them alone; only the other columns get per-cycle column sums, one vector's as a sparse
-// row-times-matrix product over the nonzero digits (cells held as 16- or 32-bit integers,
-// vectorised across columns) and converted column-parallel. It applies when no accumulator can
+// row-times-matrix product over the nonzero digits (cells held as 16- or 32-bit integers, sums
+// kept in vector registers across the rows) and converted column-parallel. It applies when no accumulator can
 // overflow in the worst case, so that the order of the additions cannot change a result; its
 // outputs and counts are those of the bit-plane kernel, bit for bit.
 //
@@ -26,6 +26,7 @@
 
 #include <cstdint>
 #include <map>
+#include <utility>
 #include <vector>
 
 #include "sim/core/event_counts.h"
@@ -174,15 +175,22 @@ class CrossbarEngine {
   bool split_sums16_ = false;
   bool split_safe32_ = false;
   std::vector<std::size_t> clip_columns_;
+  std::size_t clip_stride_ = 0;  // clip columns padded to whole vectors (kernels::kVectorBytes)
   std::vector<std::int16_t> clip_cells16_;
   std::vector<std::int32_t> clip_cells32_;
   std::vector<std::int32_t> clip_half_;
   std::vector<std::int32_t> clip_shift_;
   std::vector<std::int32_t> clip_max_code_;
+  std::vector<std::int64_t> clip_weight_;  // polarity * 2^shift
+  // (local output, end): the clip columns [previous end, end) all serve that output.
+  std::vector<std::pair<std::size_t, std::size_t>> clip_outputs_;
   std::vector<std::int64_t> clip_acc_;  // per clip column, one vector
-  std::vector<std::int16_t> sums16_;    // [cycle][clip index], one vector
+  std::vector<std::int16_t> sums16_;    // [clip index], one cycle
   std::vector<std::int32_t> sums32_;
-  std::vector<std::int32_t> safe_weights32_;
+  std::vector<std::uint32_t> cycle_rows_;       // [cycle][n]: rows with a nonzero digit
+  std::vector<std::int16_t> cycle_digits16_;    // [cycle][n]: their digits (multi-bit DACs)
+  std::vector<std::int32_t> cycle_digits32_;
+  std::vector<std::int32_t> safe_weights32_;  // transposed: [output][row]
   std::vector<std::int64_t> safe_weights_;
   std::vector<std::int32_t> safe_acc32_;
   std::vector<std::int32_t> row_values_;  // per row: the product's input value of one vector
