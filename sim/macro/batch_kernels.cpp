@@ -216,7 +216,34 @@ template <typename S>
   }
 }
 
+template <typename S>
+[[gnu::always_inline]] inline void popcount_sums_body(const std::uint64_t* plane, std::size_t words,
+                                                      const std::uint64_t* cell_planes,
+                                                      std::size_t columns, int cell_bits, S* sums) {
+  const auto bits = static_cast<std::size_t>(cell_bits);
+  for (std::size_t i = 0; i < columns; ++i) {
+    std::int32_t sum = 0;
+    for (std::size_t b = 0; b < bits; ++b) {
+      const std::uint64_t* cells = cell_planes + (i * bits + b) * words;
+      std::int32_t ones = 0;
+      for (std::size_t w = 0; w < words; ++w) ones += __builtin_popcountll(plane[w] & cells[w]);
+      sum += ones << b;
+    }
+    sums[i] = static_cast<S>(sum);
+  }
+}
+
 }  // namespace
+
+void popcount_sums(const std::uint64_t* plane, std::size_t words, const std::uint64_t* cell_planes,
+                   std::size_t columns, int cell_bits, std::int16_t* sums) {
+  popcount_sums_body(plane, words, cell_planes, columns, cell_bits, sums);
+}
+
+void popcount_sums(const std::uint64_t* plane, std::size_t words, const std::uint64_t* cell_planes,
+                   std::size_t columns, int cell_bits, std::int32_t* sums) {
+  popcount_sums_body(plane, words, cell_planes, columns, cell_bits, sums);
+}
 
 void bit_planes(const std::uint32_t* driven, std::size_t rows, int cycles, std::uint64_t* planes) {
 #if defined(__GNUC__) && defined(__x86_64__)
@@ -239,6 +266,17 @@ CIMSIM_SIMD_CLONES_BW void cycle_sums(const std::int32_t* cells, std::size_t str
                                       const std::uint64_t* plane, std::size_t words,
                                       std::int32_t* sums) {
   cycle_sums_bits_body(cells, stride, plane, words, sums);
+}
+
+CIMSIM_SIMD_CLONES_BW void drive_inputs(const std::int32_t* x, std::size_t count,
+                                        std::uint32_t offset, std::uint32_t mask,
+                                        bool signed_serial, std::uint32_t* driven,
+                                        std::int32_t* values) {
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::uint32_t d = (static_cast<std::uint32_t>(x[i]) + offset) & mask;
+    driven[i] = d;
+    values[i] = signed_serial ? x[i] : static_cast<std::int32_t>(d);
+  }
 }
 
 CIMSIM_SIMD_CLONES_BW void weighted_sums(const std::int32_t* values, std::size_t rows,

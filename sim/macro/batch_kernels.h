@@ -21,6 +21,13 @@ void cycle_sums(const std::int16_t* cells, std::size_t stride, const std::uint32
 void cycle_sums(const std::int32_t* cells, std::size_t stride, const std::uint32_t* rows,
                 const std::int32_t* digits, std::size_t count, std::int32_t* sums);
 
+// The DAC inputs of `count` consecutive layer inputs: driven[i] = (x[i] + offset) & mask (the
+// offset 2^(A-1) of signed multi-bit inputs, else 0), values[i] = x[i] when `signed_serial`
+// (the two's-complement value) else driven[i].
+void drive_inputs(const std::int32_t* x, std::size_t count, std::uint32_t offset,
+                  std::uint32_t mask, bool signed_serial, std::uint32_t* driven,
+                  std::int32_t* values);
+
 // For bit-serial inputs (one bit per cycle): bit r % 64 of planes[p * words + r / 64] is bit p
 // of driven[r], for p < cycles (at most 32) and words = ceil(rows / 64). AVX-512F tests 16 rows
 // per instruction where the CPU has it (checked at run time), else a portable loop; the planes
@@ -33,6 +40,14 @@ void cycle_sums(const std::int16_t* cells, std::size_t stride, const std::uint64
                 std::size_t words, std::int16_t* sums);
 void cycle_sums(const std::int32_t* cells, std::size_t stride, const std::uint64_t* plane,
                 std::size_t words, std::int32_t* sums);
+
+// The same from bit planes of the cells, for crossbars with few clipping columns: sums[i] = sum
+// over cell bits b of popcount(plane & cell_planes[(i * cell_bits + b) * words ...]) << b, for
+// i < columns; the other entries of `sums` are left alone.
+void popcount_sums(const std::uint64_t* plane, std::size_t words, const std::uint64_t* cell_planes,
+                   std::size_t columns, int cell_bits, std::int16_t* sums);
+void popcount_sums(const std::uint64_t* plane, std::size_t words, const std::uint64_t* cell_planes,
+                   std::size_t columns, int cell_bits, std::int32_t* sums);
 
 // The ADC of each column on one cycle's sums (AdcTransfer::convert with a power-of-two step
 // 2^shift[i]): code = min((sum + half[i]) >> shift[i], max_code[i]); the converted value

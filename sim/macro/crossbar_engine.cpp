@@ -215,7 +215,8 @@ void CrossbarEngine::prepare_exact_kernel() {
 }
 
 void CrossbarEngine::prepare_split_kernel() {
-  if (reference_ || analog_ || exact_) return;
+  // Exact crossbars in a layer that is not exact as a whole take it too, with no clip columns.
+  if (reference_ || analog_) return;
   // A column is safe when no sum it can see clips or rounds (unit step, bound within the largest
   // code): its converted values add up to its part of the integer product. The others need
   // per-cycle sums. The worst case of each accumulator, with every clipping column at its
@@ -225,6 +226,7 @@ void CrossbarEngine::prepare_split_kernel() {
   double cycle_weights = 0.0;                              // sum over cycles of 2^(p * v)
   for (int p = 0; p < cycles_; ++p) cycle_weights += std::ldexp(1.0, p * geometry_.dac_bits);
   const std::size_t outputs = crossbar_.outputs.size();
+  if (outputs == 0) return;
   std::vector<double> worst(outputs, 0.0);
   std::vector<double> worst_safe(outputs, 0.0);
   std::vector<std::size_t> safe;
@@ -249,7 +251,6 @@ void CrossbarEngine::prepare_split_kernel() {
     const AdcConversion largest = AdcTransfer::convert(column.bound, plan.step, plan.bits);
     worst[static_cast<std::size_t>(plan.local_output)] += static_cast<double>(largest.value) * weight;
   }
-  if (clip.empty()) return;
   const double rows = static_cast<double>(crossbar_.gather.size());
   for (std::size_t o = 0; o < outputs; ++o) {
     const double corrections =
@@ -263,25 +264,64 @@ void CrossbarEngine::prepare_split_kernel() {
   clip_columns_ = clip;
   const std::size_t clips = clip.size();
   const std::size_t row_count = crossbar_.gather.size();
+  const std::size_t cycle_count = static_cast<std::size_t>(cycles_);
+  // Positions: the crossbar's rows in gather order, or, for bit-serial inputs whose rows lie in
+  // a window of the layer's inputs at most 3 words wider than the rows, the window itself, read
+  // straight from the input vector without a gather (SWS sorts rows across the whole input).
+  std::size_t begin = row_count == 0 ? 0 : static_cast<std::size_t>(crossbar_.gather.front());
+  std::size_t end = begin;
+  for (std::int32_t k : crossbar_.gather) {
+    begin = std::min(begin, static_cast<std::size_t>(k));
+    end = std::max(end, static_cast<std::size_t>(k) + 1);
+  }
+  const std::size_t window_words = (end - begin + 63) / 64;
+  split_window_ = geometry_.dac_bits == 1 && row_count > 0 && window_words <= 3 * words_;
+  window_begin_ = split_window_ ? begin : 0;
+  split_space_ = split_window_ ? end - begin : row_count;
+  const std::size_t space = split_space_;
+  space_words_ = (space + 63) / 64;
+  std::vector<std::size_t> position(row_count);
+  for (std::size_t r = 0; r < row_count; ++r) {
+    position[r] = split_window_ ? static_cast<std::size_t>(crossbar_.gather[r]) - begin : r;
+  }
+  row_mask_.assign(space_words_, 0);
+  for (std::size_t r = 0; r < row_count; ++r) {
+    row_mask_[position[r] / 64] |= std::uint64_t{1} << (position[r] % 64);
+  }
+  split_planes_.assign(cycle_count * space_words_, 0);
+  split_driven_.assign(space, 0);
+  row_values_.assign(space, 0);
+
   split_sums16_ = largest_clip_bound <= 32767;
   const std::size_t lanes =
       kernels::kVectorBytes / (split_sums16_ ? sizeof(std::int16_t) : sizeof(std::int32_t));
   clip_stride_ = (clips + lanes - 1) / lanes * lanes;
-  const std::size_t cycle_count = static_cast<std::size_t>(cycles_);
+  // Row adds cost about (rows with a set bit, taken as a quarter) x (vectors of columns) per
+  // cycle; popcounts (clip columns) x (cell bits) x (words). The cheaper one runs.
+  const std::size_t cell_bit_count = static_cast<std::size_t>(geometry_.cell_bits);
+  split_popcount_ = geometry_.dac_bits == 1 && clips * cell_bit_count * space_words_ <=
+                                                   (row_count / 4) * (clip_stride_ / lanes);
+  if (split_popcount_) {
+    clip_planes_.assign(clips * cell_bit_count * space_words_, 0);
+  } else if (split_sums16_) {
+    clip_cells16_.assign(space * clip_stride_, 0);
+  } else {
+    clip_cells32_.assign(space * clip_stride_, 0);
+  }
   if (split_sums16_) {
-    clip_cells16_.assign(row_count * clip_stride_, 0);
     sums16_.assign(clip_stride_, 0);
     if (geometry_.dac_bits > 1) cycle_digits16_.assign(cycle_count * row_count, 0);
   } else {
-    clip_cells32_.assign(row_count * clip_stride_, 0);
     sums32_.assign(clip_stride_, 0);
     if (geometry_.dac_bits > 1) cycle_digits32_.assign(cycle_count * row_count, 0);
   }
   if (geometry_.dac_bits > 1) cycle_rows_.assign(cycle_count * row_count, 0);
-  clip_half_.resize(clips);
-  clip_shift_.resize(clips);
-  clip_max_code_.resize(clips);
-  clip_acc_.assign(clips, 0);
+  // Padding columns (up to the stride) have zero cells, sums and codes and never clip, so the
+  // conversion loop runs over whole vectors.
+  clip_half_.assign(clip_stride_, 0);
+  clip_shift_.assign(clip_stride_, 0);
+  clip_max_code_.assign(clip_stride_, 0);
+  clip_acc_.assign(clip_stride_, 0);
   clip_weight_.resize(clips);
   for (std::size_t i = 0; i < clips; ++i) {
     const std::size_t j = clip[i];
@@ -298,37 +338,43 @@ void CrossbarEngine::prepare_split_kernel() {
     clip_max_code_[i] = static_cast<std::int32_t>((std::int64_t{1} << plan.bits) - 1);
     const std::vector<std::uint8_t>& cells = crossbar_.columns[j].cells;
     for (std::size_t r = 0; r < row_count; ++r) {
-      if (split_sums16_) {
-        clip_cells16_[r * clip_stride_ + i] = static_cast<std::int16_t>(cells[r]);
+      const std::size_t at = position[r];
+      if (split_popcount_) {
+        for (std::size_t b = 0; b < cell_bit_count; ++b) {
+          if (((cells[r] >> b) & 1U) == 0) continue;
+          clip_planes_[(i * cell_bit_count + b) * space_words_ + at / 64] |= std::uint64_t{1}
+                                                                             << (at % 64);
+        }
+      } else if (split_sums16_) {
+        clip_cells16_[at * clip_stride_ + i] = static_cast<std::int16_t>(cells[r]);
       } else {
-        clip_cells32_[r * clip_stride_ + i] = static_cast<std::int32_t>(cells[r]);
+        clip_cells32_[at * clip_stride_ + i] = static_cast<std::int32_t>(cells[r]);
       }
     }
   }
   // The safe columns' product: 32-bit when its worst case fits.
   split_safe32_ = *std::max_element(worst_safe.begin(), worst_safe.end()) < 2147483647.0;
-  std::vector<std::int64_t> weights(row_count * outputs, 0);
+  std::vector<std::int64_t> weights(space * outputs, 0);
   for (std::size_t j : safe) {
     const MappedColumn& column = crossbar_.columns[j];
     const std::size_t o = static_cast<std::size_t>(plan_[j].local_output);
     for (std::size_t r = 0; r < row_count; ++r) {
-      weights[r * outputs + o] +=
+      weights[position[r] * outputs + o] +=
           column.polarity * (static_cast<std::int64_t>(column.cells[r]) << plan_[j].shift);
     }
   }
   if (split_safe32_) {
-    safe_weights32_.assign(row_count * outputs, 0);
-    for (std::size_t r = 0; r < row_count; ++r) {
+    safe_weights32_.assign(space * outputs, 0);
+    for (std::size_t r = 0; r < space; ++r) {
       for (std::size_t o = 0; o < outputs; ++o) {
-        safe_weights32_[o * row_count + r] = static_cast<std::int32_t>(weights[r * outputs + o]);
+        safe_weights32_[o * space + r] = static_cast<std::int32_t>(weights[r * outputs + o]);
       }
     }
     safe_acc32_.assign(outputs, 0);
   } else {
     safe_weights_ = std::move(weights);
   }
-  row_values_.assign(row_count, 0);
-  cycle_nonzero_.resize(static_cast<std::size_t>(cycles_));
+  cycle_nonzero_.resize(cycle_count);
 }
 
 double CrossbarEngine::busy_ns(std::uint64_t vectors) const {
@@ -533,8 +579,15 @@ void CrossbarEngine::run_vector(const std::int32_t* x, std::int64_t* y, EventCou
 
 void CrossbarEngine::run_batch(const IntMatrix& x, std::int64_t* y, std::size_t y_stride,
                                EventCounts& counts, std::int32_t output_base) {
+  constexpr std::size_t kAhead = 4;  // vectors [count]
   for (std::size_t t = 0; t < x.rows; ++t) {
     if (split_) {
+      // The inputs of a batch are larger than the caches and each crossbar reads its rows of
+      // every vector: fetch a later vector's inputs while this one runs.
+      if (t + kAhead < x.rows) {
+        const std::int32_t* ahead = x.row(t + kAhead);
+        for (std::size_t k = 0; k < x.cols; k += 16) __builtin_prefetch(ahead + k);
+      }
       run_vector_split(x.row(t), y + t * y_stride, counts, output_base);
     } else {
       run_vector(x.row(t), y + t * y_stride, counts, nullptr, output_base);
@@ -554,47 +607,54 @@ void CrossbarEngine::run_vector_split(const std::int32_t* x, std::int64_t* y, Ev
   std::fill(cycle_nonzero_.begin(), cycle_nonzero_.end(), 0);
   std::uint64_t* listed = cycle_nonzero_.data();
   const std::uint32_t digit_mask = (1U << v) - 1U;
-  for (std::size_t r = 0; r < rows; ++r) {
-    const std::int32_t value = x[crossbar_.gather[r]];
-    const auto driven = static_cast<std::uint32_t>(
-                            signed_offset_ ? static_cast<std::int64_t>(value) + half_range_ : value) &
-                        input_mask;
-    // The product's input: the driven value, or the two's-complement value itself for signed
-    // bit-serial inputs (their top cycle carries weight -2^(A-1)).
-    row_values_[r] = signed_serial_ ? value : static_cast<std::int32_t>(driven);
-    driven_[r] = driven;
-    if (v == 1) continue;  // listed below
-    for (int p = 0; p < cycles_; ++p) {
-      const std::uint32_t digit = (driven >> static_cast<unsigned>(p * v)) & digit_mask;
-      if (digit == 0) continue;
-      const std::size_t at = static_cast<std::size_t>(p) * rows + listed[p]++;
-      cycle_rows_[at] = static_cast<std::uint32_t>(r);
-      if (split_sums16_) {
-        cycle_digits16_[at] = static_cast<std::int16_t>(digit);
-      } else {
-        cycle_digits32_[at] = static_cast<std::int32_t>(digit);
+  const std::size_t space = split_space_;
+  // The product's input is the driven value, or the two's-complement value itself for signed
+  // bit-serial inputs (their top cycle carries weight -2^(A-1)).
+  const auto offset = static_cast<std::uint32_t>(signed_offset_ ? half_range_ : 0);
+  if (split_window_) {
+    kernels::drive_inputs(x + window_begin_, space, offset, input_mask, signed_serial_,
+                          split_driven_.data(), row_values_.data());
+  } else {
+    for (std::size_t r = 0; r < rows; ++r) {
+      const std::int32_t value = x[crossbar_.gather[r]];
+      const std::uint32_t driven = (static_cast<std::uint32_t>(value) + offset) & input_mask;
+      row_values_[r] = signed_serial_ ? value : static_cast<std::int32_t>(driven);
+      split_driven_[r] = driven;
+      if (v == 1) continue;  // bit planes below
+      for (int p = 0; p < cycles_; ++p) {
+        const std::uint32_t digit = (driven >> static_cast<unsigned>(p * v)) & digit_mask;
+        if (digit == 0) continue;
+        const std::size_t at = static_cast<std::size_t>(p) * rows + listed[p]++;
+        cycle_rows_[at] = static_cast<std::uint32_t>(r);
+        if (split_sums16_) {
+          cycle_digits16_[at] = static_cast<std::int16_t>(digit);
+        } else {
+          cycle_digits32_[at] = static_cast<std::int32_t>(digit);
+        }
       }
     }
   }
   if (v == 1) {
-    kernels::bit_planes(driven_.data(), rows, cycles_, input_planes_.data());
+    // Bit-serial: each cycle's rows are one bit plane, restricted to this crossbar's rows.
+    kernels::bit_planes(split_driven_.data(), space, cycles_, split_planes_.data());
     for (int p = 0; p < cycles_; ++p) {
+      std::uint64_t* plane = &split_planes_[static_cast<std::size_t>(p) * space_words_];
       std::uint64_t count = 0;
-      for (std::size_t w = 0; w < words_; ++w) {
-        count += static_cast<std::uint64_t>(
-            __builtin_popcountll(input_planes_[static_cast<std::size_t>(p) * words_ + w]));
+      for (std::size_t w = 0; w < space_words_; ++w) {
+        plane[w] &= row_mask_[w];
+        count += static_cast<std::uint64_t>(__builtin_popcountll(plane[w]));
       }
       listed[p] = count;
     }
   }
   // The columns that cannot clip: their exact product.
   if (split_safe32_) {
-    kernels::weighted_sums(row_values_.data(), rows, safe_weights32_.data(), outputs,
+    kernels::weighted_sums(row_values_.data(), space, safe_weights32_.data(), outputs,
                            safe_acc32_.data());
     std::copy(safe_acc32_.begin(), safe_acc32_.end(), accumulators_.begin());
   } else {
     std::fill(accumulators_.begin(), accumulators_.end(), 0);
-    kernels::add_weighted_rows(row_values_.data(), rows, safe_weights_.data(), outputs,
+    kernels::add_weighted_rows(row_values_.data(), space, safe_weights_.data(), outputs,
                                accumulators_.data());
   }
   // The columns that can: each cycle's sums through their ADCs, shifted and added per column.
@@ -614,26 +674,34 @@ void CrossbarEngine::run_vector_split(const std::int32_t* x, std::int64_t* y, Ev
     const bool negative = signed_serial_ && p == cycles_ - 1;
     const std::size_t list = static_cast<std::size_t>(p) * rows;
     const unsigned cycle_shift = static_cast<unsigned>(p * v);
-    const std::uint64_t* plane = &input_planes_[static_cast<std::size_t>(p) * words_];
+    const std::uint64_t* plane = &split_planes_[static_cast<std::size_t>(p) * space_words_];
     if (split_sums16_) {
-      if (v == 1) {
-        kernels::cycle_sums(clip_cells16_.data(), clip_stride_, plane, words_, sums16_.data());
+      if (split_popcount_) {
+        kernels::popcount_sums(plane, space_words_, clip_planes_.data(), clips, geometry_.cell_bits,
+                               sums16_.data());
+      } else if (v == 1) {
+        kernels::cycle_sums(clip_cells16_.data(), clip_stride_, plane, space_words_,
+                            sums16_.data());
       } else {
         kernels::cycle_sums(clip_cells16_.data(), clip_stride_, &cycle_rows_[list],
                             &cycle_digits16_[list], nonzero, sums16_.data());
       }
       counts.clipped_conversions +=
-          kernels::convert_cycle(sums16_.data(), clips, clip_half_.data(), clip_shift_.data(),
+          kernels::convert_cycle(sums16_.data(), clip_stride_, clip_half_.data(), clip_shift_.data(),
                                  clip_max_code_.data(), cycle_shift, negative, clip_acc_.data());
     } else {
-      if (v == 1) {
-        kernels::cycle_sums(clip_cells32_.data(), clip_stride_, plane, words_, sums32_.data());
+      if (split_popcount_) {
+        kernels::popcount_sums(plane, space_words_, clip_planes_.data(), clips, geometry_.cell_bits,
+                               sums32_.data());
+      } else if (v == 1) {
+        kernels::cycle_sums(clip_cells32_.data(), clip_stride_, plane, space_words_,
+                            sums32_.data());
       } else {
         kernels::cycle_sums(clip_cells32_.data(), clip_stride_, &cycle_rows_[list],
                             &cycle_digits32_[list], nonzero, sums32_.data());
       }
       counts.clipped_conversions +=
-          kernels::convert_cycle(sums32_.data(), clips, clip_half_.data(), clip_shift_.data(),
+          kernels::convert_cycle(sums32_.data(), clip_stride_, clip_half_.data(), clip_shift_.data(),
                                  clip_max_code_.data(), cycle_shift, negative, clip_acc_.data());
     }
   }

@@ -87,8 +87,11 @@ class CrossbarEngine {
   [[nodiscard]] int input_cycles() const { return cycles_; }
   // Whether vectors take the exact kernel (no column can clip, round or overflow).
   [[nodiscard]] bool exact() const { return exact_; }
-  // Whether batches take the split kernel (some columns can clip or round, none can overflow).
+  // Whether batches take the split kernel (no accumulator can overflow; columns that can clip
+  // or round are clipping_columns(), none for an exact crossbar).
   [[nodiscard]] bool split() const { return split_; }
+  // Whether the split kernel's per-cycle sums are popcounts of bit planes (else row adds).
+  [[nodiscard]] bool split_popcount() const { return split_popcount_; }
   // Converting columns that need per-cycle sums in the split kernel.
   [[nodiscard]] std::size_t clipping_columns() const { return clip_columns_.size(); }
   // Whether vectors take the analog kernel (real-valued column sums).
@@ -176,6 +179,20 @@ class CrossbarEngine {
   bool split_safe32_ = false;
   std::vector<std::size_t> clip_columns_;
   std::size_t clip_stride_ = 0;  // clip columns padded to whole vectors (kernels::kVectorBytes)
+  // Bit-serial inputs and few clipping columns: sums by popcounts of the clip columns' cell
+  // planes, [clip index][cell bit][word], instead of row adds.
+  bool split_popcount_ = false;
+  std::vector<std::uint64_t> clip_planes_;
+  // Positions of the split kernel's per-vector arrays: the rows, or (split_window_) the inputs
+  // [window_begin_, window_begin_ + split_space_) of the layer, with row_mask_ marking this
+  // crossbar's rows; split_planes_ [cycle][word] are one vector's input bit planes over them.
+  bool split_window_ = false;
+  std::size_t window_begin_ = 0;
+  std::size_t split_space_ = 0;
+  std::size_t space_words_ = 0;
+  std::vector<std::uint64_t> row_mask_;
+  std::vector<std::uint64_t> split_planes_;
+  std::vector<std::uint32_t> split_driven_;  // per position, one vector
   std::vector<std::int16_t> clip_cells16_;
   std::vector<std::int32_t> clip_cells32_;
   std::vector<std::int32_t> clip_half_;

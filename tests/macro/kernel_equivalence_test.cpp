@@ -73,7 +73,7 @@ TEST_F(KernelEquivalence, RandomConfigurationsMatchTheReference) {
     for (const auto& crossbar : layer.crossbars) {
       const CrossbarEngine engine(crossbar, g, s);
       exact_crossbars += engine.exact() ? 1 : 0;
-      split_crossbars += engine.split() ? 1 : 0;
+      split_crossbars += engine.split() && engine.clipping_columns() > 0 ? 1 : 0;
     }
   }
   // The trials exercise every kernel of the fast path: exact, split and bit-plane crossbars.
@@ -91,6 +91,8 @@ TEST_F(KernelEquivalence, SplitKernelMatchesTheReferenceOnEveryWidth) {
   std::mt19937_64 rng(19);
   std::uniform_int_distribution<int> pick(0, 1000);
   std::uint64_t overflowing_runs = 0;
+  std::uint64_t popcount = 0;  // split crossbars whose clip columns' sums are popcounts
+  std::uint64_t row_adds = 0;  // ... and row adds
   for (int cell_bits : {1, 2, 4}) {
     for (int dac_bits : {1, 2, 3}) {
       for (const char* mode : {"clip", "scale"}) {
@@ -128,7 +130,10 @@ TEST_F(KernelEquivalence, SplitKernelMatchesTheReferenceOnEveryWidth) {
           const MappedLayer layer = map_layer(policy, w, g, "layer");
           std::uint64_t split = 0;
           for (const auto& crossbar : layer.crossbars) {
-            split += CrossbarEngine(crossbar, g, s).split() ? 1 : 0;
+            const CrossbarEngine engine(crossbar, g, s);
+            if (!engine.split() || engine.clipping_columns() == 0) continue;
+            ++split;
+            (engine.split_popcount() ? popcount : row_adds) += 1;
           }
           const LayerResult reference = run(layer, x, s, "reference");
           const LayerResult fast = run(layer, x, s, "fast");
@@ -151,6 +156,8 @@ TEST_F(KernelEquivalence, SplitKernelMatchesTheReferenceOnEveryWidth) {
     }
   }
   EXPECT_GT(overflowing_runs, 0U);
+  EXPECT_GT(popcount, 0U);
+  EXPECT_GT(row_adds, 0U);
 }
 
 }  // namespace
