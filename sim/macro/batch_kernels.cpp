@@ -245,8 +245,43 @@ void popcount_sums(const std::uint64_t* plane, std::size_t words, const std::uin
   popcount_sums_body(plane, words, cell_planes, columns, cell_bits, sums);
 }
 
+#if defined(__GNUC__) && defined(__x86_64__)
+// Driven values below 2^8 (bit-serial inputs of at most 8 bits, so cycles <= 8): 64 rows
+// narrowed to bytes, then one AVX-512BW test per cycle.
+__attribute__((target("avx512f,avx512bw"))) void bit_planes_avx512bw(const std::uint32_t* driven,
+                                                                     std::size_t rows, int cycles,
+                                                                     std::uint64_t* planes) {
+  const std::size_t words = (rows + 63) / 64;
+  for (std::size_t w = 0; w < words; ++w) {
+    __m128i narrow[4];
+    for (std::size_t k = 0; k < 4; ++k) {
+      const std::size_t begin = w * 64 + k * 16;
+      const std::size_t count = begin < rows ? std::min<std::size_t>(16, rows - begin) : 0;
+      const auto tail = static_cast<__mmask16>((1U << count) - 1U);
+      narrow[k] =
+          _mm512_mask_cvtepi32_epi8(_mm_setzero_si128(), 0xFFFF,
+                                    _mm512_maskz_loadu_epi32(tail, driven + std::min(begin, rows)));
+    }
+    // Byte i of `bytes` is row w * 64 + i.
+    __m512i bytes = _mm512_castsi128_si512(narrow[0]);
+    bytes = _mm512_inserti32x4(bytes, narrow[1], 1);
+    bytes = _mm512_inserti32x4(bytes, narrow[2], 2);
+    bytes = _mm512_inserti32x4(bytes, narrow[3], 3);
+    for (int p = 0; p < cycles; ++p) {
+      const __m512i bit = _mm512_set1_epi8(static_cast<char>(1U << static_cast<unsigned>(p)));
+      planes[static_cast<std::size_t>(p) * words + w] = _mm512_test_epi8_mask(bytes, bit);
+    }
+  }
+}
+#endif
+
 void bit_planes(const std::uint32_t* driven, std::size_t rows, int cycles, std::uint64_t* planes) {
 #if defined(__GNUC__) && defined(__x86_64__)
+  static const bool avx512bw = __builtin_cpu_supports("avx512bw") != 0;
+  if (avx512bw && cycles <= 8) {
+    bit_planes_avx512bw(driven, rows, cycles, planes);
+    return;
+  }
   static const bool avx512 = __builtin_cpu_supports("avx512f") != 0;
   if (avx512) {
     bit_planes_avx512(driven, rows, cycles, planes);

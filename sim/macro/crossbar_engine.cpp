@@ -582,11 +582,11 @@ void CrossbarEngine::run_batch(const IntMatrix& x, std::int64_t* y, std::size_t 
   constexpr std::size_t kAhead = 4;  // vectors [count]
   for (std::size_t t = 0; t < x.rows; ++t) {
     if (split_) {
-      // The inputs of a batch are larger than the caches and each crossbar reads its rows of
-      // every vector: fetch a later vector's inputs while this one runs.
-      if (t + kAhead < x.rows) {
-        const std::int32_t* ahead = x.row(t + kAhead);
-        for (std::size_t k = 0; k < x.cols; k += 16) __builtin_prefetch(ahead + k);
+      // The inputs of a batch are larger than the caches and each crossbar reads its window of
+      // every vector: fetch a later vector's (16 int32 per 64-byte line) while this one runs.
+      if (split_window_ && t + kAhead < x.rows) {
+        const std::int32_t* ahead = x.row(t + kAhead) + window_begin_;
+        for (std::size_t k = 0; k < split_space_; k += 16) __builtin_prefetch(ahead + k);
       }
       run_vector_split(x.row(t), y + t * y_stride, counts, output_base);
     } else {
