@@ -266,8 +266,9 @@ void CrossbarEngine::prepare_split_kernel() {
   const std::size_t row_count = crossbar_.gather.size();
   const std::size_t cycle_count = static_cast<std::size_t>(cycles_);
   // Positions: the crossbar's rows in gather order, or, for bit-serial inputs whose rows lie in
-  // a window of the layer's inputs at most 3 words wider than the rows, the window itself, read
-  // straight from the input vector without a gather (SWS sorts rows across the whole input).
+  // a window of the layer's inputs no more words wide than the rows (a baseline row tile), the
+  // window itself, read straight from the input vector without a gather. (Wider windows, as
+  // SWS's sorted rows give, measured slower than the gather: more bits per plane.)
   std::size_t begin = row_count == 0 ? 0 : static_cast<std::size_t>(crossbar_.gather.front());
   std::size_t end = begin;
   for (std::int32_t k : crossbar_.gather) {
@@ -275,7 +276,7 @@ void CrossbarEngine::prepare_split_kernel() {
     end = std::max(end, static_cast<std::size_t>(k) + 1);
   }
   const std::size_t window_words = (end - begin + 63) / 64;
-  split_window_ = geometry_.dac_bits == 1 && row_count > 0 && window_words <= 3 * words_;
+  split_window_ = geometry_.dac_bits == 1 && row_count > 0 && window_words <= words_;
   window_begin_ = split_window_ ? begin : 0;
   split_space_ = split_window_ ? end - begin : row_count;
   const std::size_t space = split_space_;

@@ -92,6 +92,8 @@ class CrossbarEngine {
   [[nodiscard]] bool split() const { return split_; }
   // Whether the split kernel's per-cycle sums are popcounts of bit planes (else row adds).
   [[nodiscard]] bool split_popcount() const { return split_popcount_; }
+  // Whether the split kernel reads a window of the inputs instead of gathering its rows.
+  [[nodiscard]] bool split_window() const { return split_window_; }
   // Converting columns that need per-cycle sums in the split kernel.
   [[nodiscard]] std::size_t clipping_columns() const { return clip_columns_.size(); }
   // Whether vectors take the analog kernel (real-valued column sums).

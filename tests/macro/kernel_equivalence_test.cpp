@@ -93,6 +93,7 @@ TEST_F(KernelEquivalence, SplitKernelMatchesTheReferenceOnEveryWidth) {
   std::uint64_t overflowing_runs = 0;
   std::uint64_t popcount = 0;  // split crossbars whose clip columns' sums are popcounts
   std::uint64_t row_adds = 0;  // ... and row adds
+  std::uint64_t window = 0;    // split crossbars that read a window of the inputs
   for (int cell_bits : {1, 2, 4}) {
     for (int dac_bits : {1, 2, 3}) {
       for (const char* mode : {"clip", "scale"}) {
@@ -134,6 +135,7 @@ TEST_F(KernelEquivalence, SplitKernelMatchesTheReferenceOnEveryWidth) {
             if (!engine.split() || engine.clipping_columns() == 0) continue;
             ++split;
             (engine.split_popcount() ? popcount : row_adds) += 1;
+            window += engine.split_window() ? 1 : 0;
           }
           const LayerResult reference = run(layer, x, s, "reference");
           const LayerResult fast = run(layer, x, s, "fast");
@@ -158,6 +160,7 @@ TEST_F(KernelEquivalence, SplitKernelMatchesTheReferenceOnEveryWidth) {
   EXPECT_GT(overflowing_runs, 0U);
   EXPECT_GT(popcount, 0U);
   EXPECT_GT(row_adds, 0U);
+  EXPECT_GT(window, 0U);
 }
 
 }  // namespace
