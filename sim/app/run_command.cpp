@@ -27,7 +27,12 @@ RunReport run_into(const Experiment& e, const std::filesystem::path& dir) {
   const auto workload = WorkloadRegistry::instance().create(e.workload_kind);
   fresh_simulation_context();
   spdlog::info("running '{}' ({}), mapping {}", e.name, e.workload_kind, e.mapping_policy);
-  const WorkloadResult result = workload->run(e, RunContext{dir});
+  WorkloadResult result;
+  try {
+    result = workload->run(e, RunContext{dir});
+  } catch (const KeyedConfigError& error) {
+    throw ConfigError(e.config.error_at(error.key(), error.message()));
+  }
   RunReport report = build_report(e, result);
   if (e.outputs.json) write_text_file(dir / "report.json", report.json.dump(2) + "\n");
   if (e.outputs.csv) {

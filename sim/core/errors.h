@@ -5,6 +5,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace cimsim {
 
@@ -23,6 +24,21 @@ class UsageError : public Error {
 class ConfigError : public Error {
  public:
   using Error::Error;
+};
+
+// A configuration that validated but cannot run once the mapping meets the chip (a mapping
+// larger than the chip, a buffer smaller than a vector): it names the key at fault so that the
+// command can point at where that key was set (file:line:col).
+class KeyedConfigError : public ConfigError {
+ public:
+  KeyedConfigError(std::string key, const std::string& message)
+      : ConfigError(key + ": " + message), key_(std::move(key)), message_(message) {}
+  [[nodiscard]] const std::string& key() const { return key_; }
+  [[nodiscard]] const std::string& message() const { return message_; }
+
+ private:
+  std::string key_;
+  std::string message_;
 };
 
 // A data file (npy, IDX, model weights, sectioned trace) that is missing or malformed (exit 1).

@@ -92,7 +92,7 @@ void check_fits(const ChipSettings& chip, std::uint64_t crossbars) {
   const auto slots = static_cast<std::uint64_t>(chip.tiles) *
                      static_cast<std::uint64_t>(chip.tile_crossbars);
   if (crossbars > slots) {
-    throw ConfigError("hardware.tiles: the mapping needs " + std::to_string(crossbars) +
+    throw KeyedConfigError("hardware.tiles", "the mapping needs " + std::to_string(crossbars) +
                       " crossbars, the chip holds " + std::to_string(slots) + " (" +
                       std::to_string(chip.tiles) + " tiles x hardware.tile.crossbars = " +
                       std::to_string(chip.tile_crossbars) +
@@ -109,7 +109,7 @@ void place_mesh(ChipPlan& chip_plan, const ChipSettings& chip) {
                               : static_cast<int>(std::ceil(tiles / chip_plan.mesh_width));
   const double routers = static_cast<double>(chip_plan.mesh_width) * chip_plan.mesh_height;
   if (chip.interconnect == "mesh" && routers < tiles) {
-    throw ConfigError("hardware.interconnect.mesh_height: a " +
+    throw KeyedConfigError("hardware.interconnect.mesh_height", "a " +
                       std::to_string(chip_plan.mesh_width) + " x " +
                       std::to_string(chip_plan.mesh_height) + " mesh reaches " +
                       std::to_string(static_cast<std::uint64_t>(routers)) +
@@ -164,8 +164,8 @@ ChipPlan plan_chip(const std::vector<std::vector<const CrossbarEngine*>>& layers
                                      work.tile / chip_plan.mesh_width) + 1;
       }
       if (2.0 * work.fetch_bytes_per_vector > chip.buffer_capacity_bytes) {
-        throw ConfigError(
-            "hardware.tile.input_buffer.capacity_bytes: tile " + std::to_string(work.tile) +
+        throw KeyedConfigError(
+            "hardware.tile.input_buffer.capacity_bytes", "tile " + std::to_string(work.tile) +
             " of layer " + std::to_string(l) + " needs " +
             format_number(2.0 * work.fetch_bytes_per_vector) +
             " B to hold two input vectors (double buffering); expected at least that");
