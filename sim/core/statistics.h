@@ -10,8 +10,8 @@
 namespace cimsim {
 
 struct Statistic {
-  std::string name;         // dotted, e.g. "interconnect.busy_ns"
-  std::string unit;         // "ns", "B", "fraction", ...
+  std::string name;  // dotted, e.g. "interconnect.busy_ns"
+  std::string unit;  // "ns", "B", "fraction", ...
   std::string description;
   double value = 0.0;
 };

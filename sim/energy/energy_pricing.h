@@ -25,9 +25,9 @@ struct EnergyBreakdown {
   double partial_sum_pj = 0;
   double interconnect_pj = 0;  // bytes x hops x energy per byte per hop
   // Static energy = static power x powered time (1 mW for 1 ns is 1 pJ), per component.
-  double adc_static_pj = 0;     // section 11: static_mw x powered ADC-time
-  double buffer_static_pj = 0;  // tile input buffers, powered for the whole run
-  double link_static_pj = 0;    // interconnect links and routers, powered for the whole run
+  double adc_static_pj = 0;      // section 11: static_mw x powered ADC-time
+  double buffer_static_pj = 0;   // tile input buffers, powered for the whole run
+  double link_static_pj = 0;     // interconnect links and routers, powered for the whole run
   double digital_static_pj = 0;  // tiles' digital units, powered for the whole run
 
   [[nodiscard]] double leakage_pj() const {

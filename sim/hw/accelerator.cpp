@@ -68,7 +68,8 @@ sc_core::sc_trace_file* Accelerator::trace_file(const std::string& vcd_path) {
   if (trace_file_ == nullptr) {
     // sc_create_vcd_trace_file appends ".vcd" itself.
     std::string base = vcd_path;
-    if (base.size() > 4 && base.compare(base.size() - 4, 4, ".vcd") == 0) base.resize(base.size() - 4);
+    if (base.size() > 4 && base.compare(base.size() - 4, 4, ".vcd") == 0)
+      base.resize(base.size() - 4);
     trace_file_ = sc_core::sc_create_vcd_trace_file(base.c_str());
     trace_file_->set_time_unit(1, sc_core::SC_PS);
   }
@@ -87,12 +88,11 @@ void Accelerator::open_traces(const std::vector<std::string>& trace_patterns,
       if (!selected(macro->name())) continue;
       macro->enable_tracing(trace_file(vcd_path));
       traced_[l].push_back(macro.get());
-      ++traced_macros_;
     }
   }
   bool any_tile = false;
   for (const auto& tile : chip_->tiles()) any_tile = any_tile || selected(tile->name());
-  if (any_tile) traced_macros_ += chip_->enable_tracing(trace_file(vcd_path), trace_patterns);
+  if (any_tile) chip_->enable_tracing(trace_file(vcd_path), trace_patterns);
 }
 
 void LayerResult::add_batch(const LayerResult& batch) {
@@ -122,8 +122,8 @@ double Accelerator::layer_latency_ns(std::size_t index, std::uint64_t vectors) c
   const std::uint64_t cycles = vectors * static_cast<std::uint64_t>(layer.cycles_per_vector);
   double slowest = 0.0;
   for (const TileWork& work : layer.tiles) {
-    slowest = std::max(slowest, pipelined_ns(cycles, settings_.t_read_ns, work.t_adc_ns,
-                                             settings_.sample_hold));
+    slowest = std::max(
+        slowest, pipelined_ns(cycles, settings_.t_read_ns, work.t_adc_ns, settings_.sample_hold));
   }
   return slowest + layer.adder_tree_depth * settings_.t_add_ns;
 }
@@ -195,8 +195,8 @@ void Accelerator::control() {
     const std::vector<CrossbarMacro*>& traced = traced_[pending_layer_];
     // A traced macro steps its cycles on its tile's pool schedule, from when the tile computes.
     for (CrossbarMacro* macro : traced) {
-      const auto slot = static_cast<std::size_t>(&macro->engine().crossbar() -
-                                                 unit.layer().crossbars.data());
+      const auto slot =
+          static_cast<std::size_t>(&macro->engine().crossbar() - unit.layer().crossbars.data());
       const std::int64_t tile = tile_of_[pending_layer_][slot];
       const auto work = std::find_if(plan.tiles.begin(), plan.tiles.end(),
                                      [tile](const TileWork& w) { return w.tile == tile; });
@@ -220,16 +220,15 @@ void Accelerator::control() {
     if (result.adder_tree_ns > 0.0) sc_core::wait(ns_time(result.adder_tree_ns));
     // Whole clock cycles of simulated time, as the report counts them.
     result.latency_ns = to_ns(sc_core::sc_time_stamp() - start);
-    const double powered_adcs = static_cast<double>(
-        settings_.adc.power_gating ? plan.powered_adcs : chip_->plan().adcs);
+    const double powered_adcs =
+        static_cast<double>(settings_.adc.power_gating ? plan.powered_adcs : chip_->plan().adcs);
     result.powered_adc_ns = powered_adcs * result.latency_ns;
     result.tiles = plan.tiles.size();
     result.adcs = plan.adcs;
     const auto vectors = static_cast<double>(pending_inputs_->rows);
     for (const TileWork& work : plan.tiles) {
-      const double bytes =
-          work.fetch_bytes_per_vector +
-          static_cast<double>(work.outputs) * settings_.chip.partial_sum_bytes;
+      const double bytes = work.fetch_bytes_per_vector +
+                           static_cast<double>(work.outputs) * settings_.chip.partial_sum_bytes;
       result.link_byte_hops += vectors * bytes * work.hops;
     }
   }

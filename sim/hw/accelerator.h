@@ -97,7 +97,6 @@ class Accelerator : public sc_core::sc_module {
 
   // Simulates layer `index` on T input vectors (T x K) and returns its outputs, counts and time.
   [[nodiscard]] LayerResult run_layer(std::size_t index, const IntMatrix& inputs);
-  [[nodiscard]] std::size_t traced_macros() const { return traced_macros_; }
   // Whether layer `index` runs as one exact product: no crossbar of it can clip, round or
   // overflow, none is traced and zero-cycle skipping is off.
   [[nodiscard]] bool layer_is_exact(std::size_t index) const {
@@ -124,10 +123,9 @@ class Accelerator : public sc_core::sc_module {
   LayerResult* pending_result_ = nullptr;
   std::unique_ptr<Chip> chip_;
   std::vector<std::vector<CrossbarMacro*>> traced_;  // per layer: macros with a process
-  std::vector<std::vector<std::int64_t>> tile_of_;    // per layer, per crossbar: its tile
+  std::vector<std::vector<std::int64_t>> tile_of_;   // per layer, per crossbar: its tile
   std::vector<IntMatrix> exact_weights_;  // per layer: its integer weights, when it is exact
   sc_core::sc_trace_file* trace_file_ = nullptr;
-  std::size_t traced_macros_ = 0;
   double run_ns_ = 0.0;  // simulated time of every layer run so far
 };
 

@@ -32,7 +32,8 @@ class AccumulatorUnit : public sc_core::sc_module, public AccumulateIf {
     const double busy = to_ns(adder_.busy());
     set.add("accumulator.adds", "adds", "partial sums of split outputs added", adder_.amount());
     set.add("accumulator.busy_ns", "ns", "adder busy", busy);
-    set.add("accumulator.wait_ns", "ns", "partial sums waiting for the adder", to_ns(adder_.waited()));
+    set.add("accumulator.wait_ns", "ns", "partial sums waiting for the adder",
+            to_ns(adder_.waited()));
     set.add("accumulator.utilization", "fraction", "busy time over run time",
             run_ns > 0.0 ? busy / run_ns : 0.0);
   }

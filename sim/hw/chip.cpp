@@ -8,7 +8,6 @@ namespace cimsim {
 
 using sc_core::sc_time;
 
-
 Chip::Chip(const sc_core::sc_module_name& name, ChipPlan plan, const MacroSettings& settings)
     : sc_module(name),
       plan_(std::move(plan)),
@@ -19,8 +18,8 @@ Chip::Chip(const sc_core::sc_module_name& name, ChipPlan plan, const MacroSettin
   tiles_.reserve(plan_.tiles);
   for (std::uint64_t t = 0; t < plan_.tiles; ++t) {
     const std::string tile_name = "tile" + std::to_string(t);
-    tiles_.push_back(std::make_unique<Tile>(
-        tile_name.c_str(), settings, [this](const sc_time& end) { tile_finished(end); }));
+    tiles_.push_back(std::make_unique<Tile>(tile_name.c_str(), settings,
+                                            [this](const sc_time& end) { tile_finished(end); }));
     tiles_.back()->interconnect(*interconnect_);
     tiles_.back()->accumulator(accumulator_);
   }
@@ -38,7 +37,7 @@ void Chip::start_layer(std::size_t index, std::uint64_t vectors) {
   }
   for (const TileWork& work : layer.tiles) {
     tiles_[static_cast<std::size_t>(work.tile)]->start(static_cast<int>(index), work, vectors,
-                                                        layer.cycles_per_vector);
+                                                       layer.cycles_per_vector);
   }
 }
 

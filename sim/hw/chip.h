@@ -36,7 +36,8 @@ class Chip : public sc_core::sc_module {
   // Every module's statistics over a run of `run_ns`.
   [[nodiscard]] StatisticSet statistics(double run_ns) const;
   // Traces the tiles whose names match one of the glob patterns; returns how many.
-  std::size_t enable_tracing(sc_core::sc_trace_file* file, const std::vector<std::string>& patterns);
+  std::size_t enable_tracing(sc_core::sc_trace_file* file,
+                             const std::vector<std::string>& patterns);
 
  private:
   void tile_finished(const sc_core::sc_time& end);

@@ -39,7 +39,8 @@ void deal_per_crossbar(TileWork& work, const std::vector<const CrossbarEngine*>&
     work.converting_columns += converting;
     work.t_adc_ns = std::max(work.t_adc_ns, layer[i]->adc_time_ns());
     work.adcs += static_cast<std::uint64_t>(per_crossbar);
-    work.powered_adcs += std::min<std::uint64_t>(converting, static_cast<std::uint64_t>(per_crossbar));
+    work.powered_adcs +=
+        std::min<std::uint64_t>(converting, static_cast<std::uint64_t>(per_crossbar));
   }
 }
 
@@ -89,14 +90,15 @@ void count_split_outputs(LayerPlan& plan, const std::vector<const CrossbarEngine
 
 void check_fits(const ChipSettings& chip, std::uint64_t crossbars) {
   if (chip.tiles == 0) return;
-  const auto slots = static_cast<std::uint64_t>(chip.tiles) *
-                     static_cast<std::uint64_t>(chip.tile_crossbars);
+  const auto slots =
+      static_cast<std::uint64_t>(chip.tiles) * static_cast<std::uint64_t>(chip.tile_crossbars);
   if (crossbars > slots) {
-    throw KeyedConfigError("hardware.tiles", "the mapping needs " + std::to_string(crossbars) +
-                      " crossbars, the chip holds " + std::to_string(slots) + " (" +
-                      std::to_string(chip.tiles) + " tiles x hardware.tile.crossbars = " +
-                      std::to_string(chip.tile_crossbars) +
-                      "); expected more tiles, more slots per tile, or hardware.tiles: 0");
+    throw KeyedConfigError(
+        "hardware.tiles",
+        "the mapping needs " + std::to_string(crossbars) + " crossbars, the chip holds " +
+            std::to_string(slots) + " (" + std::to_string(chip.tiles) +
+            " tiles x hardware.tile.crossbars = " + std::to_string(chip.tile_crossbars) +
+            "); expected more tiles, more slots per tile, or hardware.tiles: 0");
   }
 }
 
@@ -109,12 +111,13 @@ void place_mesh(ChipPlan& chip_plan, const ChipSettings& chip) {
                               : static_cast<int>(std::ceil(tiles / chip_plan.mesh_width));
   const double routers = static_cast<double>(chip_plan.mesh_width) * chip_plan.mesh_height;
   if (chip.interconnect == "mesh" && routers < tiles) {
-    throw KeyedConfigError("hardware.interconnect.mesh_height", "a " +
-                      std::to_string(chip_plan.mesh_width) + " x " +
-                      std::to_string(chip_plan.mesh_height) + " mesh reaches " +
-                      std::to_string(static_cast<std::uint64_t>(routers)) +
-                      " tiles, the mapping needs " + std::to_string(chip_plan.tiles) +
-                      "; expected a mesh with a router for every tile (or 0 for automatic)");
+    throw KeyedConfigError(
+        "hardware.interconnect.mesh_height",
+        "a " + std::to_string(chip_plan.mesh_width) + " x " +
+            std::to_string(chip_plan.mesh_height) + " mesh reaches " +
+            std::to_string(static_cast<std::uint64_t>(routers)) + " tiles, the mapping needs " +
+            std::to_string(chip_plan.tiles) +
+            "; expected a mesh with a router for every tile (or 0 for automatic)");
   }
 }
 
@@ -135,9 +138,9 @@ ChipPlan plan_chip(const std::vector<std::vector<const CrossbarEngine*>>& layers
   for (const auto& layer : layers) chip_plan.crossbars += layer.size();
   check_fits(chip, chip_plan.crossbars);
   chip_plan.tiles = (chip_plan.crossbars + slots - 1) / slots;
-  chip_plan.adcs = chip.tile_adcs > 0
-                       ? chip_plan.tiles * static_cast<std::uint64_t>(chip.tile_adcs)
-                       : chip_plan.crossbars * static_cast<std::uint64_t>(settings.adc.per_crossbar);
+  chip_plan.adcs = chip.tile_adcs > 0 ? chip_plan.tiles * static_cast<std::uint64_t>(chip.tile_adcs)
+                                      : chip_plan.crossbars *
+                                            static_cast<std::uint64_t>(settings.adc.per_crossbar);
   place_mesh(chip_plan, chip);
   const auto kind = AdcKindRegistry::instance().create(settings.adc.kind);
 
@@ -160,15 +163,16 @@ ChipPlan plan_chip(const std::vector<std::vector<const CrossbarEngine*>>& layers
       }
       count_traffic(work, layer, settings.chip.input_bytes);
       if (chip.interconnect == "mesh") {
-        work.hops = static_cast<int>(work.tile % chip_plan.mesh_width +
-                                     work.tile / chip_plan.mesh_width) + 1;
+        work.hops =
+            static_cast<int>(work.tile % chip_plan.mesh_width + work.tile / chip_plan.mesh_width) +
+            1;
       }
       if (2.0 * work.fetch_bytes_per_vector > chip.buffer_capacity_bytes) {
         throw KeyedConfigError(
-            "hardware.tile.input_buffer.capacity_bytes", "tile " + std::to_string(work.tile) +
-            " of layer " + std::to_string(l) + " needs " +
-            format_number(2.0 * work.fetch_bytes_per_vector) +
-            " B to hold two input vectors (double buffering); expected at least that");
+            "hardware.tile.input_buffer.capacity_bytes",
+            "tile " + std::to_string(work.tile) + " of layer " + std::to_string(l) + " needs " +
+                format_number(2.0 * work.fetch_bytes_per_vector) +
+                " B to hold two input vectors (double buffering); expected at least that");
       }
       plan.adcs += work.adcs;
       plan.powered_adcs += work.powered_adcs;

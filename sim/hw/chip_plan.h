@@ -13,12 +13,12 @@ namespace cimsim {
 
 // One tile's share of one layer: its active crossbars and what they need per input vector.
 struct TileWork {
-  std::int64_t tile = 0;     // tile index on the chip
-  std::size_t first = 0;     // the layer's crossbars [first, first + count) sit in this tile
+  std::int64_t tile = 0;  // tile index on the chip
+  std::size_t first = 0;  // the layer's crossbars [first, first + count) sit in this tile
   std::size_t count = 0;
-  double t_adc_ns = 0.0;     // busiest ADC of the pool (or of a crossbar) per input cycle [ns]
-  std::uint64_t adcs = 0;    // ADCs serving these crossbars: the pool's n, or per_crossbar each
-  std::uint64_t powered_adcs = 0;   // of those, ADCs with a converting column dealt to them
+  double t_adc_ns = 0.0;   // busiest ADC of the pool (or of a crossbar) per input cycle [ns]
+  std::uint64_t adcs = 0;  // ADCs serving these crossbars: the pool's n, or per_crossbar each
+  std::uint64_t powered_adcs = 0;  // of those, ADCs with a converting column dealt to them
   std::uint64_t converting_columns = 0;
   double read_bytes_per_vector = 0.0;   // every crossbar's wordline inputs from the tile buffer [B]
   double fetch_bytes_per_vector = 0.0;  // distinct layer inputs the tile receives [B]

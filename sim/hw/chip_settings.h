@@ -12,6 +12,8 @@
 namespace cimsim {
 
 struct ChipSettings {
+  static constexpr double kUnlimited = std::numeric_limits<double>::infinity();
+
   // Section 11.
   int tile_crossbars = 1;      // hardware.tile.crossbars: crossbar slots per tile
   int tile_adcs = 0;           // hardware.tile.adcs: ADCs of the tile's pool; 0 = no pool
@@ -19,29 +21,33 @@ struct ChipSettings {
   double adc_static_mw = 0.0;  // hardware.adc.static_mw: one powered ADC [mW]
 
   // Beyond section 11 (docs/architecture.md); unlimited, free and instant by default.
-  double buffer_bytes_per_ns = std::numeric_limits<double>::infinity();  // tile input buffer
-                                                                         // read port [B/ns]
-  double buffer_capacity_bytes = std::numeric_limits<double>::infinity();  // [B], double-buffered
-  double buffer_static_mw = 0.0;                                           // per tile [mW]
-  std::string interconnect = "bus";                                        // bus | mesh
-  double link_bytes_per_ns = std::numeric_limits<double>::infinity();      // per link [B/ns]
-  double hop_ns = 0.0;                                                     // per router hop [ns]
-  int mesh_width = 0;   // routers per mesh row; 0 = the smallest square that holds the tiles
-  int mesh_height = 0;  // mesh rows; 0 = as many as the tiles need
-  double link_energy_fj_per_byte_hop = 0.0;  // [fJ/B/hop]
-  double link_static_mw = 0.0;               // per link [mW]
-  int partial_sum_bytes = 4;                 // one partial sum on the interconnect [B]
-  double accumulator_adds_per_ns = std::numeric_limits<double>::infinity();  // [adds/ns]
+  // hardware.tile.input_buffer.*: the read port [B/ns], capacity (double-buffered) [B], and
+  // static power per tile [mW].
+  double buffer_bytes_per_ns = kUnlimited;
+  double buffer_capacity_bytes = kUnlimited;
+  double buffer_static_mw = 0.0;
+  // hardware.interconnect.*: kind (a registered Interconnect), bandwidth per link [B/ns], latency
+  // per router hop [ns], mesh size in routers (0 = automatic), energy [fJ per byte per hop],
+  // static power per shared link [mW], and the size of one partial sum on it [B].
+  std::string interconnect = "bus";
+  double link_bytes_per_ns = kUnlimited;
+  double hop_ns = 0.0;
+  int mesh_width = 0;
+  int mesh_height = 0;
+  double link_energy_fj_per_byte_hop = 0.0;
+  double link_static_mw = 0.0;
+  int partial_sum_bytes = 4;
+  double accumulator_adds_per_ns = kUnlimited;  // hardware.accumulator.adds_per_ns [adds/ns]
 
-  // Area and static power of a tile's digital parts, for the roll-up (all 0 by default).
-  int tile_shift_adds = 0;                 // shift-and-add units per tile; 0 = one per ADC
-  double buffer_area_um2 = 0.0;            // input buffer of one tile [um^2]
-  double output_buffer_area_um2 = 0.0;     // output buffer of one tile [um^2]
-  double output_buffer_static_mw = 0.0;    // [mW], powered for the whole run
-  double router_area_um2 = 0.0;            // one tile's router / bus share [um^2]
-  double router_static_mw = 0.0;           // [mW], powered for the whole run
-  double digital_area_um2 = 0.0;           // one tile's digital unit [um^2]
-  double digital_static_mw = 0.0;          // [mW], powered for the whole run
+  // Area and static power of a tile's other parts, for the roll-up (all 0 by default).
+  int tile_shift_adds = 0;               // shift-and-add units per tile; 0 = one per ADC
+  double buffer_area_um2 = 0.0;          // input buffer of one tile [um^2]
+  double output_buffer_area_um2 = 0.0;   // output buffer of one tile [um^2]
+  double output_buffer_static_mw = 0.0;  // [mW], powered for the whole run
+  double router_area_um2 = 0.0;          // one tile's router / bus share [um^2]
+  double router_static_mw = 0.0;         // [mW], powered for the whole run
+  double digital_area_um2 = 0.0;         // one tile's digital unit [um^2]
+  double digital_static_mw = 0.0;        // [mW], powered for the whole run
 
   // Bytes of one input value as the tile buffer and the interconnect move it: quant.input_bits
   // / 8 [B].

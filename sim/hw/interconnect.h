@@ -31,12 +31,12 @@ class TransferIf : public virtual sc_core::sc_interface {
 };
 
 struct InterconnectStats {
-  double bytes_in = 0.0;        // global buffer -> tiles [B]
-  double bytes_out = 0.0;       // tiles -> accumulator [B]
-  double byte_hops = 0.0;       // bytes x hops, what the link energy is charged on [B hop]
-  double busy_ns = 0.0;         // links busy, summed over shared links [ns]
-  double wait_ns = 0.0;         // transfers waiting for a busy link [ns]
-  int links = 1;                // shared links (for static power)
+  double bytes_in = 0.0;   // global buffer -> tiles [B]
+  double bytes_out = 0.0;  // tiles -> accumulator [B]
+  double byte_hops = 0.0;  // bytes x hops, what the link energy is charged on [B hop]
+  double busy_ns = 0.0;    // links busy, summed over shared links [ns]
+  double wait_ns = 0.0;    // transfers waiting for a busy link [ns]
+  int links = 1;           // shared links (for static power)
 };
 
 class Interconnect : public sc_core::sc_module, public TransferIf {
@@ -47,7 +47,8 @@ class Interconnect : public sc_core::sc_module, public TransferIf {
   // Declares the interconnect's statistics over a run of `run_ns`.
   void statistics(StatisticSet& set, double run_ns) const {
     const InterconnectStats s = stats();
-    set.add("interconnect.bytes_in", "B", "inputs moved from the global buffer to tiles", s.bytes_in);
+    set.add("interconnect.bytes_in", "B", "inputs moved from the global buffer to tiles",
+            s.bytes_in);
     set.add("interconnect.bytes_out", "B", "partial sums moved from tiles to the accumulator",
             s.bytes_out);
     set.add("interconnect.byte_hops", "B hop", "bytes moved times their router hops", s.byte_hops);

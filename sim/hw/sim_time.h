@@ -9,8 +9,8 @@
 
 namespace cimsim {
 
-// Sets the kernel's time resolution to 1 fs; a no-op after the first call in a context. Must run before any
-// non-zero sc_time exists in the current simulation context (the Accelerator calls it).
+// Sets the kernel's time resolution to 1 fs; a no-op after the first call in a context. Must run
+// before any non-zero sc_time exists in the current simulation context (the Accelerator calls it).
 void use_femtosecond_resolution();
 
 // `ns` as simulated time, rounded to the nearest fs.

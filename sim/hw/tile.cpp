@@ -35,8 +35,8 @@ void Tile::start(int layer, const TileWork& work, std::uint64_t vectors, int cyc
   per_chunk_ = vectors;
   if (!std::isinf(buffer_capacity_bytes_) && work.fetch_bytes_per_vector > 0.0) {
     const double fit = std::floor(buffer_capacity_bytes_ / (2.0 * work.fetch_bytes_per_vector));
-    per_chunk_ = std::max<std::uint64_t>(1, std::min<std::uint64_t>(
-                                                vectors, static_cast<std::uint64_t>(fit)));
+    per_chunk_ = std::max<std::uint64_t>(
+        1, std::min<std::uint64_t>(vectors, static_cast<std::uint64_t>(fit)));
   }
   chunks_ = per_chunk_ == 0 ? 0 : (vectors + per_chunk_ - 1) / per_chunk_;
   chunk_ = 0;
@@ -65,8 +65,8 @@ std::uint64_t Tile::chunk_vectors(std::uint64_t chunk) const {
 }
 
 sc_time Tile::request_inputs(std::uint64_t chunk) {
-  return interconnect->fetch(work_->hops,
-                             static_cast<double>(chunk_vectors(chunk)) * work_->fetch_bytes_per_vector);
+  return interconnect->fetch(
+      work_->hops, static_cast<double>(chunk_vectors(chunk)) * work_->fetch_bytes_per_vector);
 }
 
 void Tile::step() {
@@ -84,9 +84,9 @@ void Tile::step() {
       const std::uint64_t cycles = chunk_vectors(chunk_) * cycles_per_vector_;
       const sc_time reads = times(cycles, t_read_);
       const sc_time conversions = times(cycles, t_adc_);
-      const sc_time port = service_time(
-          static_cast<double>(chunk_vectors(chunk_)) * work_->read_bytes_per_vector,
-          buffer_bytes_per_ns_, clock_);
+      const sc_time port =
+          service_time(static_cast<double>(chunk_vectors(chunk_)) * work_->read_bytes_per_vector,
+                       buffer_bytes_per_ns_, clock_);
       sc_time compute = sample_hold_ ? std::max(reads, conversions) : reads + conversions;
       compute = std::max(compute, port);
       stats_.busy_ns += to_ns(compute);
@@ -101,12 +101,11 @@ void Tile::step() {
     case State::kCompute: {
       compute_end_ = now;
       const double vectors = static_cast<double>(chunk_vectors(chunk_));
-      const sc_time arrival =
-          interconnect->send(work_->hops, vectors * static_cast<double>(work_->outputs) *
-                                              partial_sum_bytes_);
+      const sc_time arrival = interconnect->send(
+          work_->hops, vectors * static_cast<double>(work_->outputs) * partial_sum_bytes_);
       const double adds = vectors * static_cast<double>(work_->split_outputs);
-      sums_added_ = std::max(sums_added_, adds > 0.0 ? accumulator->accumulate(adds, arrival)
-                                                     : arrival);
+      sums_added_ =
+          std::max(sums_added_, adds > 0.0 ? accumulator->accumulate(adds, arrival) : arrival);
       ++chunk_;
       if (chunk_ == chunks_) {
         // The last conversions drain: min(t_read, t_adc) with sample-and-hold, nothing without.
@@ -152,8 +151,7 @@ void Tile::statistics(const std::vector<std::unique_ptr<Tile>>& tiles, Statistic
   const auto share = [run_ns](double ns) { return run_ns > 0.0 ? ns / run_ns : 0.0; };
   set.add("tiles.busy_ns", "ns", "tiles computing (reads and conversions), summed", sum.busy_ns);
   set.add("tiles.stall_input_ns", "ns", "tiles waiting for inputs, summed", sum.stall_input_ns);
-  set.add("adc_pool.busiest_ns", "ns", "the busiest tile's busiest ADC converting",
-          busiest_pool);
+  set.add("adc_pool.busiest_ns", "ns", "the busiest tile's busiest ADC converting", busiest_pool);
   set.add("adc_pool.busiest_utilization", "fraction", "of the run", share(busiest_pool));
   set.add("input_buffer.busiest_ns", "ns", "the busiest tile input buffer read port busy",
           busiest_port);

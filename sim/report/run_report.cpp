@@ -78,7 +78,6 @@ void add_chip_energy(EnergyBreakdown& energy, const LayerResult& r, const ChipSe
   energy.interconnect_pj = r.link_byte_hops * chip.link_energy_fj_per_byte_hop * kPjPerFj;
 }
 
-
 }  // namespace
 
 AreaInputs area_inputs_for(const Experiment& e, std::uint64_t crossbars, std::uint64_t adcs,
@@ -172,10 +171,10 @@ RunReport build_report(const Experiment& e, const WorkloadResult& result) {
   const double throughput = seconds > 0.0 ? static_cast<double>(result.inferences) / seconds : 0.0;
   // The chip's ADCs are not the sum of the layers': layers can share tiles and their pools.
   total_counts.adcs = result.chip.adcs;
-  const AreaBreakdown total_area = estimate_area(
-      area_inputs_for(e, total_counts.crossbars, total_counts.adcs, sample_rate(e.macro.adc.bits),
-                      result.chip.tiles),
-      *adc_model);
+  const AreaBreakdown total_area =
+      estimate_area(area_inputs_for(e, total_counts.crossbars, total_counts.adcs,
+                                    sample_rate(e.macro.adc.bits), result.chip.tiles),
+                    *adc_model);
   json totals = counts_json(total_counts);
   totals["adc"]["powered_ns"] = total_powered_adc_ns;
   totals["tiles"] = result.chip.tiles;
@@ -204,7 +203,8 @@ RunReport build_report(const Experiment& e, const WorkloadResult& result) {
   // Every statistic the chip's modules declared, with its unit and description.
   json statistics = json::object();
   for (const Statistic& stat : chip.statistics.items()) {
-    statistics[stat.name] = {{"value", stat.value}, {"unit", stat.unit}, {"description", stat.description}};
+    statistics[stat.name] = {
+        {"value", stat.value}, {"unit", stat.unit}, {"description", stat.description}};
   }
   totals["chip"]["statistics"] = statistics;
   totals["latency_ns"] = total_ns;
@@ -226,25 +226,26 @@ RunReport build_report(const Experiment& e, const WorkloadResult& result) {
   j["experiment"] = e.name;
   j["workload"] = e.workload_kind;
   j["seed"] = e.seed;
-  j["hardware"] = {{"preset", e.preset},
-                   {"crossbar",
-                    {{"rows", e.geometry.rows},
-                     {"cols", e.geometry.cols},
-                     {"cell_bits", e.geometry.cell_bits},
-                     {"encoding", e.geometry.encoding}}},
-                   {"adc",
-                    {{"policy", e.macro.adc.policy},
-                     {"bits", e.macro.adc.bits},
-                     {"mode", e.macro.adc.mode},
-                     {"kind", e.macro.adc.kind},
-                     {"power_gating", e.macro.adc.power_gating},
-                     {"per_crossbar", e.macro.adc.per_crossbar},
-                     {"static_mw", e.macro.chip.adc_static_mw}}},
-                   {"tile", {{"crossbars", e.macro.chip.tile_crossbars}, {"adcs", e.macro.chip.tile_adcs}}},
-                   {"tiles", e.macro.chip.tiles},
-                   {"device", device_json(e.macro.device)},
-                   {"dac_bits", e.geometry.dac_bits},
-                   {"clock_ns", e.macro.clock_ns}};
+  j["hardware"] = {
+      {"preset", e.preset},
+      {"crossbar",
+       {{"rows", e.geometry.rows},
+        {"cols", e.geometry.cols},
+        {"cell_bits", e.geometry.cell_bits},
+        {"encoding", e.geometry.encoding}}},
+      {"adc",
+       {{"policy", e.macro.adc.policy},
+        {"bits", e.macro.adc.bits},
+        {"mode", e.macro.adc.mode},
+        {"kind", e.macro.adc.kind},
+        {"power_gating", e.macro.adc.power_gating},
+        {"per_crossbar", e.macro.adc.per_crossbar},
+        {"static_mw", e.macro.chip.adc_static_mw}}},
+      {"tile", {{"crossbars", e.macro.chip.tile_crossbars}, {"adcs", e.macro.chip.tile_adcs}}},
+      {"tiles", e.macro.chip.tiles},
+      {"device", device_json(e.macro.device)},
+      {"dac_bits", e.geometry.dac_bits},
+      {"clock_ns", e.macro.clock_ns}};
   j["models"] = {{"adc", adc_model->describe()}, {"components", to_json(e.component_energy)}};
   j["totals"] = totals;
   j["layers"] = layers;
@@ -298,7 +299,8 @@ RunReport build_report(const Experiment& e, const WorkloadResult& result) {
        {"cycles", std::to_string(to_cycles(total_ns, e.macro.clock_ns))},
        {"latency_ns", csv_number(total_ns)},
        {"throughput_per_s", csv_number(throughput)},
-       {"tops_per_w", csv_number(total_energy.total_pj() > 0.0 ? ops / total_energy.total_pj() : 0.0)},
+       {"tops_per_w",
+        csv_number(total_energy.total_pj() > 0.0 ? ops / total_energy.total_pj() : 0.0)},
        {"area_total_um2", csv_number(total_area.total_um2())},
        {"area_adc_um2", csv_number(total_area.adc_um2)}};
   const DeviceSettings& device = e.macro.device;
@@ -355,12 +357,14 @@ RunReport build_report(const Experiment& e, const WorkloadResult& result) {
         device.adc_noise_sigma_lsb, e.seed, total_counts.clipped_conversions,
         total_counts.clipped_negative);
   }
-  out += fmt::format("  crossbars {} on {} tiles, {} ADCs; latency {:.6g} ns = {} cycles, {:.6g} {}/s\n",
-                     total_counts.crossbars, result.chip.tiles, total_counts.adcs, total_ns,
-                     to_cycles(total_ns, e.macro.clock_ns), throughput, result.inference_unit);
+  out += fmt::format(
+      "  crossbars {} on {} tiles, {} ADCs; latency {:.6g} ns = {} cycles, {:.6g} {}/s\n",
+      total_counts.crossbars, result.chip.tiles, total_counts.adcs, total_ns,
+      to_cycles(total_ns, e.macro.clock_ns), throughput, result.inference_unit);
   std::string utilization;  // the chip's declared busy fractions: which resource limits the run
   for (const Statistic& stat : result.chip.statistics.items()) {
-    if (stat.unit == "fraction") utilization += fmt::format(", {} {:.1f} %", stat.name, 100.0 * stat.value);
+    if (stat.unit == "fraction")
+      utilization += fmt::format(", {} {:.1f} %", stat.name, 100.0 * stat.value);
   }
   if (!utilization.empty()) out += "  utilization" + utilization.substr(1) + "\n";
   if (result.inferences > 0) {

@@ -20,8 +20,12 @@ TEST_F(ChipCli, AMappingLargerThanTheChipExitsTwoAtTheKey) {
   std::ofstream(experiment) << "version: 1\n"
                                "workload:\n"
                                "  kind: gemm\n"
-                               "  weights: " << (data / "sparse90_weights.npy").string() << "\n"
-                               "  inputs: " << (data / "sparse90_inputs.npy").string() << "\n"
+                               "  weights: "
+                            << (data / "sparse90_weights.npy").string()
+                            << "\n"
+                               "  inputs: "
+                            << (data / "sparse90_inputs.npy").string()
+                            << "\n"
                                "mapping:\n"
                                "  policy: sws\n"
                                "hardware:\n"

@@ -236,8 +236,8 @@ Expected section11(const std::vector<MappedLayer>& layers, const MacroSettings& 
       ++index;
     }
     const double cycles =
-        static_cast<double>(vectors) * ((layer.geometry.input_bits + layer.geometry.dac_bits - 1) /
-                                        layer.geometry.dac_bits);
+        static_cast<double>(vectors) *
+        ((layer.geometry.input_bits + layer.geometry.dac_bits - 1) / layer.geometry.dac_bits);
     double slowest = 0.0;
     std::uint64_t powered = 0;
     for (const auto& [unit, adcs] : busy) {
@@ -248,8 +248,8 @@ Expected section11(const std::vector<MappedLayer>& layers, const MacroSettings& 
       slowest = std::max(slowest, t);
       powered += std::min<std::uint64_t>(dealt[unit], static_cast<std::uint64_t>(n));
     }
-    const double ns = layer.crossbars.empty() ? 0.0
-                                              : slowest + layer.adder_tree_depth() * s.t_add_ns;
+    const double ns =
+        layer.crossbars.empty() ? 0.0 : slowest + layer.adder_tree_depth() * s.t_add_ns;
     layer_ns->push_back(ns);
     e.latency_ns += ns;
     e.powered_adc_ns += static_cast<double>(s.adc.power_gating ? powered : e.adcs) * ns;

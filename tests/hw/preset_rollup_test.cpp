@@ -18,9 +18,8 @@ TEST(PresetRollup, IsaacTileAreaMatchesTableOne) {
   ASSERT_EQ(e.macro.chip.tile_crossbars, 96);
   ASSERT_EQ(e.macro.chip.tile_adcs, 96);
   const auto adc = make_adc_energy_model(e.adc_energy);
-  const SampleRateFn rate = make_sample_rate_fn(e.adc_energy, e.macro.adc.kind,
-                                                e.macro.adc.timing.t_bit_ns,
-                                                e.macro.adc.timing.t_flash_ns);
+  const SampleRateFn rate = make_sample_rate_fn(
+      e.adc_energy, e.macro.adc.kind, e.macro.adc.timing.t_bit_ns, e.macro.adc.timing.t_flash_ns);
   const AreaBreakdown tile =
       estimate_area(area_inputs_for(e, 96, 96, rate(e.macro.adc.bits), 1), *adc);
   // Table I gives the tile to 3 digits: 0.372 mm^2 = 372 000 um^2, +- half a unit of 0.001 mm^2.
