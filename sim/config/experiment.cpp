@@ -4,6 +4,7 @@
 
 #include "sim/config/param_schema.h"
 #include "sim/core/errors.h"
+#include "sim/hw/chip_parameters.h"
 
 namespace cimsim {
 
@@ -33,31 +34,7 @@ Experiment make_experiment(ResolvedConfig config) {
   m.adc.per_crossbar = static_cast<int>(c.get_int("hardware.adc.per_crossbar"));
   m.adc.timing.t_bit_ns = c.get_real("hardware.adc.t_bit_ns");
   m.adc.timing.t_flash_ns = c.get_real("hardware.adc.t_flash_ns");
-  ChipSettings& chip = m.chip;
-  chip.tile_crossbars = static_cast<int>(c.get_int("hardware.tile.crossbars"));
-  chip.tile_adcs = static_cast<int>(c.get_int("hardware.tile.adcs"));
-  chip.tiles = c.get_int("hardware.tiles");
-  chip.adc_static_mw = c.get_real("hardware.adc.static_mw");
-  chip.buffer_bytes_per_ns = c.get_real("hardware.tile.input_buffer.bytes_per_ns");
-  chip.buffer_capacity_bytes = c.get_real("hardware.tile.input_buffer.capacity_bytes");
-  chip.buffer_static_mw = c.get_real("hardware.tile.input_buffer.static_mw");
-  chip.interconnect = c.get_string("hardware.interconnect.kind");
-  chip.link_bytes_per_ns = c.get_real("hardware.interconnect.bytes_per_ns");
-  chip.hop_ns = c.get_real("hardware.interconnect.hop_ns");
-  chip.mesh_width = static_cast<int>(c.get_int("hardware.interconnect.mesh_width"));
-  chip.mesh_height = static_cast<int>(c.get_int("hardware.interconnect.mesh_height"));
-  chip.link_energy_fj_per_byte_hop = c.get_real("hardware.interconnect.energy_fj_per_byte_hop");
-  chip.link_static_mw = c.get_real("hardware.interconnect.static_mw");
-  chip.partial_sum_bytes = static_cast<int>(c.get_int("hardware.interconnect.partial_sum_bytes"));
-  chip.accumulator_adds_per_ns = c.get_real("hardware.accumulator.adds_per_ns");
-  chip.tile_shift_adds = static_cast<int>(c.get_int("hardware.tile.shift_adds"));
-  chip.buffer_area_um2 = c.get_real("hardware.tile.input_buffer.area_um2");
-  chip.output_buffer_area_um2 = c.get_real("hardware.tile.output_buffer.area_um2");
-  chip.output_buffer_static_mw = c.get_real("hardware.tile.output_buffer.static_mw");
-  chip.router_area_um2 = c.get_real("hardware.interconnect.router_area_um2");
-  chip.router_static_mw = c.get_real("hardware.interconnect.router_static_mw");
-  chip.digital_area_um2 = c.get_real("hardware.digital.area_um2");
-  chip.digital_static_mw = c.get_real("hardware.digital.static_mw");
+  m.chip = chip_settings(c);
   DeviceSettings& d = m.device;
   d.variation = c.get_string("hardware.device.variation.kind");
   d.variation_sigma = c.get_real("hardware.device.variation.sigma");

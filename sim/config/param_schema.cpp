@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <set>
 
 #include "sim/adc/adc_components.h"
@@ -9,7 +10,6 @@
 #include "sim/encoding/weight_encoding.h"
 #include "sim/energy/adc_energy_model.h"
 #include "sim/energy/energy_params.h"
-#include "sim/hw/interconnect.h"
 #include "sim/mapping/mapping_policy.h"
 #include "sim/workload/workload.h"
 
@@ -83,6 +83,11 @@ std::string fj(double value) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%.15g", value);
   return buffer;
+}
+
+std::map<std::string, std::function<void(std::vector<ParamSpec>&)>>& declarations() {
+  static std::map<std::string, std::function<void(std::vector<ParamSpec>&)>> groups;
+  return groups;
 }
 
 std::vector<ParamSpec> build_schema() {
@@ -193,69 +198,8 @@ std::vector<ParamSpec> build_schema() {
                       "shift-and-add accumulator width; overflow is reported, never wrapped"));
   s.push_back(real("hardware.accumulator.t_add_ns", "1", "ns", 0,
                    "one level of the partial-sum adder tree"));
-  // The chip (crossbar-model.md section 11 and docs/architecture.md). The defaults are the ideal
-  // chip of sections 8 and 9: every crossbar its own tile with its own ADCs, unlimited bandwidth.
-  s.push_back(integer("hardware.tile.crossbars", "1", "", 1, 4096, "crossbar slots per tile"));
-  s.push_back(integer("hardware.tile.adcs", "0", "", 0, 1 << 20,
-                      "ADCs shared by the crossbars of a tile (0: no pool, each crossbar has "
-                      "hardware.adc.per_crossbar)"));
-  s.push_back(integer("hardware.tiles", "0", "", 0, 1e9,
-                      "tiles on the chip (0: as many as the mapping needs)"));
-  s.push_back(real("hardware.adc.static_mw", "0", "mW", 0,
-                   "static (leakage) power of one ADC while it is powered"));
-  {
-    ParamSpec bw = real("hardware.tile.input_buffer.bytes_per_ns", ".inf", "B/ns", 1e-9,
-                        "read port of the tile input buffer (.inf: unlimited)");
-    bw.allow_infinity = true;
-    s.push_back(bw);
-    ParamSpec capacity = real("hardware.tile.input_buffer.capacity_bytes", ".inf", "B", 1,
-                              "tile input buffer, double-buffered (.inf: a whole batch fits)");
-    capacity.allow_infinity = true;
-    s.push_back(capacity);
-  }
-  s.push_back(real("hardware.tile.input_buffer.static_mw", "0", "mW", 0,
-                   "static power of one tile input buffer, powered for the whole run"));
-  s.push_back(choice("hardware.interconnect.kind", "bus", registered<InterconnectRegistry>(),
-                     "interconnect between the global buffer and the tiles"));
-  {
-    ParamSpec bw = real("hardware.interconnect.bytes_per_ns", ".inf", "B/ns", 1e-9,
-                        "bandwidth of one interconnect link (.inf: unlimited)");
-    bw.allow_infinity = true;
-    s.push_back(bw);
-  }
-  s.push_back(real("hardware.interconnect.hop_ns", "0", "ns", 0, "latency of one router hop"));
-  s.push_back(integer("hardware.interconnect.mesh_width", "0", "", 0, 65536,
-                      "routers per mesh row (0: the smallest square holding the tiles)"));
-  s.push_back(integer("hardware.interconnect.mesh_height", "0", "", 0, 65536,
-                      "mesh rows (0: as many as the tiles need)"));
-  s.push_back(real("hardware.interconnect.energy_fj_per_byte_hop", "0", "fJ", 0,
-                   "energy of one byte over one hop"));
-  s.push_back(real("hardware.interconnect.static_mw", "0", "mW", 0,
-                   "static power of one shared link, powered for the whole run"));
-  s.push_back(integer("hardware.interconnect.partial_sum_bytes", "4", "B", 1, 16,
-                      "one partial sum on the interconnect"));
-  s.push_back(integer("hardware.tile.shift_adds", "0", "", 0, 1 << 20,
-                      "shift-and-add units per tile (0: one per ADC), for the area"));
-  s.push_back(real("hardware.tile.input_buffer.area_um2", "0", "um^2", 0,
-                   "area of one tile input buffer"));
-  s.push_back(real("hardware.tile.output_buffer.area_um2", "0", "um^2", 0,
-                   "area of one tile output buffer"));
-  s.push_back(real("hardware.tile.output_buffer.static_mw", "0", "mW", 0,
-                   "static power of one tile output buffer, powered for the whole run"));
-  s.push_back(real("hardware.interconnect.router_area_um2", "0", "um^2", 0,
-                   "area of the interconnect per tile (its router or bus share)"));
-  s.push_back(real("hardware.interconnect.router_static_mw", "0", "mW", 0,
-                   "static power of the interconnect per tile, powered for the whole run"));
-  s.push_back(real("hardware.digital.area_um2", "0", "um^2", 0,
-                   "area of one tile's digital unit (activations, pooling)"));
-  s.push_back(real("hardware.digital.static_mw", "0", "mW", 0,
-                   "static power of one tile's digital unit, powered for the whole run"));
-  {
-    ParamSpec adds = real("hardware.accumulator.adds_per_ns", ".inf", "adds/ns", 1e-9,
-                          "partial sums of split outputs the accumulator adds (.inf: unlimited)");
-    adds.allow_infinity = true;
-    s.push_back(adds);
-  }
+  // The chip (crossbar-model.md section 11 and docs/architecture.md): declared by sim/hw.
+  for (const auto& [group, declare] : declarations()) declare(s);
   // Device non-idealities (docs/nonidealities.md). All off by default: the ideal device of
   // crossbar-model.md section 5, whose cells conduct exactly their integer level.
   s.push_back(choice("hardware.device.variation.kind", "none",
@@ -427,6 +371,32 @@ std::vector<ParamSpec> build_schema() {
 }
 
 }  // namespace
+
+ParamDeclaration::ParamDeclaration(const std::string& group,
+                                   std::function<void(std::vector<ParamSpec>&)> declare) {
+  declarations()[group] = std::move(declare);
+}
+
+ParamSpec int_param(std::string path, std::string def, std::string unit, double lo, double hi,
+                    std::string description) {
+  return integer(std::move(path), std::move(def), std::move(unit), lo, hi, std::move(description));
+}
+
+ParamSpec real_param(std::string path, std::string def, std::string unit, double lo,
+                     std::string description) {
+  return real(std::move(path), std::move(def), std::move(unit), lo, std::move(description));
+}
+
+ParamSpec unlimited_param(std::string path, std::string unit, double lo, std::string description) {
+  ParamSpec spec = real(std::move(path), ".inf", std::move(unit), lo, std::move(description));
+  spec.allow_infinity = true;
+  return spec;
+}
+
+ParamSpec choice_param(std::string path, std::string def,
+                       std::function<std::vector<std::string>()> of, std::string description) {
+  return choice(std::move(path), std::move(def), std::move(of), std::move(description));
+}
 
 const std::vector<ParamSpec>& parameter_schema() {
   static const std::vector<ParamSpec> schema = build_schema();

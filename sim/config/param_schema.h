@@ -39,6 +39,23 @@ struct ParamSpec {
   std::string derived;          // how the default follows from other keys, when it does
 };
 
+// Parameters a component declares where it is implemented (the chip's, in sim/hw): a static
+// ParamDeclaration adds them to the schema under `group` (groups in name order, after the
+// hardware keys of this file). ParamSpec builders for such declarations follow.
+struct ParamDeclaration {
+  ParamDeclaration(const std::string& group, std::function<void(std::vector<ParamSpec>&)> declare);
+};
+[[nodiscard]] ParamSpec int_param(std::string path, std::string def, std::string unit, double lo,
+                                  double hi, std::string description);
+[[nodiscard]] ParamSpec real_param(std::string path, std::string def, std::string unit, double lo,
+                                   std::string description);
+// A rate or capacity that may be .inf (unlimited), its default.
+[[nodiscard]] ParamSpec unlimited_param(std::string path, std::string unit, double lo,
+                                        std::string description);
+[[nodiscard]] ParamSpec choice_param(std::string path, std::string def,
+                                     std::function<std::vector<std::string>()> of,
+                                     std::string description);
+
 // Every declared parameter, in documentation order.
 [[nodiscard]] const std::vector<ParamSpec>& parameter_schema();
 
