@@ -7,7 +7,7 @@ on the 10 000 test images, zero fraction of every weight).
     nice -n 10 scripts/train_resnet.py [--out models/onnx/resnet_fashion]
         [--data /usr/share/datasets/fashion-mnist] [--epochs 3] [--fine-tune-epochs 1]
 
-The network (20 746 parameters): a 3x3 stem conv (8 channels), then three residual stages of one
+The network (19 810 parameters): a 3x3 stem conv (8 channels), then three residual stages of one
 basic block each (two 3x3 convs with batch normalization; 8, 16 and 32 channels, the last two
 entered with stride 2 and a strided 1x1 conv + batch normalization on the shortcut), global
 average pooling and a linear layer to 10 classes. The input is N x 1 x 28 x 28 as pixel / 255

@@ -415,6 +415,7 @@ void OnnxNetwork::compile() {
             bias[o] = (bias[o] - mean->floats[o]) * scale[o] + beta->floats[o];
           }
           step.output = next->outputs[0];
+          ++folded_batch_norms_;
         }
       }
       step.kind = Step::Kind::kConv;

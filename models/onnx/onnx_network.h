@@ -42,6 +42,8 @@ class OnnxNetwork {
   // Floating-point operations of the digital operators for one sample (a rough count: one per
   // output element of an element-wise operator, k per output of a digital product).
   [[nodiscard]] std::uint64_t digital_ops_per_sample() const { return digital_ops_; }
+  // BatchNormalization nodes folded into the convolution before them.
+  [[nodiscard]] std::size_t folded_batch_norms() const { return folded_batch_norms_; }
 
   // The graph output for `count` samples (count x sample_shape() floats, row-major).
   [[nodiscard]] std::vector<float> run(const std::vector<float>& input, std::size_t count,
@@ -71,6 +73,7 @@ class OnnxNetwork {
   std::size_t outputs_per_sample_ = 0;
   std::vector<std::uint64_t> vectors_;
   std::uint64_t digital_ops_ = 0;
+  std::size_t folded_batch_norms_ = 0;
 };
 
 }  // namespace cimsim

@@ -339,6 +339,14 @@ OnnxGraph parse_onnx_model(const std::uint8_t* data, std::size_t size, const std
       g.initializers[node.outputs[0]] = std::move(value);
       continue;  // a constant is an initializer from here on
     }
+    if ((node.op == "Identity" || node.op == "Dropout") && node.outputs.size() == 1 &&
+        !node.inputs.empty() && g.initializers.count(node.inputs[0]) != 0) {
+      // An alias of an initializer (exporters write these for shared parameters) is one, so
+      // that folds that need initializers (BatchNormalization into a convolution) see it.
+      OnnxTensor value = g.initializers.at(node.inputs[0]);
+      g.initializers[node.outputs[0]] = std::move(value);
+      continue;
+    }
     g.nodes.push_back(std::move(node));
   }
   if (defined.count(g.output) == 0) data_error(origin, "no node writes the graph output '" + g.output + "'");

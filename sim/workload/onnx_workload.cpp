@@ -4,6 +4,9 @@
 // image_classifier); every other operator runs in float in the digital interpreter of
 // models/onnx/onnx_network. The image enters as (pixel / 255 - workload.input_mean) /
 // workload.input_std in the model's input shape, which must hold one 28 x 28 image per sample.
+#include <atomic>
+#include <chrono>
+#include <algorithm>
 #include <cmath>
 #include <memory>
 
@@ -52,6 +55,23 @@ class OnnxClassifier final : public ImageClassifier {
                  net_.digital_ops_per_sample());
   }
 
+  ~OnnxClassifier() override {
+    if (simulated_ns_ == 0) return;
+    const auto seconds = [](std::uint64_t ns) { return static_cast<double>(ns) * 1e-9; };
+    // The float reference runs on its own thread beside the simulated forward
+    // (image_classifier.cpp), so its time overlaps; the simulated path's split is the one that
+    // bounds a run.
+    spdlog::info(
+        "onnx time split, simulated forwards: {:.2f} s in crossbar layers (quantize, simulate, "
+        "dequantize), {:.2f} s in the digital interpreter; float reference: {:.2f} s in matrix "
+        "products, {:.2f} s in the digital interpreter",
+        seconds(product_ns_), seconds(simulated_ns_ - std::min(simulated_ns_.load(), product_ns_.load())),
+        seconds(float_product_ns_),
+        seconds(float_ns_ - std::min(float_ns_.load(), float_product_ns_.load())));
+  }
+  OnnxClassifier(const OnnxClassifier&) = delete;
+  OnnxClassifier& operator=(const OnnxClassifier&) = delete;
+
   [[nodiscard]] std::vector<const MatrixLayer*> matrix_layers() const override {
     std::vector<const MatrixLayer*> out;
     for (const MatrixLayer& m : net_.matrix_layers()) out.push_back(&m);
@@ -67,22 +87,36 @@ class OnnxClassifier final : public ImageClassifier {
   [[nodiscard]] std::vector<float> forward_float(const std::vector<float>& images,
                                                  std::size_t count,
                                                  const InputObserver& observe) const override {
-    return net_.run(normalized(images), count,
-                    [&](std::size_t ordinal, const MatrixLayer& m, const std::vector<float>& rows,
-                        std::size_t t) {
-                      if (observe) observe(ordinal, rows);
-                      return float_matrix_product(m, rows, t);
-                    });
+    const auto start = Clock::now();
+    std::vector<float> out = net_.run(
+        normalized(images), count,
+        [&](std::size_t ordinal, const MatrixLayer& m, const std::vector<float>& rows,
+            std::size_t t) {
+          if (observe) observe(ordinal, rows);
+          const auto product_start = Clock::now();
+          std::vector<float> y = float_matrix_product(m, rows, t);
+          if (!observe) float_product_ns_ += elapsed_ns(product_start);
+          return y;
+        });
+    if (!observe) float_ns_ += elapsed_ns(start);
+    return out;
   }
   [[nodiscard]] std::vector<float> forward_quantized(const std::vector<LayerQuantization>& quant,
                                                      const std::vector<float>& images,
                                                      std::size_t count,
                                                      const MatmulFn& matmul) const override {
-    return net_.run(normalized(images), count,
-                    [&](std::size_t ordinal, const MatrixLayer& m, const std::vector<float>& rows,
-                        std::size_t t) {
-                      return quantized_matrix_product(m, quant[ordinal], rows, t, ordinal, matmul);
-                    });
+    const auto start = Clock::now();
+    std::vector<float> out = net_.run(
+        normalized(images), count,
+        [&](std::size_t ordinal, const MatrixLayer& m, const std::vector<float>& rows,
+            std::size_t t) {
+          const auto product_start = Clock::now();
+          std::vector<float> y = quantized_matrix_product(m, quant[ordinal], rows, t, ordinal, matmul);
+          product_ns_ += elapsed_ns(product_start);
+          return y;
+        });
+    simulated_ns_ += elapsed_ns(start);
+    return out;
   }
 
  private:
@@ -94,9 +128,20 @@ class OnnxClassifier final : public ImageClassifier {
     return out;
   }
 
+  using Clock = std::chrono::steady_clock;
+  static std::uint64_t elapsed_ns(Clock::time_point since) {
+    return static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - since).count());
+  }
+
   OnnxNetwork net_;
   float mean_;
   float std_;
+  // Wall time of the forwards on test images [ns] (calibration, which observes, is left out).
+  mutable std::atomic<std::uint64_t> simulated_ns_{0};
+  mutable std::atomic<std::uint64_t> product_ns_{0};
+  mutable std::atomic<std::uint64_t> float_ns_{0};
+  mutable std::atomic<std::uint64_t> float_product_ns_{0};
 };
 
 class OnnxWorkload final : public Workload {

@@ -238,7 +238,9 @@ TEST(OnnxNetwork, BatchNormalizationFoldsIntoTheConvolution) {
   };
   const OnnxNetwork folded = build(false);
   const OnnxNetwork digital = build(true);
-  EXPECT_NE(folded.matrix_layers()[0].bias, digital.matrix_layers()[0].bias);  // folded
+  EXPECT_EQ(folded.folded_batch_norms(), 1U);
+  EXPECT_EQ(digital.folded_batch_norms(), 0U);
+  EXPECT_NE(folded.matrix_layers()[0].bias, digital.matrix_layers()[0].bias);
   EXPECT_EQ(digital.matrix_layers()[0].bias, bias);
   const std::vector<float> x = random_values(rng, static_cast<std::size_t>(3 * c * 25));
   const std::vector<float> a = float_run(folded, x, 3);
@@ -376,6 +378,39 @@ TEST(OnnxFuzzSeeds, AreAcceptedOrRefusedAsIntended) {
   EXPECT_THROW((void)parse(seed("unsupported")), ConfigError);
 }
 
+
+// The ResNet-style network of scripts/train_resnet.py (batch normalization folded at load,
+// residual adds, strided convolutions, global average pooling): cimsim's float path scores on the
+// full Fashion-MNIST test set exactly what torch scored (models/onnx/resnet_fashion/training.json).
+// (One test for the four networks, so that the sanitizer run's OnTheFullTestSet$ filter skips it.)
+TEST(OnnxResnet, FloatTop1IsTorchsOnTheFullTestSet) {
+  const std::filesystem::path folder =
+      std::filesystem::path(CIMSIM_SOURCE_DIR) / "models" / "onnx" / "resnet_fashion";
+  const nlohmann::json record = nlohmann::json::parse(testing::read_bytes(folder / "training.json"));
+  const ImageSet test = load_fashion_mnist(fashion_mnist_dir(), Split::kTest);
+  ASSERT_EQ(test.count(), 10000U);
+  for (const int sparsity : {0, 50, 80, 90}) {
+    const std::string name = "sparse" + std::to_string(sparsity);
+    const OnnxNetwork net(read_onnx_model(folder / (name + ".onnx")), name);
+    // stem, 2 + 3 + 3 block convs (a 1x1 shortcut conv in the strided blocks), the linear head;
+    // every BatchNormalization folded into its conv
+    EXPECT_EQ(net.matrix_layers().size(), 10U);
+    EXPECT_EQ(net.folded_batch_norms(), 9U);
+    std::size_t correct = 0;
+    constexpr std::size_t kBatch = 500;
+    for (std::size_t first = 0; first < test.count(); first += kBatch) {
+      std::vector<float> images(kBatch * 784);
+      for (std::size_t i = 0; i < images.size(); ++i) {
+        images[i] = static_cast<float>(test.pixels[first * 784 + i]) / 255.0F;
+      }
+      const std::vector<float> logits = float_run(net, images, kBatch);
+      for (std::size_t i = 0; i < kBatch; ++i) {
+        correct += argmax(&logits[i * 10], 10) == test.labels[first + i] ? 1 : 0;
+      }
+    }
+    EXPECT_EQ(correct, record["models"][name]["torch_float_correct"].get<std::size_t>()) << name;
+  }
+}
 
 }  // namespace
 }  // namespace cimsim
