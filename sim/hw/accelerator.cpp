@@ -3,6 +3,7 @@
 #include <fnmatch.h>
 
 #include <algorithm>
+#include <cctype>
 
 #include <tbb/parallel_for.h>
 
@@ -11,6 +12,19 @@
 #include "sim/macro/integer_gemm.h"
 
 namespace cimsim {
+namespace {
+
+// A layer name as a SystemC module name: '.' separates the hierarchy and other characters are
+// not allowed there (ONNX names such as "/stages/stages.2/conv/Conv"), so each becomes '_'.
+std::string module_name(const std::string& layer_name) {
+  std::string name = layer_name;
+  for (char& c : name) {
+    if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '_') c = '_';
+  }
+  return name.empty() ? std::string("layer") : name;
+}
+
+}  // namespace
 
 LayerUnit::LayerUnit(const sc_core::sc_module_name& name, const MappedLayer& layer,
                      const MacroSettings& settings, std::size_t layer_index)
@@ -34,8 +48,8 @@ Accelerator::Accelerator(const sc_core::sc_module_name& name,
   SC_HAS_PROCESS(Accelerator);
   SC_THREAD(control);
   for (const MappedLayer* layer : layers) {
-    layers_.push_back(
-        std::make_unique<LayerUnit>(layer->name.c_str(), *layer, settings, layers_.size()));
+    layers_.push_back(std::make_unique<LayerUnit>(module_name(layer->name).c_str(), *layer,
+                                                  settings, layers_.size()));
   }
   // The static half of the timing model: placement on tiles and each tile's ADC deal.
   std::vector<std::vector<const CrossbarEngine*>> engines;
