@@ -1,0 +1,92 @@
+#!/usr/bin/python3
+"""Prints the tables of docs/results_mapping.md from the mapping study's results folders.
+
+Usage: scripts/results_table_mapping.py [OUT_DIR]   (default out/mapping)
+
+OUT_DIR holds one folder per experiment of configs/experiments/mapping/ (written by
+`build/cimsim run configs/experiments/mapping/NAME.yaml --out OUT_DIR/NAME`), each with one
+subfolder per compare variant. Reads each variant's report.json (energies in pJ, printed in uJ;
+crossbars; input-buffer reads; top-1) and, for USE-lite, fidelity.json (mean cosine of the
+sentence embeddings against the float encoder).
+"""
+import json
+import pathlib
+import sys
+
+VARIANTS = ["baseline_fixed", "baseline_capped", "sws_capped", "sws_shared_capped",
+            "sws_packed_capped"]
+STUDY = [("MNIST CNN", "cnn", [0, 50, 70, 90]),
+         ("ViT (Fashion-MNIST)", "vit", [0, 50, 80, 90]),
+         ("USE-lite matrices", "use_lite", [0, 50, 80, 90])]
+PJ_PER_UJ = 1e6
+
+
+def load(folder: pathlib.Path, variant: str) -> dict:
+    report = json.loads((folder / variant / "report.json").read_text())
+    totals = report["totals"]
+    row = {
+        "adc": totals["energy_pj"]["adc"] / PJ_PER_UJ,
+        "total": totals["energy_pj"]["total"] / PJ_PER_UJ,
+        "crossbars": totals["crossbars"],
+        "reads": totals["counts"]["input_buffer_reads"],
+        "samples": None,
+        "quality": "-",
+    }
+    accuracy = report.get("accuracy")
+    if accuracy and accuracy.get("top1") is not None:
+        row["quality"] = f"{100 * accuracy['top1']:.2f} %"
+        row["samples"] = accuracy.get("samples")
+    fidelity = folder / variant / "fidelity.json"
+    if fidelity.exists():
+        data = json.loads(fidelity.read_text())
+        row["quality"] = f"cos {data['embedding_cosine_mean']:.6f}"
+    return row
+
+
+def main() -> int:
+    out = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "out/mapping")
+    print("| network | sparsity | variant | ADC energy [uJ] | change | share of SWS's ADC saving |"
+          " total energy [uJ] | change | crossbars | input-buffer reads | top-1 / embedding cosine |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    summary = []
+    for title, prefix, sparsities in STUDY:
+        for sparsity in sparsities:
+            name = f"{prefix}{sparsity}"
+            folder = out / name
+            if not folder.exists():
+                print(f"| {title} | {sparsity} % | (not run) | | | | | | | | |")
+                continue
+            rows = {v: load(folder, v) for v in VARIANTS}
+            ref = rows["baseline_fixed"]
+            sws_saving = ref["adc"] - rows["sws_capped"]["adc"]
+            for v in VARIANTS:
+                r = rows[v]
+                share = "-"
+                if v in ("sws_shared_capped", "sws_packed_capped", "baseline_capped") and sws_saving > 0:
+                    share = f"{100 * (ref['adc'] - r['adc']) / sws_saving:.1f} %"
+                print(f"| {title} | {sparsity} % | {v} | {r['adc']:.1f} | "
+                      f"{100 * (r['adc'] / ref['adc'] - 1):+.1f} % | {share} | {r['total']:.1f} | "
+                      f"{100 * (r['total'] / ref['total'] - 1):+.1f} % | {r['crossbars']} | "
+                      f"{r['reads']:.4g} | {r['quality']} |")
+            samples = rows["baseline_fixed"]["samples"]
+            print(f"| | | `build/cimsim run configs/experiments/mapping/{name}.yaml --out "
+                  f"out/mapping/{name}`{'' if samples is None else f' ({samples} samples)'} "
+                  "| | | | | | | | |")
+            packed = rows["sws_packed_capped"]
+            best_other = min(rows[v]["total"] for v in VARIANTS if v != "sws_packed_capped")
+            summary.append((title, sparsity,
+                            100 * (ref["adc"] - packed["adc"]) / sws_saving if sws_saving > 0 else 0,
+                            packed["crossbars"] <= ref["crossbars"],
+                            packed["total"] < best_other))
+    print()
+    print("| network | sparsity | sws_packed: share of SWS's ADC saving | crossbars <= baseline |"
+          " least total energy of all five |")
+    print("|---|---|---|---|---|")
+    for title, sparsity, share, fits, least in summary:
+        print(f"| {title} | {sparsity} % | {share:.1f} % | {'yes' if fits else 'no'} |"
+              f" {'yes' if least else 'no'} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
