@@ -172,7 +172,7 @@ inline WeightTrace random_trace(std::uint64_t seed) {
   WeightTrace trace;
   trace.producer = "cimsim 0.1.0";
   trace.experiment = "random " + std::to_string(seed);
-  const char* policies[] = {"baseline", "sws", "sws_shared"};
+  const char* policies[] = {"baseline", "sws", "sws_shared", "sws_packed"};
   int index = 0;
   for (const char* policy : policies) {
     for (int cell_bits : {1, 2, 4}) {
