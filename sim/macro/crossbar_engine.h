@@ -10,13 +10,14 @@
 // integer product of the gathered inputs and the stored weights, which it computes directly,
 // counting every event from the input digits alone.
 //
-// Where some columns can clip or round, the split kernel runs a batch of vectors: the columns
-// whose lossless width fits their ADC (unit step) still add up to an integer product, computed
-// for them alone; only the other columns get per-cycle column sums, one vector's as a sparse
-// row-times-matrix product over the nonzero digits (cells held as 16- or 32-bit integers, sums
-// kept in vector registers across the rows) and converted column-parallel. It applies when no accumulator can
+// Where some columns can clip or round, the split kernel runs a batch of vectors (run_batch):
+// the columns whose lossless width fits their ADC (unit step) still add up to an integer
+// product, computed for them alone; only the other columns get per-cycle column sums, either as
+// row adds over each cycle's nonzero digits (cells held as 16- or 32-bit integers, sums kept in
+// vector registers across the rows) or, for few such columns, as popcounts of bit planes, and
+// are converted column-parallel (sim/macro/batch_kernels.h). It applies when no accumulator can
 // overflow in the worst case, so that the order of the additions cannot change a result; its
-// outputs and counts are those of the bit-plane kernel, bit for bit.
+// outputs and counts are those of the bit-plane kernel, bit for bit (docs/performance.md).
 //
 // With a device non-ideality on (docs/nonidealities.md) the analog kernel runs instead: each
 // converting column holds real-valued cell conductances, sampled once per run, and each input
