@@ -378,15 +378,6 @@ void CrossbarEngine::prepare_split_kernel() {
   cycle_nonzero_.resize(cycle_count);
 }
 
-double CrossbarEngine::busy_ns(std::uint64_t vectors) const {
-  const double cycles = static_cast<double>(vectors) * cycles_;
-  if (cycles == 0.0) return 0.0;
-  const double t_read = settings_.t_read_ns;
-  if (!settings_.sample_hold) return cycles * (t_read + t_adc_ns_);
-  // The read of the next cycle overlaps the conversions of the current one.
-  return t_read + (cycles - 1.0) * std::max(t_read, t_adc_ns_) + t_adc_ns_;
-}
-
 EventCounts CrossbarEngine::static_counts() const {
   EventCounts counts;
   counts.crossbars = 1;

@@ -110,8 +110,6 @@ class CrossbarEngine {
   [[nodiscard]] const std::vector<std::size_t>& converting_columns() const { return converting_; }
   // Conversions of one input cycle on the busiest ADC [ns] (section 9).
   [[nodiscard]] double adc_time_ns() const { return t_adc_ns_; }
-  // Busy time for `vectors` input vectors [ns] (section 9).
-  [[nodiscard]] double busy_ns(std::uint64_t vectors) const;
   // Accumulator values of the last vector, per local output (for waveforms).
   [[nodiscard]] const std::vector<std::int64_t>& accumulators() const { return accumulators_; }
   // Every count of `vectors` vectors through an exact crossbar (exact() true) with zero-cycle
