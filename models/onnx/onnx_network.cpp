@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "models/transformer/vit_forward.h"
 #include "sim/core/errors.h"
 
 namespace cimsim {
@@ -250,6 +251,40 @@ OnnxNetwork::OnnxNetwork(OnnxGraph graph, std::string origin)
   compile();
 }
 
+// Whether nodes[i..i+4] are Div(x, sqrt 2), Erf, Add(., 1), Mul(x, .), Mul(., 0.5) in that
+// order, each intermediate value read by the next node only.
+bool OnnxNetwork::is_erf_gelu(std::size_t i, const std::map<std::string, int>& consumers) const {
+  if (i + 4 >= graph_.nodes.size()) return false;
+  const OnnxNode* n = &graph_.nodes[i];
+  const auto scalar = [&](const std::string& name, float want) {
+    const auto it = graph_.initializers.find(name);
+    return it != graph_.initializers.end() && !it->second.integer && it->second.floats.size() == 1 &&
+           it->second.floats[0] == want;
+  };
+  const auto only_reader = [&](const OnnxNode& from, const OnnxNode& to) {
+    const auto it = consumers.find(from.outputs[0]);
+    return from.outputs.size() == 1 && it != consumers.end() && it->second == 1 &&
+           std::find(to.inputs.begin(), to.inputs.end(), from.outputs[0]) != to.inputs.end();
+  };
+  const auto other = [](const OnnxNode& node, const std::string& one) {
+    return node.inputs[0] == one ? node.inputs[1] : node.inputs[0];
+  };
+  const OnnxNode& div = n[0];
+  const OnnxNode& erf = n[1];
+  const OnnxNode& add = n[2];
+  const OnnxNode& mul = n[3];
+  const OnnxNode& half = n[4];
+  if (div.inputs.size() != 2 || erf.op != "Erf" || add.op != "Add" || add.inputs.size() != 2 ||
+      mul.op != "Mul" || mul.inputs.size() != 2 || half.op != "Mul" || half.inputs.size() != 2) {
+    return false;
+  }
+  const std::string& x = div.inputs[0];
+  return scalar(div.inputs[1], static_cast<float>(std::sqrt(2.0))) && only_reader(div, erf) &&
+         only_reader(erf, add) && scalar(other(add, erf.outputs[0]), 1.0F) &&
+         only_reader(add, mul) && other(mul, add.outputs[0]) == x && only_reader(mul, half) &&
+         scalar(other(half, mul.outputs[0]), 0.5F);
+}
+
 void OnnxNetwork::compile() {
   const auto error = [&](const OnnxNode& node, const std::string& problem) {
     return ConfigError(origin_ + ": node '" + node.name + "' (" + node.op + "): " + problem);
@@ -360,6 +395,22 @@ void OnnxNetwork::compile() {
         throw error(node, "expected at least " + std::to_string(n) + " inputs");
       }
     };
+    if (node.op == "Div" && is_erf_gelu(i, consumers)) {
+      // x / sqrt(2) -> Erf -> + 1 -> x * . -> * 0.5: the exact GELU (torch.onnx's export of
+      // nn.GELU before opset 20), run as one step with the native ViT's gelu() so that an
+      // exported encoder gives the native values bit for bit; counted as its five operations.
+      step.kind = Step::Kind::kGelu;
+      step.output = graph_.nodes[i + 4].outputs[0];
+      steps_.push_back(step);
+      for (std::size_t k = 1; k <= 4; ++k) {
+        Step skip;
+        skip.node = &graph_.nodes[i + k];
+        skip.kind = Step::Kind::kSkip;
+        steps_.push_back(skip);
+      }
+      i += 4;
+      continue;
+    }
     if (node.op == "Conv") {
       min_inputs(2);
       const Tensor* w = initializer(node.inputs[1]);
@@ -641,7 +692,11 @@ std::vector<float> OnnxNetwork::run_batch(const std::vector<float>& input, std::
     };
     Tensor out;
     const std::string& op = node.op;
-    if (step.kind == Step::Kind::kConv) {
+    if (step.kind == Step::Kind::kGelu) {
+      out = float_input(0);
+      gelu(out.floats);
+      ops += 5 * out.size();
+    } else if (step.kind == Step::Kind::kConv) {
       const Tensor& x = float_input(0);
       if (x.shape.size() != 4) throw DataError(where + ": input " + shape_text(x.shape) + " is not NCHW");
       const Tensor& w = graph_.initializers.at(node.inputs[1]);
@@ -801,18 +856,10 @@ std::vector<float> OnnxNetwork::run_batch(const std::vector<float>& input, std::
       if (scale.size() != n || bias.size() != n) {
         throw DataError(where + ": scale and bias must have " + std::to_string(n) + " values");
       }
-      const float eps = node.get_float("epsilon", 1e-5F);
-      for (std::size_t row = 0; n > 0 && row + n <= out.floats.size(); row += n) {
-        float* v = out.floats.data() + row;
-        float mean = 0.0F;
-        for (std::size_t j = 0; j < n; ++j) mean += v[j];
-        mean /= static_cast<float>(n);
-        float var = 0.0F;
-        for (std::size_t j = 0; j < n; ++j) var += (v[j] - mean) * (v[j] - mean);
-        var /= static_cast<float>(n);
-        const float inv = 1.0F / std::sqrt(var + eps);
-        for (std::size_t j = 0; j < n; ++j) v[j] = (v[j] - mean) * inv * scale[j] + bias[j];
-      }
+      // The native ViT's LayerNorm (double-precision statistics), so that an exported encoder
+      // gives the native run's values bit for bit.
+      LayerNormParams params{scale, bias};
+      if (n > 0) layer_norm_rows(out.floats, params, node.get_float("epsilon", 1e-5F));
       ops += 8 * out.size();
     } else if (op == "BatchNormalization") {
       out = float_input(0);

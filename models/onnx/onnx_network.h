@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -52,7 +53,7 @@ class OnnxNetwork {
   // A step of the compiled program (public for the implementation's helpers).
   struct Step {
     const OnnxNode* node = nullptr;
-    enum class Kind { kDigital, kConv, kGemm, kMatMul, kSkip } kind = Kind::kDigital;
+    enum class Kind { kDigital, kConv, kGemm, kMatMul, kGelu, kSkip } kind = Kind::kDigital;
     std::size_t first_ordinal = 0;  // matrix layers kConv (one per group), kGemm, kMatMul
     std::size_t groups = 1;
     std::string output;  // the value it writes (a folded successor's output)
@@ -63,6 +64,7 @@ class OnnxNetwork {
                                              const Product& product,
                                              std::uint64_t* digital_ops) const;
   void compile();
+  [[nodiscard]] bool is_erf_gelu(std::size_t i, const std::map<std::string, int>& consumers) const;
 
   OnnxGraph graph_;
   std::string origin_;
