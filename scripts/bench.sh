@@ -398,14 +398,15 @@ if do_cnn == "1":
 
 if do_onnx == "1":
     for policy in ("baseline", "sws"):
-        walls, rsss, splits, images, top1 = [], [], [], None, None
+        walls, rsss, cpus, splits, images, top1 = [], [], [], [], None, None
         for i in range(1, int(repeat) + 1):
             path = os.path.join(work, f"onnx_{policy}_{i}.measure")
             if not os.path.exists(path):
                 continue
-            wall, rss = open(path).read().split()[:2]
+            wall, rss, user, system = open(path).read().split()[:4]
             walls.append(float(wall))
             rsss.append(float(rss) * 1024)
+            cpus.append(float(user) + float(system))
             log = open(os.path.join(work, f"onnx_{policy}_{i}.log")).read()
             m = re.search(r"top-1 ([\d.]+) % simulated.*\((\d+) samples\)", log)
             if m:
@@ -418,7 +419,8 @@ if do_onnx == "1":
         wall = statistics.median(walls)
         n = images or (10000 if samples == "all" else int(samples))
         rows.append((f"ONNX ResNet {policy}, capped 8-bit, {n} images", f"{n / wall:.1f} images/s",
-                     "", "", f"wall {wall:.1f} s (runs {', '.join(f'{w:.1f}' for w in walls)}), top-1 {top1} %"))
+                     "", "", f"wall {wall:.1f} s (runs {', '.join(f'{w:.1f}' for w in walls)}), "
+                     f"CPU (user+sys) {statistics.median(cpus):.1f} s, top-1 {top1} %"))
         projected = wall
         startup_path = os.path.join(work, f"onnx_{policy}_startup.measure")
         if n < 10000:  # as for the CNN: start-up plus the per-image time times 10 000

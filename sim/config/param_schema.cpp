@@ -270,8 +270,10 @@ std::vector<ParamSpec> build_schema() {
     path.path = key;
     path.type = ParamType::kPath;
     path.nullable = true;
-    path.description = std::string(".npy file for gemm workloads (") +
-                       (std::string(key) == "workload.weights" ? "K x N" : "T x K") + ")";
+    path.description = std::string(key) == "workload.weights"
+                           ? ".npy file for gemm workloads (K x N)"
+                           : ".npy file: gemm's inputs (T x K), or the samples (N x ...) of "
+                             "workload.dataset npy";
     s.push_back(path);
   }
   {
@@ -312,10 +314,24 @@ std::vector<ParamSpec> build_schema() {
     text.description = "text file, one sentence per line, that use_lite encodes";
     s.push_back(text);
   }
-  s.push_back(choice("workload.dataset", "mnist", fixed_choices({"mnist", "fashion_mnist"}),
-                     "test and calibration images (networks)"));
+  s.push_back(choice("workload.dataset", "mnist", fixed_choices({"mnist", "fashion_mnist", "npy"}),
+                     "test and calibration samples (networks); npy: workload.inputs and "
+                     "workload.labels (onnx)"));
+  {
+    ParamSpec labels;
+    labels.path = "workload.labels";
+    labels.type = ParamType::kPath;
+    labels.nullable = true;
+    labels.description = ".npy file of N integer class labels for workload.dataset npy";
+    s.push_back(labels);
+  }
+  s.push_back(choice("workload.input_layout", "channels_first",
+                     fixed_choices({"channels_first", "channels_last"}),
+                     "npy: the samples' layout; channels_last (N x H x W x C) is moved to the "
+                     "model's channels-first N x C x H x W"));
   s.push_back(real("workload.input_mean", "0", "", -1e9,
-                   "onnx: the model's input is (pixel / 255 - input_mean) / input_std"));
+                   "onnx: the model's input is (value - input_mean) / input_std, value being "
+                   "pixel / 255 or the .npy sample"));
   s.push_back(real("workload.input_std", "1", "", 0, "onnx: see workload.input_mean"));
   s.push_back(integer("workload.calibration_samples", "500", "", 1, 60000,
                       "training images that calibrate the input scales (never test images)"));

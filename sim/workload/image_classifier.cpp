@@ -6,8 +6,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include "models/datasets/data_dir.h"
-#include "models/datasets/mnist.h"
 #include "sim/config/experiment.h"
 #include "sim/core/errors.h"
 #include "sim/macro/integer_gemm.h"
@@ -16,30 +14,16 @@
 #include "sim/mapping/quantize.h"
 #include "sim/workload/layer_source.h"
 #include "sim/workload/progress.h"
+#include "sim/workload/sample_set.h"
 
 namespace cimsim {
 namespace {
 
-ImageSet load_split(const Experiment& e, Split split) {
-  if (e.config.get_string("workload.dataset") == "fashion_mnist") {
-    return load_fashion_mnist(fashion_mnist_dir(), split);
-  }
-  return load_mnist(default_data_dir() / "mnist", split);
-}
-
-// Images as pixel / 255 floats, row-major (the input both networks were trained on).
-std::vector<float> to_floats(const ImageSet& set, std::size_t first, std::size_t count) {
-  const std::size_t size = static_cast<std::size_t>(set.rows * set.cols);
-  std::vector<float> out(count * size);
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    out[i] = static_cast<float>(set.pixels[first * size + i]) / 255.0F;
-  }
-  return out;
-}
-
-// Input scales from the float network's activations on training images (never test images).
+// Input scales from the float network's activations on training images (never test images;
+// a .npy set has only the one split, docs/onnx.md).
 std::vector<LayerQuantization> calibrate_inputs(const ImageClassifier& model, const Experiment& e,
-                                                const ImageSet& train, std::size_t calibration) {
+                                                const SampleSet& train, std::size_t calibration,
+                                                float smallest_input) {
   const std::vector<const MatrixLayer*> layers = model.matrix_layers();
   const std::string& method = e.quant.input_calibration;
   // "max" needs only a running maximum; a percentile needs every |x|, kept as float (the
@@ -52,7 +36,7 @@ std::vector<LayerQuantization> calibrate_inputs(const ImageClassifier& model, co
   constexpr std::size_t kChunk = 50;  // images per calibration forward
   for (std::size_t first = 0; first < calibration; first += kChunk) {
     const std::size_t count = std::min(kChunk, calibration - first);
-    const std::vector<float> images = to_floats(train, first, count);
+    const std::vector<float> images = train.floats(first, count);
     (void)model.forward_float(
         images, count, [&](std::size_t ordinal, const std::vector<float>& values) {
           seen[ordinal] += values.size();
@@ -65,7 +49,7 @@ std::vector<LayerQuantization> calibrate_inputs(const ImageClassifier& model, co
           }
         });
   }
-  const std::vector<bool> negative = model.inputs_can_be_negative();
+  const std::vector<bool> negative = model.inputs_can_be_negative(smallest_input);
   std::vector<LayerQuantization> quant;
   for (std::size_t i = 0; i < layers.size(); ++i) {
     LayerQuantization q;
@@ -82,6 +66,33 @@ std::vector<LayerQuantization> calibrate_inputs(const ImageClassifier& model, co
     quant.push_back(std::move(q));
   }
   return quant;
+}
+
+// A .npy set's samples must be the model's input exactly, and its labels the model's classes.
+void check_samples_fit(const ImageClassifier& model, const SampleSet& set, const Experiment& e) {
+  const auto text = [](const std::vector<std::int64_t>& shape) {
+    std::string out;
+    for (const std::int64_t d : shape) out += (out.empty() ? "" : " x ") + std::to_string(d);
+    return out;
+  };
+  const std::vector<std::int64_t> want = model.sample_shape();
+  if (e.config.get_string("workload.dataset") == "npy" && set.sample_shape != want) {
+    throw ConfigError(e.config.error_at(
+        "workload.inputs", "the model takes samples of " + text(want) + "; the file's samples are " +
+                               text(set.sample_shape) +
+                               (e.config.get_string("workload.input_layout") == "channels_last"
+                                    ? " after moving the channels first (workload.input_layout)"
+                                    : " (workload.input_layout: channels_first)")));
+  }
+  for (std::size_t i = 0; i < set.count(); ++i) {
+    if (static_cast<std::size_t>(set.labels[i]) >= model.classes()) {
+      throw ConfigError(e.config.error_at(
+          "workload.labels", "label " + std::to_string(set.labels[i]) + " of sample " +
+                                 std::to_string(i) + " is not one of the model's " +
+                                 std::to_string(model.classes()) + " classes (0 to " +
+                                 std::to_string(model.classes() - 1) + ")"));
+    }
+  }
 }
 
 }  // namespace
@@ -109,18 +120,27 @@ std::vector<TraceLayer> map_classifier(const ImageClassifier& model, const Exper
 
 WorkloadResult run_classifier(const ImageClassifier& model, const Experiment& e,
                               const RunContext& context) {
-  const ImageSet test = load_split(e, Split::kTest);
-  const ImageSet train = load_split(e, Split::kTrain);
+  const SampleSet test = load_samples(e, Split::kTest);
+  const bool one_set = e.config.get_string("workload.dataset") == "npy";
+  const SampleSet train = one_set ? SampleSet() : load_samples(e, Split::kTrain);
+  const SampleSet& calibration_set = one_set ? test : train;
+  check_samples_fit(model, test, e);
+  float smallest_input = 0.0F;
+  for (const SampleSet* set : {&test, &train}) {
+    for (const float v : set->values) smallest_input = std::min(smallest_input, v);
+  }
   const std::size_t samples = std::min<std::size_t>(
       test.count(), e.samples ? static_cast<std::size_t>(*e.samples) : test.count());
   const std::size_t calibration = std::min<std::size_t>(
-      train.count(), static_cast<std::size_t>(e.config.get_int("workload.calibration_samples")));
+      calibration_set.count(),
+      static_cast<std::size_t>(e.config.get_int("workload.calibration_samples")));
 
   std::vector<std::pair<std::size_t, std::size_t>> shapes;
   for (const MatrixLayer* m : model.matrix_layers()) shapes.emplace_back(m->k, m->n);
   std::vector<TraceLayer> mapped_layers =
       trace_or_map(e, shapes, [&] { return map_classifier(model, e); });
-  std::vector<LayerQuantization> quant = calibrate_inputs(model, e, train, calibration);
+  std::vector<LayerQuantization> quant =
+      calibrate_inputs(model, e, calibration_set, calibration, smallest_input);
   WorkloadResult result;
   for (std::size_t i = 0; i < mapped_layers.size(); ++i) {
     // The integer weights are what the crossbars hold, so that the integer-ideal accuracy
@@ -163,7 +183,7 @@ WorkloadResult run_classifier(const ImageClassifier& model, const Experiment& e,
   Progress progress("images", samples);
   for (std::size_t first = 0; first < samples; first += batch) {
     const std::size_t count = std::min(batch, samples - first);
-    const std::vector<float> images = to_floats(test, first, count);
+    const std::vector<float> images = test.floats(first, count);
     // The float reference runs on another thread meanwhile: the simulated forward spends much
     // of its time in serial work (SystemC, digit statistics), which leaves a core free.
     std::future<std::vector<float>> float_forward =
@@ -185,7 +205,7 @@ WorkloadResult run_classifier(const ImageClassifier& model, const Experiment& e,
                                             });
     const std::vector<float> logits_float = float_forward.get();
     for (std::size_t i = 0; i < count; ++i) {
-      const std::size_t label = test.labels[first + i];
+      const auto label = static_cast<std::size_t>(test.labels[first + i]);
       float_correct += argmax(&logits_float[i * classes], classes) == label ? 1 : 0;
       ideal_correct += argmax(&logits_ideal[i * classes], classes) == label ? 1 : 0;
       simulated_correct += argmax(&logits_simulated[i * classes], classes) == label ? 1 : 0;

@@ -19,11 +19,15 @@ class ImageClassifier {
   // The layers whose products run on crossbars, in the order the forward passes number them.
   [[nodiscard]] virtual std::vector<const MatrixLayer*> matrix_layers() const = 0;
   [[nodiscard]] virtual std::size_t classes() const = 0;
-  // Per matrix layer: whether its float input can be negative (quant.input_signed: auto).
-  [[nodiscard]] virtual std::vector<bool> inputs_can_be_negative() const = 0;
+  // Per matrix layer: whether its float input can be negative (quant.input_signed: auto), given
+  // the smallest value of the data set as the classifier takes it (0 for pixel / 255).
+  [[nodiscard]] virtual std::vector<bool> inputs_can_be_negative(float smallest_input) const = 0;
+  // One sample's input dimensions (a .npy data set must have exactly these).
+  [[nodiscard]] virtual std::vector<std::int64_t> sample_shape() const { return {28, 28}; }
   // Per matrix layer: input vectors one image puts through it.
   [[nodiscard]] virtual std::vector<std::uint64_t> vectors_per_image() const = 0;
-  // Logits (count x classes) for `count` images given as pixel / 255, row-major 28 x 28 each.
+  // Logits (count x classes) for `count` samples given as the data set holds them (MNIST and
+  // Fashion-MNIST: pixel / 255, row-major 28 x 28 each).
   [[nodiscard]] virtual std::vector<float> forward_float(
       const std::vector<float>& images, std::size_t count,
       const InputObserver& observe = nullptr) const = 0;

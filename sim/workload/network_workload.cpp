@@ -43,7 +43,7 @@ class KerasClassifier final : public ImageClassifier {
   [[nodiscard]] std::size_t classes() const override { return net_.layers.back().matrix.n; }
 
   // The image is not negative, and a layer after a ReLU (through pooling and flattening) is not.
-  [[nodiscard]] std::vector<bool> inputs_can_be_negative() const override {
+  [[nodiscard]] std::vector<bool> inputs_can_be_negative(float /*smallest_input*/) const override {
     std::vector<bool> out;
     bool negative_possible = false;
     for (const NetLayer& layer : net_.layers) {
@@ -75,6 +75,11 @@ class KerasClassifier final : public ImageClassifier {
 class CnnWorkload final : public Workload {
  public:
   void validate(const Experiment& e) const override {
+    if (e.config.get_string("workload.dataset") == "npy") {
+      throw ConfigError(e.config.error_at("workload.dataset",
+                                          "the Keras CNN runs on mnist or fashion_mnist; .npy data "
+                                          "sets are for workload.kind onnx"));
+    }
     if (e.config.get_real("prune.sparsity") >= 1.0) {
       throw ConfigError(e.config.error_at("prune.sparsity", "expected a fraction below 1"));
     }

@@ -1,9 +1,10 @@
 // Your own network: an ONNX model (workload.model: FILE.onnx) on MNIST or Fashion-MNIST test
-// images. Every Conv, Gemm and MatMul with an initializer weight runs on crossbars, mapped,
+// images, or on a labelled set of two .npy files (workload.dataset: npy, sim/workload/sample_set). Every Conv, Gemm and MatMul with an initializer weight runs on crossbars, mapped,
 // quantized, calibrated and simulated as the native networks' layers are (sim/workload/
 // image_classifier); every other operator runs in float in the digital interpreter of
-// models/onnx/onnx_network. The image enters as (pixel / 255 - workload.input_mean) /
-// workload.input_std in the model's input shape, which must hold one 28 x 28 image per sample.
+// models/onnx/onnx_network. A sample enters as (value - workload.input_mean) / workload.input_std
+// in the model's input shape (value: pixel / 255 for the image sets, which must fill it with one
+// 28 x 28 image per sample; a .npy set's samples must have the model's shape exactly).
 #include <atomic>
 #include <chrono>
 #include <algorithm>
@@ -34,7 +35,7 @@ class OnnxClassifier final : public ImageClassifier {
         std_(static_cast<float>(e.config.get_real("workload.input_std"))) {
     std::size_t per_sample = 1;
     for (const std::int64_t d : net_.sample_shape()) per_sample *= static_cast<std::size_t>(d);
-    if (per_sample != kImagePixels) {
+    if (e.config.get_string("workload.dataset") != "npy" && per_sample != kImagePixels) {
       std::string shape;
       for (const std::int64_t d : net_.sample_shape()) shape += (shape.empty() ? "" : " x ") + std::to_string(d);
       throw ConfigError(e.config.error_at(
@@ -78,8 +79,11 @@ class OnnxClassifier final : public ImageClassifier {
     return out;
   }
   [[nodiscard]] std::size_t classes() const override { return net_.outputs_per_sample(); }
-  [[nodiscard]] std::vector<bool> inputs_can_be_negative() const override {
-    return net_.inputs_can_be_negative(mean_ > 0.0F);
+  [[nodiscard]] std::vector<bool> inputs_can_be_negative(float smallest_input) const override {
+    return net_.inputs_can_be_negative((smallest_input - mean_) / std_ < 0.0F);
+  }
+  [[nodiscard]] std::vector<std::int64_t> sample_shape() const override {
+    return net_.sample_shape();
   }
   [[nodiscard]] std::vector<std::uint64_t> vectors_per_image() const override {
     return net_.vectors_per_sample();
@@ -154,6 +158,15 @@ class OnnxWorkload final : public Workload {
     }
     if (e.config.get_real("prune.sparsity") >= 1.0) {
       throw ConfigError(e.config.error_at("prune.sparsity", "expected a fraction below 1"));
+    }
+    if (e.config.get_string("workload.dataset") == "npy") {
+      for (const char* key : {"workload.inputs", "workload.labels"}) {
+        if (!e.config.is_set(key)) {
+          throw ConfigError(e.config.error_at(
+              key, "workload.dataset npy needs workload.inputs (N x ... samples) and "
+                   "workload.labels (N integer classes), both .npy files"));
+        }
+      }
     }
     if (!(e.config.get_real("workload.input_std") > 0.0)) {
       throw ConfigError(e.config.error_at("workload.input_std", "expected a value above 0"));

@@ -43,7 +43,7 @@ class VitClassifier final : public ImageClassifier {
   [[nodiscard]] std::size_t classes() const override {
     return static_cast<std::size_t>(vit_.classes);
   }
-  [[nodiscard]] std::vector<bool> inputs_can_be_negative() const override {
+  [[nodiscard]] std::vector<bool> inputs_can_be_negative(float /*smallest_input*/) const override {
     return std::vector<bool>(vit_.matrix_layers().size(), true);
   }
   [[nodiscard]] std::vector<std::uint64_t> vectors_per_image() const override {
