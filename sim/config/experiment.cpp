@@ -109,6 +109,8 @@ Experiment make_experiment(ResolvedConfig config) {
   o.vcd = c.get_bool("outputs.vcd.enabled");
   o.vcd_select = c.get_list("outputs.vcd.select");
   o.vcd_file = c.get_string("outputs.vcd.file");
+  o.timeline = c.get_bool("outputs.timeline.enabled");
+  o.timeline_file = c.get_string("outputs.timeline.file");
   if (c.is_set("compare")) {
     const YAML::Node& list = c.node("compare");
     for (std::size_t i = 0; i < list.size(); ++i) {

@@ -30,6 +30,8 @@ struct OutputSettings {
   bool vcd = false;
   std::vector<std::string> vcd_select;
   std::string vcd_file = "waves.vcd";
+  bool timeline = false;  // outputs.timeline: the schedule as a Chrome trace-event file
+  std::string timeline_file = "timeline.json";
 };
 
 // One side of a comparison run: the experiment with these overrides.

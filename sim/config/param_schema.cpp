@@ -383,6 +383,15 @@ std::vector<ParamSpec> build_schema() {
     file.description = "VCD file name inside the results folder";
     s.push_back(file);
   }
+  s.push_back(boolean("outputs.timeline.enabled", "false",
+                      "write the simulated schedule as a Chrome trace-event file (Perfetto)"));
+  {
+    ParamSpec file;
+    file.path = "outputs.timeline.file";
+    file.default_yaml = "timeline.json";
+    file.description = "timeline file name inside the results folder";
+    s.push_back(file);
+  }
   return s;
 }
 

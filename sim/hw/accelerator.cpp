@@ -45,8 +45,6 @@ Accelerator::Accelerator(const sc_core::sc_module_name& name,
                          const std::string& vcd_path)
     : sc_module(name), settings_(settings) {
   use_femtosecond_resolution();
-  SC_HAS_PROCESS(Accelerator);
-  SC_THREAD(control);
   for (const MappedLayer* layer : layers) {
     layers_.push_back(std::make_unique<LayerUnit>(module_name(layer->name).c_str(), *layer,
                                                   settings, layers_.size()));
@@ -67,6 +65,9 @@ Accelerator::Accelerator(const sc_core::sc_module_name& name,
     }
   }
   chip_ = std::make_unique<Chip>("chip", std::move(plan), settings_);
+  scheduler_ = std::make_unique<Scheduler>("scheduler", *chip_, settings_.chip.schedule,
+                                           settings_.chip.vectors_per_job,
+                                           settings_.chip.simulated_inferences);
   traced_.resize(layers_.size());
   if (!trace_patterns.empty() && !vcd_path.empty()) open_traces(trace_patterns, vcd_path);
   for (const auto& unit : layers_) {
@@ -122,24 +123,8 @@ void LayerResult::add_batch(const LayerResult& batch) {
   for (const auto& [bits, column_class] : batch.column_classes) {
     column_classes[bits].conversions += column_class.conversions;
   }
-  latency_ns += batch.latency_ns;
-  crossbar_ns += batch.crossbar_ns;
-  adder_tree_ns += batch.adder_tree_ns;
-  powered_adc_ns += batch.powered_adc_ns;
   link_byte_hops += batch.link_byte_hops;
   vectors += batch.vectors;
-}
-
-double Accelerator::layer_latency_ns(std::size_t index, std::uint64_t vectors) const {
-  const LayerPlan& layer = chip_->plan().layers.at(index);
-  if (layer.tiles.empty() || vectors == 0) return 0.0;
-  const std::uint64_t cycles = vectors * static_cast<std::uint64_t>(layer.cycles_per_vector);
-  double slowest = 0.0;
-  for (const TileWork& work : layer.tiles) {
-    slowest = std::max(
-        slowest, pipelined_ns(cycles, settings_.t_read_ns, work.t_adc_ns, settings_.sample_hold));
-  }
-  return slowest + layer.adder_tree_depth * settings_.t_add_ns;
 }
 
 ChipSummary Accelerator::chip_summary() const {
@@ -147,7 +132,7 @@ ChipSummary Accelerator::chip_summary() const {
   summary.tiles = chip_->plan().tiles;
   summary.adcs = chip_->plan().adcs;
   summary.interconnect_links = chip_->interconnect_stats().links;
-  summary.statistics = chip_->statistics(run_ns_);
+  summary.statistics = chip_->statistics(simulated_ns_);
   return summary;
 }
 
@@ -188,64 +173,62 @@ LayerResult Accelerator::run_layer(std::size_t index, const IntMatrix& inputs) {
                       [&untraced, &inputs](std::size_t i) { untraced[i]->precompute(inputs); });
     for (CrossbarMacro* macro : untraced) macro->add_partial_sums(result.outputs);
   }
-  pending_layer_ = index;
-  pending_inputs_ = &inputs;
-  pending_result_ = &result;
-  layer_start_.notify(sc_core::SC_ZERO_TIME);
-  sc_core::sc_start();  // returns when every event of this layer has been processed
-  pending_result_ = nullptr;
-  run_ns_ += result.latency_ns;
+  run_traced(index, inputs, result.outputs);
   collect(index, result);
   return result;
 }
 
-void Accelerator::control() {
-  while (true) {
-    sc_core::wait(layer_start_);
-    LayerUnit& unit = *layers_[pending_layer_];
-    LayerResult& result = *pending_result_;
-    const sc_core::sc_time start = sc_core::sc_time_stamp();
-    const LayerPlan& plan = chip_->plan().layers[pending_layer_];
-    const std::vector<CrossbarMacro*>& traced = traced_[pending_layer_];
-    // A traced macro steps its cycles on its tile's pool schedule, from when the tile computes.
-    for (CrossbarMacro* macro : traced) {
-      const auto slot =
-          static_cast<std::size_t>(&macro->engine().crossbar() - unit.layer().crossbars.data());
-      const std::int64_t tile = tile_of_[pending_layer_][slot];
-      const auto work = std::find_if(plan.tiles.begin(), plan.tiles.end(),
-                                     [tile](const TileWork& w) { return w.tile == tile; });
-      const double t_adc_ns = work->t_adc_ns;
-      const IntMatrix* inputs = pending_inputs_;
-      chip_->tiles()[static_cast<std::size_t>(tile)]->on_compute_start(
-          [macro, inputs, &result, t_adc_ns] { macro->start(inputs, &result.outputs, t_adc_ns); });
-    }
-    chip_->start_layer(pending_layer_, pending_inputs_->rows);
-    if (traced.empty()) {
-      sc_core::wait(chip_->done());
-    } else {
-      sc_core::sc_event_and_list all_done;
-      all_done &= chip_->done();
-      for (CrossbarMacro* macro : traced) all_done &= macro->done();
-      sc_core::wait(all_done);
-    }
-    result.crossbar_ns = to_ns(chip_->tiles_computed() - start);
-    result.adder_tree_depth = unit.layer().adder_tree_depth();
-    result.adder_tree_ns = unit.macros.empty() ? 0.0 : result.adder_tree_depth * settings_.t_add_ns;
-    if (result.adder_tree_ns > 0.0) sc_core::wait(ns_time(result.adder_tree_ns));
-    // Whole clock cycles of simulated time, as the report counts them.
-    result.latency_ns = to_ns(sc_core::sc_time_stamp() - start);
-    const double powered_adcs =
-        static_cast<double>(settings_.adc.power_gating ? plan.powered_adcs : chip_->plan().adcs);
-    result.powered_adc_ns = powered_adcs * result.latency_ns;
-    result.tiles = plan.tiles.size();
-    result.adcs = plan.adcs;
-    const auto vectors = static_cast<double>(pending_inputs_->rows);
-    for (const TileWork& work : plan.tiles) {
-      const double bytes = work.fetch_bytes_per_vector +
-                           static_cast<double>(work.outputs) * settings_.chip.partial_sum_bytes;
-      result.link_byte_hops += vectors * bytes * work.hops;
-    }
+void Accelerator::run_traced(std::size_t index, const IntMatrix& inputs, WideMatrix& outputs) {
+  const std::vector<CrossbarMacro*>& traced = traced_[index];
+  if (traced.empty()) return;
+  // A traced macro steps its cycles in simulated time with its tile's busiest-ADC time per input
+  // cycle, for the waveform only: the run's timing is the schedule's (simulate()).
+  const LayerPlan& plan = chip_->plan().layers[index];
+  const LayerUnit& unit = *layers_[index];
+  for (CrossbarMacro* macro : traced) {
+    const auto slot =
+        static_cast<std::size_t>(&macro->engine().crossbar() - unit.layer().crossbars.data());
+    const std::int64_t tile = tile_of_[index][slot];
+    const auto work = std::find_if(plan.tiles.begin(), plan.tiles.end(),
+                                   [tile](const TileWork& w) { return w.tile == tile; });
+    macro->start(&inputs, &outputs, work->t_adc_ns);
   }
+  sc_core::sc_start();  // returns when the traced macros have stepped every cycle
+}
+
+ScheduleResult Accelerator::simulate(const ScheduleRequest& request,
+                                     const std::vector<LayerResult*>& layers) {
+  if (request.vectors.size() != layers_.size() || layers.size() != layers_.size()) {
+    throw RuntimeError("simulate: " + std::to_string(request.vectors.size()) +
+                       " layers in the request, the accelerator has " +
+                       std::to_string(layers_.size()));
+  }
+  if (sc_core::sc_get_status() == sc_core::SC_ELABORATION) sc_core::sc_start(sc_core::SC_ZERO_TIME);
+  scheduler_->start(request);
+  sc_core::sc_start();  // returns when every job of the simulated inferences is complete
+  if (!scheduler_->finished()) throw RuntimeError("the schedule stalled before its last job");
+  const ScheduleResult schedule = scheduler_->result();
+  simulated_ns_ = schedule.simulated_ns;
+  // Static power over the run: with power gating an ADC is powered while a layer that dealt it
+  // a column is under way; without, every ADC of the chip for the whole run, shared among the
+  // layers in proportion to the time each is under way (so that the layers sum to the run).
+  double occupied_sum = 0.0;
+  for (const LayerTiming& t : schedule.layers) occupied_sum += t.occupied_ns;
+  for (std::size_t l = 0; l < layers.size(); ++l) {
+    LayerResult& r = *layers[l];
+    const LayerTiming& t = schedule.layers[l];
+    r.latency_ns = t.occupied_ns;
+    r.start_ns = t.start_ns;
+    r.end_ns = t.end_ns;
+    r.single_inference_ns = t.end_ns - t.start_ns;
+    r.run_share_ns =
+        occupied_sum > 0.0 ? schedule.run_ns * t.occupied_ns / occupied_sum : 0.0;
+    const double powered_adcs = static_cast<double>(
+        settings_.adc.power_gating ? chip_->plan().layers[l].powered_adcs : chip_->plan().adcs);
+    r.powered_adc_ns =
+        powered_adcs * (settings_.adc.power_gating ? t.occupied_ns : r.run_share_ns);
+  }
+  return schedule;
 }
 
 void Accelerator::collect(std::size_t index, LayerResult& result) const {
@@ -278,6 +261,16 @@ void Accelerator::collect(std::size_t index, LayerResult& result) const {
     partial_sum_adds += static_cast<std::uint64_t>(std::max(parts, 1) - 1);
   }
   result.counts.partial_sum_adds += partial_sum_adds * result.vectors;
+  result.tiles = plan.tiles.size();
+  result.adcs = plan.adcs;
+  result.adder_tree_depth = unit.layer().adder_tree_depth();
+  result.adder_tree_ns = unit.macros.empty() ? 0.0 : result.adder_tree_depth * settings_.t_add_ns;
+  const auto vectors = static_cast<double>(result.vectors);
+  for (const TileWork& work : plan.tiles) {
+    const double bytes = work.fetch_bytes_per_vector +
+                         static_cast<double>(work.outputs) * settings_.chip.partial_sum_bytes;
+    result.link_byte_hops += vectors * bytes * work.hops;
+  }
 }
 
 }  // namespace cimsim

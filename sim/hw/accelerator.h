@@ -1,10 +1,11 @@
 // The top module. The functional model: one LayerUnit per mapped layer with its crossbar macros,
-// whose arithmetic runs outside simulated time (on every core). The timing model: the Chip
-// (tiles, ADC pools, interconnect, accumulator; sim/hw/chip.h) and a controller thread that runs
-// a layer when asked: it starts the layer's job on the chip, waits until its tiles are done and
-// their partial sums added, then spends the adder-tree time (section 9). Latency is read from
-// sc_time_stamp(). Layers run one after another; the host calls run_layer() per layer so that
-// digital work between layers (activation, pooling) happens outside simulated time.
+// whose arithmetic runs outside simulated time (on every core); the host calls run_layer() per
+// layer and batch, with the digital work between layers (activation, pooling) in between. The
+// timing model: the Chip (tiles, ADC pools, interconnect, accumulator; sim/hw/chip.h) and the
+// Scheduler (sim/hw/scheduler.h) that drives it through the run's inferences once the host has
+// said what one inference is (simulate()). Timing does not depend on the data (the ADC plans fix
+// every t_adc), so it is simulated once per run, whatever the batch size; latency is read from
+// sc_time_stamp().
 #pragma once
 
 #include <map>
@@ -17,6 +18,7 @@
 #include "sim/core/event_counts.h"
 #include "sim/hw/chip.h"
 #include "sim/hw/crossbar_macro.h"
+#include "sim/hw/scheduler.h"
 #include "sim/mapping/int_matrix.h"
 #include "sim/mapping/mapped_layer.h"
 
@@ -42,14 +44,17 @@ struct ColumnClass {
 };
 
 struct LayerResult {
-  // Adds a later batch on the same hardware: dynamic counts and times add, static ones stay.
+  // Adds a later batch on the same hardware: dynamic counts add, static ones stay.
   void add_batch(const LayerResult& batch);
 
   std::string name;
   WideMatrix outputs;        // T x N integer results (before dequantization)
   EventCounts counts;        // totals over the T vectors and all crossbars of the layer
-  double latency_ns = 0.0;   // start to last partial sum added, plus the adder tree [ns]
-  double crossbar_ns = 0.0;  // start until the slowest tile has computed [ns]
+  // Timing (Accelerator::simulate): the time the layer's work is under way over the run, its
+  // start and end within inference 0 (from the run's start), and its adder tree per job [ns].
+  double latency_ns = 0.0;
+  double start_ns = 0.0;
+  double end_ns = 0.0;
   double adder_tree_ns = 0.0;
   int adder_tree_depth = 0;
   double max_adc_time_ns = 0.0;  // busiest ADC's conversions in one input cycle [ns]
@@ -58,7 +63,8 @@ struct LayerResult {
   double powered_adc_ns = 0.0;   // sum over ADCs of their powered time [ns] (section 11)
   double link_byte_hops = 0.0;   // bytes moved on the interconnect x their hops [B hop]
   std::uint64_t vectors = 0;
-  double single_inference_ns = 0.0;  // this layer for one inference's vectors alone [ns]
+  double run_share_ns = 0.0;  // its share of the run, for chip-wide static power [ns]
+  double single_inference_ns = 0.0;  // end_ns - start_ns: the layer within one inference [ns]
   std::vector<CrossbarStats> crossbars;
   std::map<int, ColumnClass> column_classes;  // resolution [bit] (0 = gated) -> columns
 };
@@ -95,21 +101,27 @@ class Accelerator : public sc_core::sc_module {
   Accelerator(const Accelerator&) = delete;
   Accelerator& operator=(const Accelerator&) = delete;
 
-  // Simulates layer `index` on T input vectors (T x K) and returns its outputs, counts and time.
+  // Computes layer `index` on T input vectors (T x K): its outputs and counts (no timing; traced
+  // macros step their cycles in simulated time for the waveform).
   [[nodiscard]] LayerResult run_layer(std::size_t index, const IntMatrix& inputs);
+  // Simulates the run's schedule on the chip and gives each layer's result its times and powered
+  // ADC-time (`layers[i]` is layer i's result over the run). Call once, after the last batch.
+  [[nodiscard]] ScheduleResult simulate(const ScheduleRequest& request,
+                                        const std::vector<LayerResult*>& layers);
+  // Records the chip's spans during simulate() into `timeline`.
+  void record_timeline(Timeline* timeline) {
+    timeline->set_origin_ns(to_ns(sc_core::sc_time_stamp()));
+    chip_->record_into(timeline);
+  }
   // Whether layer `index` runs as one exact product: no crossbar of it can clip, round or
   // overflow, none is traced and zero-cycle skipping is off.
   [[nodiscard]] bool layer_is_exact(std::size_t index) const {
     return !exact_weights_[index].data.empty();
   }
-  // Latency of layer `index` for `vectors` input vectors alone on an unloaded chip [ns]
-  // (sections 9 and 11 without contention): what one inference takes when its vectors are not
-  // pipelined with another's.
-  [[nodiscard]] double layer_latency_ns(std::size_t index, std::uint64_t vectors) const;
   [[nodiscard]] ChipSummary chip_summary() const;
 
  private:
-  void control();
+  void run_traced(std::size_t index, const IntMatrix& inputs, WideMatrix& outputs);
   void open_traces(const std::vector<std::string>& trace_patterns, const std::string& vcd_path);
   [[nodiscard]] sc_core::sc_trace_file* trace_file(const std::string& vcd_path);
   // Adds the macros' counts and static description of layer `index` to its result.
@@ -117,16 +129,13 @@ class Accelerator : public sc_core::sc_module {
 
   MacroSettings settings_;
   std::vector<std::unique_ptr<LayerUnit>> layers_;
-  sc_core::sc_event layer_start_;
-  std::size_t pending_layer_ = 0;
-  const IntMatrix* pending_inputs_ = nullptr;
-  LayerResult* pending_result_ = nullptr;
   std::unique_ptr<Chip> chip_;
+  std::unique_ptr<Scheduler> scheduler_;
   std::vector<std::vector<CrossbarMacro*>> traced_;  // per layer: macros with a process
   std::vector<std::vector<std::int64_t>> tile_of_;   // per layer, per crossbar: its tile
   std::vector<IntMatrix> exact_weights_;  // per layer: its integer weights, when it is exact
   sc_core::sc_trace_file* trace_file_ = nullptr;
-  double run_ns_ = 0.0;  // simulated time of every layer run so far
+  double simulated_ns_ = 0.0;  // of the schedule, for the statistics
 };
 
 }  // namespace cimsim

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "sim/core/errors.h"
+
 namespace cimsim {
 
 using sc_core::sc_time;
@@ -11,6 +13,7 @@ using sc_core::sc_time;
 Chip::Chip(const sc_core::sc_module_name& name, ChipPlan plan, const MacroSettings& settings)
     : sc_module(name),
       plan_(std::move(plan)),
+      t_add_(ns_time(settings.t_add_ns)),
       interconnect_(InterconnectRegistry::instance().create(
           settings.chip.interconnect, "interconnect", settings.chip, ns_time(settings.clock_ns))),
       accumulator_("accumulator", settings.chip.accumulator_adds_per_ns,
@@ -18,34 +21,47 @@ Chip::Chip(const sc_core::sc_module_name& name, ChipPlan plan, const MacroSettin
   tiles_.reserve(plan_.tiles);
   for (std::uint64_t t = 0; t < plan_.tiles; ++t) {
     const std::string tile_name = "tile" + std::to_string(t);
-    tiles_.push_back(std::make_unique<Tile>(tile_name.c_str(), settings,
-                                            [this](const sc_time& end) { tile_finished(end); }));
+    tiles_.push_back(std::make_unique<Tile>(
+        tile_name.c_str(), settings,
+        [this](std::uint64_t job, const sc_time& end) { tile_finished(job, end); }));
     tiles_.back()->interconnect(*interconnect_);
     tiles_.back()->accumulator(accumulator_);
   }
 }
 
-void Chip::start_layer(std::size_t index, std::uint64_t vectors) {
-  const LayerPlan& layer = plan_.layers.at(index);
+std::uint64_t Chip::submit(std::size_t layer, std::int64_t inference, std::uint64_t vectors) {
+  const LayerPlan& plan = plan_.layers.at(layer);
+  const std::uint64_t id = next_job_++;
   const sc_time now = sc_core::sc_time_stamp();
-  latest_compute_ = now;
-  latest_end_ = now;
-  running_ = vectors == 0 ? 0 : layer.tiles.size();
-  if (running_ == 0) {
-    done_.notify(sc_core::SC_ZERO_TIME);
-    return;
+  if (vectors == 0 || plan.tiles.empty()) {  // nothing to compute: done at once
+    if (job_done_) job_done_(id, now);
+    return id;
   }
-  for (const TileWork& work : layer.tiles) {
-    tiles_[static_cast<std::size_t>(work.tile)]->start(static_cast<int>(index), work, vectors,
-                                                       layer.cycles_per_vector);
+  outstanding_[id] = Outstanding{layer, plan.tiles.size(), now};
+  for (const TileWork& work : plan.tiles) {
+    TileJob job;
+    job.id = id;
+    job.layer = static_cast<int>(layer);
+    job.inference = inference;
+    job.work = &work;
+    job.vectors = vectors;
+    job.cycles_per_vector = static_cast<std::uint64_t>(plan.cycles_per_vector);
+    tiles_[static_cast<std::size_t>(work.tile)]->submit(job);
   }
+  return id;
 }
 
-void Chip::tile_finished(const sc_time& end) {
-  const sc_time now = sc_core::sc_time_stamp();
-  latest_compute_ = std::max(latest_compute_, now);
-  latest_end_ = std::max(latest_end_, end);
-  if (--running_ == 0) done_.notify(latest_end_ - now);
+void Chip::tile_finished(std::uint64_t job, const sc_time& end) {
+  const auto it = outstanding_.find(job);
+  if (it == outstanding_.end()) throw RuntimeError("chip: a tile finished an unknown job");
+  Outstanding& o = it->second;
+  o.end = std::max(o.end, end);
+  if (--o.tiles > 0) return;
+  // The layer's partial sums meet in its adder tree once they are all there.
+  const sc_time done =
+      o.end + times(static_cast<std::uint64_t>(plan_.layers[o.layer].adder_tree_depth), t_add_);
+  outstanding_.erase(it);
+  if (job_done_) job_done_(job, done);
 }
 
 StatisticSet Chip::statistics(double run_ns) const {
@@ -68,6 +84,10 @@ std::size_t Chip::enable_tracing(sc_core::sc_trace_file* file,
     ++traced;
   }
   return traced;
+}
+
+void Chip::record_into(Timeline* timeline) {
+  for (const auto& tile : tiles_) tile->record_into(timeline);
 }
 
 }  // namespace cimsim

@@ -1,11 +1,14 @@
 // The timing model of the chip: one Tile module per tile that holds a crossbar, the interconnect
 // (a registered kind) and the accumulator, joined by sc_ports. The number of SystemC processes
 // is the number of tiles (one SC_METHOD each) and never depends on how many crossbars a tile
-// holds. The chip replays the static ChipPlan in simulated time: a layer job starts every tile
-// that holds one of the layer's crossbars, and the layer's tiles are done when the last of them
-// has computed and its partial sums have been added.
+// holds. The chip replays the static ChipPlan in simulated time: a layer job (vectors of one
+// inference) is queued on every tile that holds one of the layer's crossbars, and it is done
+// when the last of them has drained and its partial sums have been added, plus the layer's adder
+// tree (section 9).
 #pragma once
 
+#include <functional>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -20,14 +23,16 @@ namespace cimsim {
 
 class Chip : public sc_core::sc_module {
  public:
+  // `job_done(job, end)` is called once per submitted job, at or before `end`, the time the job
+  // is complete.
+  using JobDone = std::function<void(std::uint64_t, const sc_core::sc_time&)>;
+
   Chip(const sc_core::sc_module_name& name, ChipPlan plan, const MacroSettings& settings);
 
-  // Starts layer `index` on `vectors` input vectors now (from a process). `done()` fires when
-  // every tile of the layer has finished and its partial sums have been added.
-  void start_layer(std::size_t index, std::uint64_t vectors);
-  [[nodiscard]] const sc_core::sc_event& done() const { return done_; }
-  // When the last tile of the current layer finished computing (before its sums were added).
-  [[nodiscard]] const sc_core::sc_time& tiles_computed() const { return latest_compute_; }
+  void on_job_done(JobDone job_done) { job_done_ = std::move(job_done); }
+  // Queues `vectors` vectors of layer `layer` for inference `inference` on the layer's tiles now
+  // (from a process); returns the job's id.
+  std::uint64_t submit(std::size_t layer, std::int64_t inference, std::uint64_t vectors);
 
   [[nodiscard]] const ChipPlan& plan() const { return plan_; }
   [[nodiscard]] const std::vector<std::unique_ptr<Tile>>& tiles() const { return tiles_; }
@@ -38,18 +43,25 @@ class Chip : public sc_core::sc_module {
   // Traces the tiles whose names match one of the glob patterns; returns how many.
   std::size_t enable_tracing(sc_core::sc_trace_file* file,
                              const std::vector<std::string>& patterns);
+  // Records every tile's spans into `timeline`.
+  void record_into(Timeline* timeline);
 
  private:
-  void tile_finished(const sc_core::sc_time& end);
+  struct Outstanding {
+    std::size_t layer = 0;
+    std::size_t tiles = 0;  // still working on it
+    sc_core::sc_time end;   // latest end so far
+  };
+  void tile_finished(std::uint64_t job, const sc_core::sc_time& end);
 
   ChipPlan plan_;
+  sc_core::sc_time t_add_;
   std::unique_ptr<Interconnect> interconnect_;
   AccumulatorUnit accumulator_;
   std::vector<std::unique_ptr<Tile>> tiles_;
-  sc_core::sc_event done_;
-  std::size_t running_ = 0;
-  sc_core::sc_time latest_compute_;
-  sc_core::sc_time latest_end_;
+  JobDone job_done_;
+  std::map<std::uint64_t, Outstanding> outstanding_;
+  std::uint64_t next_job_ = 0;
 };
 
 }  // namespace cimsim

@@ -2,6 +2,7 @@
 
 #include "sim/config/param_schema.h"
 #include "sim/hw/interconnect.h"
+#include "sim/hw/schedule.h"
 
 namespace cimsim {
 namespace {
@@ -68,6 +69,18 @@ const ParamDeclaration kInterconnect("chip.3 interconnect", [](std::vector<Param
                               "unlimited)"));
 });
 
+// The scheduling of the run's layers and inferences (sim/hw/schedule.h, sim/hw/scheduler.h).
+const ParamDeclaration kSchedule("chip.4 schedule", [](std::vector<ParamSpec>& s) {
+  s.push_back(choice_param("hardware.schedule.kind", "sequential",
+                           [] { return ScheduleRegistry::instance().names(); },
+                           "when a layer's work starts: one layer at a time, or pipelined"));
+  s.push_back(int_param("hardware.schedule.vectors_per_job", "1", "vectors", 1, 1 << 30,
+                        "vectors of one layer handed to its tiles at a time (pipelined)"));
+  s.push_back(int_param("hardware.schedule.simulated_inferences", "4", "inferences", 1, 1024,
+                        "inferences simulated in SystemC; the run's latency extrapolates from "
+                        "their steady-state interval"));
+});
+
 }  // namespace
 
 ChipSettings chip_settings(const ResolvedConfig& c) {
@@ -96,6 +109,10 @@ ChipSettings chip_settings(const ResolvedConfig& c) {
   chip.router_static_mw = c.get_real("hardware.interconnect.router_static_mw");
   chip.partial_sum_bytes = static_cast<int>(c.get_int("hardware.interconnect.partial_sum_bytes"));
   chip.accumulator_adds_per_ns = c.get_real("hardware.accumulator.adds_per_ns");
+  chip.schedule = c.get_string("hardware.schedule.kind");
+  chip.vectors_per_job = static_cast<std::uint64_t>(c.get_int("hardware.schedule.vectors_per_job"));
+  chip.simulated_inferences =
+      static_cast<std::uint64_t>(c.get_int("hardware.schedule.simulated_inferences"));
   return chip;
 }
 

@@ -49,6 +49,12 @@ struct ChipSettings {
   double digital_area_um2 = 0.0;         // one tile's digital unit [um^2]
   double digital_static_mw = 0.0;        // [mW], powered for the whole run
 
+  // hardware.schedule.*: the registered schedule policy (sim/hw/schedule.h), vectors per job
+  // when pipelined, and how many of the run's inferences are simulated (the rest extrapolated).
+  std::string schedule = "sequential";
+  std::uint64_t vectors_per_job = 1;
+  std::uint64_t simulated_inferences = 4;
+
   // Bytes of one input value as the tile buffer and the interconnect move it: quant.input_bits
   // / 8 [B].
   double input_bytes = 1.0;

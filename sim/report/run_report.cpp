@@ -63,18 +63,18 @@ std::uint64_t to_cycles(double ns, double clock_ns) {
 
 // Static energy of a layer (1 mW for 1 ns is 1 pJ) and the interconnect's dynamic energy: the
 // ADCs for their powered time (section 11), every tile buffer and shared link for the layer's
-// whole latency.
+// share of the run (its latency when layers run one after another).
 void add_chip_energy(EnergyBreakdown& energy, const LayerResult& r, const ChipSettings& chip,
                      const ChipSummary& summary) {
   constexpr double kPjPerFj = 1e-3;
   energy.adc_static_pj = chip.adc_static_mw * r.powered_adc_ns;
   const auto tiles = static_cast<double>(summary.tiles);
   energy.buffer_static_pj =
-      (chip.buffer_static_mw + chip.output_buffer_static_mw) * tiles * r.latency_ns;
+      (chip.buffer_static_mw + chip.output_buffer_static_mw) * tiles * r.run_share_ns;
   energy.link_static_pj =
       (chip.link_static_mw * summary.interconnect_links + chip.router_static_mw * tiles) *
-      r.latency_ns;
-  energy.digital_static_pj = chip.digital_static_mw * tiles * r.latency_ns;
+      r.run_share_ns;
+  energy.digital_static_pj = chip.digital_static_mw * tiles * r.run_share_ns;
   energy.interconnect_pj = r.link_byte_hops * chip.link_energy_fj_per_byte_hop * kPjPerFj;
 }
 
@@ -118,7 +118,8 @@ RunReport build_report(const Experiment& e, const WorkloadResult& result) {
   EventCounts total_counts;
   EnergyBreakdown total_energy;
   MappingSummary total_mapping;
-  double total_ns = 0.0;
+  const ScheduleResult& schedule = result.schedule;
+  const double total_ns = schedule.run_ns;
   double total_powered_adc_ns = 0.0;
   double total_macs = 0.0;  // multiply-accumulates of the layers' matrix products
   json layers = json::array();
@@ -141,7 +142,8 @@ RunReport build_report(const Experiment& e, const WorkloadResult& result) {
         *adc_model);
     layer["area_um2"] = area.to_json();
     layer["latency_ns"] = r.latency_ns;
-    layer["crossbar_ns"] = r.crossbar_ns;
+    layer["start_ns"] = r.start_ns;
+    layer["end_ns"] = r.end_ns;
     layer["adder_tree_ns"] = r.adder_tree_ns;
     layer["adder_tree_depth"] = r.adder_tree_depth;
     layer["busiest_adc_ns_per_input_cycle"] = r.max_adc_time_ns;
@@ -160,7 +162,6 @@ RunReport build_report(const Experiment& e, const WorkloadResult& result) {
     layers.push_back(layer);
     total_counts += r.counts;
     total_energy += energy;
-    total_ns += r.latency_ns;
     total_powered_adc_ns += r.powered_adc_ns;
     total_macs += static_cast<double>(r.vectors) * record.mapping.inputs * record.mapping.outputs;
     total_mapping.sections_kept += record.mapping.summary.sections_kept;
@@ -191,6 +192,7 @@ RunReport build_report(const Experiment& e, const WorkloadResult& result) {
       {"operations_per_mac", 2},
       {"latency_per_inference_ns",
        result.inferences > 0 ? total_ns / static_cast<double>(result.inferences) : 0.0},
+      {"inference_latency_ns", schedule.inference_ns},
       {"tops", tops},
       {"tops_per_w", total_energy.total_pj() > 0.0 ? ops / total_energy.total_pj() : 0.0},
       {"tops_per_mm2", area_mm2 > 0.0 ? tops / area_mm2 : 0.0}};
@@ -207,6 +209,14 @@ RunReport build_report(const Experiment& e, const WorkloadResult& result) {
         {"value", stat.value}, {"unit", stat.unit}, {"description", stat.description}};
   }
   totals["chip"]["statistics"] = statistics;
+  totals["schedule"] = {{"kind", schedule.kind},
+                        {"inference_latency_ns", schedule.inference_ns},
+                        {"interval_ns", schedule.interval_ns},
+                        {"throughput_per_s", schedule.throughput_per_s()},
+                        {"run_ns", schedule.run_ns},
+                        {"inferences", schedule.inferences},
+                        {"simulated_inferences", schedule.simulated_inferences},
+                        {"simulated_ns", schedule.simulated_ns}};
   totals["latency_ns"] = total_ns;
   totals["cycles"] = to_cycles(total_ns, e.macro.clock_ns);
   totals["inferences"] = result.inferences;
@@ -299,6 +309,8 @@ RunReport build_report(const Experiment& e, const WorkloadResult& result) {
        {"cycles", std::to_string(to_cycles(total_ns, e.macro.clock_ns))},
        {"latency_ns", csv_number(total_ns)},
        {"throughput_per_s", csv_number(throughput)},
+       {"schedule", schedule.kind},
+       {"inference_latency_ns", csv_number(schedule.inference_ns)},
        {"tops_per_w",
         csv_number(total_energy.total_pj() > 0.0 ? ops / total_energy.total_pj() : 0.0)},
        {"area_total_um2", csv_number(total_area.total_um2())},

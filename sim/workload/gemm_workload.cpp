@@ -10,6 +10,7 @@
 #include "sim/mapping/prune.h"
 #include "sim/mapping/quantize.h"
 #include "sim/workload/layer_source.h"
+#include "sim/workload/run_timing.h"
 #include "sim/workload/workload.h"
 
 namespace cimsim {
@@ -115,7 +116,8 @@ class GemmWorkload final : public Workload {
     result.layers[0].result = top.run_layer(0, x);
     result.outputs = result.layers[0].result.outputs;
     result.inferences = x.rows;
-    result.chip = top.chip_summary();
+    // The matrix product is one job of T vectors (sections 9 and 11: V = P x T cycles in a row).
+    time_run(top, chained_schedule({x.rows}, 1), e, context, result);
     return result;
   }
 };

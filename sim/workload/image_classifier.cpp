@@ -1,4 +1,5 @@
 #include "sim/workload/image_classifier.h"
+#include "sim/workload/run_timing.h"
 
 #include <algorithm>
 #include <cmath>
@@ -212,11 +213,10 @@ WorkloadResult run_classifier(const ImageClassifier& model, const Experiment& e,
     }
     progress.advance(count);
   }
-  const std::vector<std::uint64_t> per_image = model.vectors_per_image();
-  for (std::size_t i = 0; i < result.layers.size(); ++i) {
-    result.layers[i].result.single_inference_ns = top.layer_latency_ns(i, per_image[i]);
-  }
-  result.chip = top.chip_summary();
+  ScheduleRequest request = chained_schedule(model.vectors_per_image(), samples);
+  const std::vector<LayerDependency> dependencies = model.dependencies();
+  if (!dependencies.empty()) request.dependencies = dependencies;
+  time_run(top, request, e, context, result);
   const auto fraction = [samples](std::size_t correct) {
     return samples == 0 ? 0.0 : static_cast<double>(correct) / static_cast<double>(samples);
   };

@@ -9,6 +9,7 @@
 
 #include "models/network/forward.h"
 #include "models/network/network.h"
+#include "sim/hw/schedule.h"
 #include "sim/workload/workload.h"
 
 namespace cimsim {
@@ -26,6 +27,10 @@ class ImageClassifier {
   [[nodiscard]] virtual std::vector<std::int64_t> sample_shape() const { return {28, 28}; }
   // Per matrix layer: input vectors one image puts through it.
   [[nodiscard]] virtual std::vector<std::uint64_t> vectors_per_image() const = 0;
+  // Per matrix layer: which layer's vectors it reads and how many of them each of its vectors
+  // needs (sim/hw/schedule.h), for pipelining; empty: a chain, each layer reading all of the
+  // previous one's.
+  [[nodiscard]] virtual std::vector<LayerDependency> dependencies() const { return {}; }
   // Logits (count x classes) for `count` samples given as the data set holds them (MNIST and
   // Fashion-MNIST: pixel / 255, row-major 28 x 28 each).
   [[nodiscard]] virtual std::vector<float> forward_float(

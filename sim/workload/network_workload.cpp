@@ -2,6 +2,7 @@
 // Sequential model given by workload.model) on MNIST or Fashion-MNIST test images. One run gives
 // three accuracies on the same images (float32, integer-ideal, simulated through the configured
 // ADCs) and the energy, time and mapping of every crossbar layer (sim/workload/image_classifier).
+#include <algorithm>
 #include <memory>
 
 #include "models/datasets/data_dir.h"
@@ -24,6 +25,65 @@ Network load_network(const Experiment& e) {
     model = load_mnist_cnn(default_data_dir() / "mnist-cnn");
   }
   return network_from_keras(model, "cnn", TensorShape{28, 28, 1});
+}
+
+// Which vectors of which layer each convolution output needs, through pooling and flattening:
+// vectors are output positions in raster order, so a position needs its window's latest
+// position (bottom right) of the producing layer, and everything before it in raster order
+// exists by then. A dense layer after flattening needs all of its producer's vectors.
+std::vector<LayerDependency> raster_dependencies(const Network& net) {
+  std::vector<LayerDependency> out;
+  TensorShape shape = net.input;
+  int producer = -1;
+  // For each position of the current tensor: producer vectors needed to have it.
+  std::vector<std::uint64_t> need(shape.size() / static_cast<std::size_t>(shape.c), 0);
+  const auto window_need = [&](int y0, int x0, int h, int w) {
+    std::uint64_t most = 0;
+    for (int y = y0; y < y0 + h; ++y) {
+      for (int x = x0; x < x0 + w; ++x) {
+        most = std::max(most, need[static_cast<std::size_t>(y * shape.w + x)]);
+      }
+    }
+    return most;
+  };
+  for (const NetLayer& layer : net.layers) {
+    TensorShape next = shape;
+    std::vector<std::uint64_t> next_need;
+    if (layer.kind == NetLayer::Kind::kConv2D || layer.kind == NetLayer::Kind::kMaxPool) {
+      const bool conv = layer.kind == NetLayer::Kind::kConv2D;
+      const int kh = conv ? layer.kernel_h : layer.pool_h;
+      const int kw = conv ? layer.kernel_w : layer.pool_w;
+      const int stride_y = conv ? layer.stride : layer.pool_h;
+      const int stride_x = conv ? layer.stride : layer.pool_w;
+      next.h = (shape.h - kh) / stride_y + 1;
+      next.w = (shape.w - kw) / stride_x + 1;
+      for (int y = 0; y < next.h; ++y) {
+        for (int x = 0; x < next.w; ++x) {
+          next_need.push_back(window_need(y * stride_y, x * stride_x, kh, kw));
+        }
+      }
+    } else if (layer.kind == NetLayer::Kind::kFlatten) {
+      next = {1, 1, static_cast<int>(shape.size())};
+      next_need = {window_need(0, 0, shape.h, shape.w)};
+    } else {  // dense: on a flattened (1 x 1) tensor
+      next = {1, 1, shape.c};
+      next_need = {window_need(0, 0, shape.h, shape.w)};
+    }
+    if (layer.kind == NetLayer::Kind::kConv2D || layer.kind == NetLayer::Kind::kDense) {
+      LayerDependency dependency{producer, {}};
+      if (producer >= 0) {
+        std::uint64_t most = 0;  // kept non-decreasing, as the scheduler requires
+        for (std::uint64_t n : next_need) dependency.needs.push_back(most = std::max(most, n));
+      }
+      out.push_back(std::move(dependency));
+      producer = static_cast<int>(out.size()) - 1;
+      next.c = static_cast<int>(layer.matrix.n);
+      for (std::size_t v = 0; v < next_need.size(); ++v) next_need[v] = v + 1;
+    }
+    shape = next;
+    need = std::move(next_need);
+  }
+  return out;
 }
 
 // The Keras network as an image classifier, pruned as the experiment says.
@@ -55,6 +115,9 @@ class KerasClassifier final : public ImageClassifier {
   }
   [[nodiscard]] std::vector<std::uint64_t> vectors_per_image() const override {
     return cimsim::vectors_per_image(net_);
+  }
+  [[nodiscard]] std::vector<LayerDependency> dependencies() const override {
+    return raster_dependencies(net_);
   }
   [[nodiscard]] std::vector<float> forward_float(const std::vector<float>& images,
                                                  std::size_t count,

@@ -25,6 +25,7 @@
 #include "sim/mapping/quantize.h"
 #include "sim/report/results_folder.h"
 #include "sim/workload/layer_source.h"
+#include "sim/workload/run_timing.h"
 #include "sim/workload/workload.h"
 
 namespace cimsim {
@@ -259,12 +260,15 @@ class UseLiteWorkload final : public Workload {
         cosine_sum / count, cosine_min, dense_sum / count, dense_min);
     write_text_file(context.staging_dir / "fidelity.json", fidelity.dump(2) + "\n");
 
+    // One sentence's vectors per matrix (its mean token count, rounded up; one pooled vector for
+    // the projection), each matrix reading the previous one's.
+    std::vector<std::uint64_t> per_sentence;
     for (std::size_t i = 0; i < result.layers.size(); ++i) {
-      const std::uint64_t per_sentence =
-          i == kTanhProjection ? 1 : (tokens + sentences.size() - 1) / sentences.size();
-      result.layers[i].result.single_inference_ns = top.layer_latency_ns(i, per_sentence);
+      per_sentence.push_back(i == kTanhProjection
+                                 ? 1
+                                 : (tokens + sentences.size() - 1) / sentences.size());
     }
-    result.chip = top.chip_summary();
+    time_run(top, chained_schedule(per_sentence, sentences.size()), e, context, result);
     result.inferences = sentences.size();
     result.inference_unit = "sentences";
     return result;

@@ -36,6 +36,7 @@ struct WorkloadResult {
   std::optional<WideMatrix> outputs;  // integer results of a single-layer matrix workload
   std::optional<Accuracy> accuracy;
   ChipSummary chip;  // the chip the layers ran on (tiles, ADCs, interconnect statistics)
+  ScheduleResult schedule;  // the run's timing (sim/workload/run_timing.h)
 };
 
 // Where a run may write files of its own (a VCD) before the results folder is published.

@@ -16,6 +16,7 @@
 
 #include "sim/hw/accelerator.h"
 #include "sim/mapping/mapping_policy.h"
+#include "sim/workload/run_timing.h"
 #include "tests/systemc_test.h"
 
 namespace cimsim {
@@ -117,31 +118,36 @@ TEST_F(ChipWaveform, TileAndMacroSignalsFollowTheHandComputedSchedule) {
   const std::filesystem::path vcd = dir / "waves.vcd";
   {
     Accelerator top("top", {&layer}, settings, {"top.chip.tile*", "top.tiny.xbar0"}, vcd.string());
-    EXPECT_EQ(top.run_layer(0, x).latency_ns, 33.0);
+    LayerResult r = top.run_layer(0, x);
+    EXPECT_EQ(top.simulate(chained_schedule({1}, 1), {&r}).inference_ns, 33.0);
   }
   const VcdValues v(vcd);
   std::filesystem::remove_all(dir);
-  EXPECT_EQ(v.at("top.chip.tile0.waiting_input", 0.0), 1);
-  EXPECT_EQ(v.at("top.chip.tile0.waiting_input", 4.0), 0);
-  EXPECT_EQ(v.at("top.chip.tile0.computing", 3.0), 0);
-  EXPECT_EQ(v.at("top.chip.tile0.computing", 4.0), 1);
-  EXPECT_EQ(v.at("top.chip.tile0.computing", 25.0), 1);
-  EXPECT_EQ(v.at("top.chip.tile0.computing", 26.0), 0);
-  EXPECT_EQ(v.at("top.chip.tile0.adc_pool.busy_adcs", 10.0), 3);  // 3 converting columns
-  EXPECT_EQ(v.at("top.chip.tile0.layer", 10.0), 0);
-  EXPECT_EQ(v.at("top.chip.tile0.layer", 26.0), -1);
-  EXPECT_EQ(v.at("top.chip.tile1.waiting_input", 7.0), 1);
-  EXPECT_EQ(v.at("top.chip.tile1.computing", 7.0), 0);
-  EXPECT_EQ(v.at("top.chip.tile1.computing", 8.0), 1);
-  EXPECT_EQ(v.at("top.chip.tile1.computing", 30.0), 1);
-  EXPECT_EQ(v.at("top.chip.tile1.computing", 31.0), 0);
-  EXPECT_EQ(v.at("top.chip.tile1.adc_pool.busy_adcs", 10.0), 1);
-  EXPECT_EQ(v.at("top.tiny.xbar0.busy", 3.0), 0);
-  EXPECT_EQ(v.at("top.tiny.xbar0.busy", 4.0), 1);
-  EXPECT_EQ(v.at("top.tiny.xbar0.input_cycle", 4.0), 0);
-  EXPECT_EQ(v.at("top.tiny.xbar0.input_cycle", 23.0), 0);
-  EXPECT_EQ(v.at("top.tiny.xbar0.input_cycle", 24.0), 1);
-  EXPECT_EQ(v.at("top.tiny.xbar0.busy", 26.0), 0);
+  // The traced macro steps its two input cycles while the layer is computed: read 0-10 ns, the
+  // second read 10-20 while the first converts, the last conversion (2 ns) drains to 22 ns.
+  EXPECT_EQ(v.at("top.tiny.xbar0.busy", 0.0), 1);
+  EXPECT_EQ(v.at("top.tiny.xbar0.input_cycle", 0.0), 0);
+  EXPECT_EQ(v.at("top.tiny.xbar0.input_cycle", 19.0), 0);
+  EXPECT_EQ(v.at("top.tiny.xbar0.input_cycle", 20.0), 1);
+  EXPECT_EQ(v.at("top.tiny.xbar0.busy", 22.0), 0);
+  // Then the schedule runs from 22 ns. On a 1 B/ns bus tile0's 4 B of inputs arrive 4 ns later
+  // and it computes for 20 ns; tile1's fetch waits for tile0's, so it computes 8-28 ns after.
+  constexpr double t0 = 22.0;
+  EXPECT_EQ(v.at("top.chip.tile0.waiting_input", t0), 1);
+  EXPECT_EQ(v.at("top.chip.tile0.waiting_input", t0 + 4.0), 0);
+  EXPECT_EQ(v.at("top.chip.tile0.computing", t0 + 3.0), 0);
+  EXPECT_EQ(v.at("top.chip.tile0.computing", t0 + 4.0), 1);
+  EXPECT_EQ(v.at("top.chip.tile0.computing", t0 + 23.0), 1);
+  EXPECT_EQ(v.at("top.chip.tile0.computing", t0 + 24.0), 0);
+  EXPECT_EQ(v.at("top.chip.tile0.adc_pool.busy_adcs", t0 + 10.0), 3);  // 3 converting columns
+  EXPECT_EQ(v.at("top.chip.tile0.layer", t0 + 10.0), 0);
+  EXPECT_EQ(v.at("top.chip.tile0.layer", t0 + 24.0), -1);
+  EXPECT_EQ(v.at("top.chip.tile1.waiting_input", t0 + 7.0), 1);
+  EXPECT_EQ(v.at("top.chip.tile1.computing", t0 + 7.0), 0);
+  EXPECT_EQ(v.at("top.chip.tile1.computing", t0 + 8.0), 1);
+  EXPECT_EQ(v.at("top.chip.tile1.computing", t0 + 27.0), 1);
+  EXPECT_EQ(v.at("top.chip.tile1.computing", t0 + 28.0), 0);
+  EXPECT_EQ(v.at("top.chip.tile1.adc_pool.busy_adcs", t0 + 10.0), 1);
 }
 
 }  // namespace

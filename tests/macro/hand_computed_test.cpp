@@ -9,6 +9,7 @@
 
 #include "sim/hw/accelerator.h"
 #include "sim/mapping/mapping_policy.h"
+#include "sim/workload/run_timing.h"
 #include "tests/systemc_test.h"
 
 namespace cimsim {
@@ -34,7 +35,9 @@ class HandComputed : public testing::SystemCTest {
     }
     fresh_context();
     Accelerator top("top", {&layer_}, settings_);
-    return top.run_layer(0, x);
+    LayerResult result = top.run_layer(0, x);
+    (void)top.simulate(chained_schedule({vectors}, 1), {&result});
+    return result;
   }
 
   MappingGeometry geometry_;
@@ -143,7 +146,8 @@ TEST_F(HandComputed, AdderTreeAddsOncePerLayer) {
   Accelerator top("top", {&layer_}, settings_);
   IntMatrix x(1, 9);
   x.data = {1, 1, 1, 1, 1, 1, 1, 1, 1};
-  const LayerResult r = top.run_layer(0, x);
+  LayerResult r = top.run_layer(0, x);
+  (void)top.simulate(chained_schedule({1}, 1), {&r});
   EXPECT_EQ(r.outputs.at(0, 0), 9);
   EXPECT_EQ(r.adder_tree_depth, 2);
   // A full tile's only converting column (+,0) holds four 1s: bound 4, 3 bits, t_adc = 3 ns;

@@ -8,6 +8,7 @@
 #include "sim/energy/energy_pricing.h"
 #include "sim/hw/accelerator.h"
 #include "sim/mapping/mapping_policy.h"
+#include "sim/workload/run_timing.h"
 #include "tests/systemc_test.h"
 
 namespace cimsim {
@@ -43,6 +44,7 @@ class EnergyPerMapping : public testing::SystemCTest {
     Accelerator top("top", {&layer_}, settings);
     Outcome out;
     out.result = top.run_layer(0, inputs_);
+    (void)top.simulate(chained_schedule({inputs_.rows}, 1), {&out.result});
     ModelWarnings warnings;
     const auto model = make_adc_energy_model(adc_);
     out.energy = price_events(

@@ -1,0 +1,129 @@
+// Scheduling in simulated time (sim/hw/schedule.h, sim/hw/scheduler.h) on two layers whose
+// stage times are computed by hand, and the timeline file written from the same run.
+//
+// Both layers are the tiny layer of chip_timing_test (K = 8 inputs, one output, 4-row crossbars,
+// two row tiles, 4 ADCs per crossbar, P = 2 input cycles, t_read 10 ns, busiest ADC 3 ns, one
+// adder level of 1 ns). With two slots per tile, layer A sits in tile0 and layer B in tile1. One
+// vector computes for 2 x max(10, 3) = 20 ns, drains 3 ns, and its sums meet in 1 ns.
+// B's vector v reads A's vector v (needs v + 1 of A's vectors).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/hw/accelerator.h"
+#include "sim/mapping/mapping_policy.h"
+#include "sim/workload/run_timing.h"
+#include "tests/systemc_test.h"
+
+namespace cimsim {
+namespace {
+
+class Schedule : public testing::SystemCTest {
+ protected:
+  Schedule() {
+    geometry_.rows = 4;
+    geometry_.cols = 4;
+    geometry_.weight_bits = 3;
+    geometry_.input_bits = 2;
+    weights_ = IntMatrix(8, 1);
+    weights_.data = {3, 1, 0, -2, 1, 1, 1, 1};
+    settings_.t_read_ns = 10.0;
+    settings_.adc.per_crossbar = 4;
+    settings_.chip.tile_crossbars = 2;
+    settings_.chip.simulated_inferences = 3;
+  }
+
+  // Runs `inferences` inferences of 3 vectors through A then B under `kind`.
+  ScheduleResult run(const std::string& kind, std::uint64_t inferences,
+                     Timeline* timeline = nullptr) {
+    settings_.chip.schedule = kind;
+    layers_ = {map_layer("baseline", weights_, geometry_, "a"),
+               map_layer("baseline", weights_, geometry_, "b")};
+    fresh_context();
+    Accelerator top("top", {&layers_[0], &layers_[1]}, settings_);
+    IntMatrix x(3, 8);
+    std::fill(x.data.begin(), x.data.end(), 3);
+    results_ = {top.run_layer(0, x), top.run_layer(1, x)};
+    ScheduleRequest request = chained_schedule({3, 3}, inferences);
+    request.dependencies[1].needs = {1, 2, 3};
+    if (timeline != nullptr) top.record_timeline(timeline);
+    return top.simulate(request, {&results_[0], &results_[1]});
+  }
+
+  MappingGeometry geometry_;
+  IntMatrix weights_;
+  MacroSettings settings_;
+  std::vector<MappedLayer> layers_;
+  std::vector<LayerResult> results_;
+};
+
+TEST_F(Schedule, SequentialRunsOneLayerAfterTheOther) {
+  // A: 10 + 5 x 10 + 3 + 1 = 64 ns; B the same from 64.
+  const ScheduleResult s = run("sequential", 1);
+  EXPECT_DOUBLE_EQ(s.inference_ns, 128.0);
+  EXPECT_DOUBLE_EQ(results_[1].start_ns, 64.0);
+  EXPECT_DOUBLE_EQ(results_[1].end_ns, 128.0);
+}
+
+TEST_F(Schedule, PipelinedLayerStartsOnAVectorAsSoonAsItsInputExists) {
+  // A's vectors complete at 24, 44 and 64 (computed 0-20, 20-40, 40-60; +3 drain, +1 adder).
+  // B takes each then: computes 24-44, 44-64, 64-84 and completes at 48, 68 and 88.
+  const ScheduleResult s = run("pipelined", 1);
+  EXPECT_DOUBLE_EQ(s.inference_ns, 88.0);
+  EXPECT_DOUBLE_EQ(results_[0].end_ns, 64.0);
+  EXPECT_DOUBLE_EQ(results_[1].start_ns, 24.0);
+  EXPECT_DOUBLE_EQ(results_[1].end_ns, 88.0);
+  EXPECT_DOUBLE_EQ(results_[1].single_inference_ns, 64.0);
+}
+
+TEST_F(Schedule, PipelinedThroughputIsTheSpacingOfCompletions) {
+  // The next inference enters when the previous one has left A (64 ns), so inferences complete
+  // at 88, 152 and 216 ns: 64 ns apart. Sequential: every 128 ns.
+  const ScheduleResult p = run("pipelined", 3);
+  EXPECT_DOUBLE_EQ(p.inference_ns, 88.0);
+  EXPECT_DOUBLE_EQ(p.interval_ns, 64.0);
+  EXPECT_DOUBLE_EQ(p.run_ns, 216.0);
+  EXPECT_DOUBLE_EQ(p.throughput_per_s(), 1e9 / 64.0);
+  // A run of 100 inferences extrapolates from the 3 simulated: 88 + 99 x 64.
+  const ScheduleResult many = run("pipelined", 100);
+  EXPECT_EQ(many.simulated_inferences, 3U);
+  EXPECT_DOUBLE_EQ(many.run_ns, 88.0 + 99.0 * 64.0);
+  // A is under way 0-64, 64-128, 128-192: the union grows by 64 per inference.
+  EXPECT_DOUBLE_EQ(results_[0].latency_ns, 100.0 * 64.0);
+  const ScheduleResult s = run("sequential", 3);
+  EXPECT_DOUBLE_EQ(s.interval_ns, 128.0);
+  EXPECT_DOUBLE_EQ(s.run_ns, 384.0);
+  EXPECT_DOUBLE_EQ(results_[0].latency_ns + results_[1].latency_ns, 384.0);
+}
+
+TEST_F(Schedule, TimelineHoldsTheHandComputedSpans) {
+  Timeline timeline;
+  (void)run("pipelined", 1, &timeline);
+  std::vector<std::tuple<std::string, std::string, double, double>> spans;
+  for (const TimelineEvent& e : timeline.events()) {
+    spans.emplace_back(e.track, e.name, e.start_ns, e.duration_ns);
+  }
+  std::sort(spans.begin(), spans.end());
+  const std::vector<std::tuple<std::string, std::string, double, double>> expected = {
+      {"top.chip.tile0", "compute", 0.0, 20.0},  {"top.chip.tile0", "compute", 20.0, 20.0},
+      {"top.chip.tile0", "compute", 40.0, 20.0}, {"top.chip.tile1", "compute", 24.0, 20.0},
+      {"top.chip.tile1", "compute", 44.0, 20.0}, {"top.chip.tile1", "compute", 64.0, 20.0},
+      {"top.chip.tile1", "idle", 0.0, 24.0}};
+  EXPECT_EQ(spans, expected);
+  // The file: one process, a named track per tile, complete events in microseconds.
+  const auto json = nlohmann::json::parse(timeline.to_json({"a", "b"}));
+  int complete = 0;
+  for (const auto& event : json["traceEvents"]) {
+    if (event["ph"] != "X") continue;
+    ++complete;
+    if (event["name"] == "compute" && event["args"]["layer"] == "b") {
+      EXPECT_GE(event["ts"].get<double>(), 0.024 - 1e-12);
+    }
+  }
+  EXPECT_EQ(complete, 7);
+}
+
+}  // namespace
+}  // namespace cimsim
