@@ -25,6 +25,12 @@
 //           elements
 //   config  an experiment YAML file, optionally followed by the line "%%" and one --set
 //           override per line; read with load_config()
+//   tfjs    a TensorFlow.js graph model: model.json, then optional weight shards, each part
+//           introduced by the line kKerasShardSeparator; part i (1-based) is the file
+//           "shard<i>" beside model.json; read with load_graph_weights() without hashes
+//   tokenizer  a sentencepiece vocabulary (vocab.json), then the line kTokenizerTextMarker and
+//           text whose lines are encoded (at most kTokenizerMaxText bytes of it); read with
+//           UseTokenizer
 #pragma once
 
 #include <stdlib.h>
@@ -47,6 +53,8 @@
 #include "models/keras/keras_model.h"
 #include "models/onnx/onnx_graph.h"
 #include "models/onnx/onnx_network.h"
+#include "models/tfjs/graph_weights.h"
+#include "models/use_lite/tokenizer.h"
 #include "sim/config/resolved_config.h"
 #include "sim/core/errors.h"
 #include "sim/io/npy.h"
@@ -225,9 +233,9 @@ inline void onnx(const std::uint8_t* data, std::size_t size) {
 inline constexpr std::string_view kKerasShardSeparator = "\n--shard--\n";
 inline constexpr std::size_t kKerasMaxShards = 8;
 
-inline void keras(const std::uint8_t* data, std::size_t size) {
-  const std::string_view input(reinterpret_cast<const char*>(data), size);
-  const std::filesystem::path dir = Scratch::dir() / "keras";
+// Writes model.json and its "shard<i>" files from an input split at kKerasShardSeparator.
+inline std::filesystem::path write_model_parts(std::string_view input, const char* folder) {
+  const std::filesystem::path dir = Scratch::dir() / folder;
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
   std::filesystem::create_directory(dir);
@@ -241,6 +249,12 @@ inline void keras(const std::uint8_t* data, std::size_t size) {
     if (end == std::string_view::npos) break;
     start = end + kKerasShardSeparator.size();
   }
+  return dir;
+}
+
+inline void keras(const std::uint8_t* data, std::size_t size) {
+  const std::string_view input(reinterpret_cast<const char*>(data), size);
+  const std::filesystem::path dir = write_model_parts(input, "keras");
   const KerasModel model = load_keras_model_unverified(dir);
   // What load_keras_model promises (keras_model.h): every Conv2D/Dense layer has its kernel
   // (and bias when use_bias) with shapes matching the config; others have no tensors.
@@ -264,6 +278,68 @@ inline void keras(const std::uint8_t* data, std::size_t size) {
     }
   }
   (void)model.parameter_count();
+}
+
+// ---------------------------------------------------------------------------------------------
+// tfjs
+
+inline void tfjs(const std::uint8_t* data, std::size_t size) {
+  const std::string_view input(reinterpret_cast<const char*>(data), size);
+  const GraphWeights weights = load_graph_weights(write_model_parts(input, "tfjs"), nullptr);
+  // What graph_weights.h promises: every tensor holds the values its shape asks for, in the
+  // vector of its dtype, and get() finds each by name (the first of a repeated name).
+  std::uint64_t total = 0;
+  for (const GraphTensor& tensor : weights.tensors) {
+    std::uint64_t count = 1;
+    for (const std::size_t dim : tensor.shape) count *= dim;
+    const bool is_float = tensor.dtype == GraphTensor::DType::kFloat32;
+    require(tensor.size() == count, "size() is the product of the shape");
+    require((is_float ? tensor.floats.size() : tensor.ints.size()) == count,
+            "one value per element, in the dtype's vector");
+    require((is_float ? tensor.ints.empty() : tensor.floats.empty()), "only one vector is filled");
+    require(weights.get(tensor.name).name == tensor.name, "get() finds the tensor by name");
+    total += count;
+  }
+  require(weights.element_count() == total, "element_count() is the sum over the tensors");
+}
+
+// ---------------------------------------------------------------------------------------------
+// tokenizer
+
+inline constexpr std::string_view kTokenizerTextMarker = "\n--text--\n";
+// The Viterbi search tries every piece length at every byte: text is bounded so that a
+// hostile vocabulary of long pieces cannot turn one input into minutes (real sentences are
+// short, and the vocabulary's longest piece is 16 bytes).
+inline constexpr std::size_t kTokenizerMaxText = 256;
+
+inline void tokenizer(const std::uint8_t* data, std::size_t size) {
+  const std::string_view input(reinterpret_cast<const char*>(data), size);
+  const std::size_t marker = input.find(kTokenizerTextMarker);
+  const std::filesystem::path file = Scratch::dir() / "vocab.json";
+  write_file(file, input.substr(0, marker));
+  const UseTokenizer tokenizer(file);
+  if (marker == std::string_view::npos) return;
+  std::string_view rest = input.substr(marker + kTokenizerTextMarker.size());
+  rest = rest.substr(0, kTokenizerMaxText);
+  while (!rest.empty()) {
+    const std::size_t eol = rest.find('\n');
+    const std::string line(rest.substr(0, eol));
+    const std::vector<int> ids = tokenizer.encode(line);
+    // Every id is a piece of the vocabulary; without unknowns the pieces spell the text as
+    // sentencepiece writes it (a word-start mark first and for every space).
+    std::string spelled;
+    bool unknown = false;
+    for (const int id : ids) {
+      require(id >= 0 && static_cast<std::size_t>(id) < tokenizer.size(), "ids index the vocabulary");
+      unknown = unknown || id == UseTokenizer::kUnknown;
+      spelled += tokenizer.piece(id);
+    }
+    std::string expected = "\xE2\x96\x81";
+    for (const char c : line) expected += c == ' ' ? std::string("\xE2\x96\x81") : std::string(1, c);
+    require(unknown || spelled == expected, "the pieces spell the text");
+    if (eol == std::string_view::npos) break;
+    rest.remove_prefix(eol + 1);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -324,7 +400,8 @@ struct NamedTarget {
 };
 
 inline constexpr NamedTarget kTargets[] = {
-    {"config", &config}, {"npy", &npy}, {"idx", &idx}, {"keras", &keras}, {"trace", &trace},
+    {"config", &config}, {"npy", &npy},   {"idx", &idx},
+    {"keras", &keras},   {"trace", &trace}, {"tfjs", &tfjs}, {"tokenizer", &tokenizer},
 };
 
 // What every harness does with an input: a cimsim::Error is an expected refusal; everything

@@ -19,7 +19,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${CIMSIM_FUZZ_BUILD_DIR:-$root/build-fuzz}
-all_targets=(config npy idx keras trace onnx)
+all_targets=(config npy idx keras trace onnx tfjs tokenizer)
 export CCACHE_DIR=${CCACHE_DIR:-$root/.cache/ccache}
 
 die() {

@@ -130,5 +130,30 @@ TEST(FuzzRegressionMessages, PresetNameTooLongForTheFileSystemIsNotFound) {
   EXPECT_NE(message.find("hardware.preset: no preset"), std::string::npos) << message;
 }
 
+// The seeds of the TF.js and tokenizer harnesses reach what they were made for: the valid ones
+// are accepted (so that the fuzzer starts inside the readers' success paths and the harnesses'
+// property checks run), the near-valid ones are refused as data errors.
+TEST(FuzzSeeds, TfjsAndTokenizerSeedsAreAcceptedOrRefusedAsIntended) {
+  const fs::path corpus = kSourceDir / "fuzz" / "corpus";
+  const auto run = [](fuzz::Target target, const fs::path& file) {
+    const std::vector<std::uint8_t> bytes = read_bytes(file);
+    ASSERT_FALSE(bytes.empty()) << file.string();
+    target(bytes.data(), bytes.size());
+  };
+  for (const char* name : {"one_shard.tfjs", "split_shards.tfjs", "two_groups.tfjs"}) {
+    EXPECT_NO_THROW(run(&fuzz::tfjs, corpus / "tfjs" / name)) << name;
+  }
+  for (const char* name : {"truncated_shard.tfjs", "quantized.tfjs", "path_outside.tfjs",
+                           "string_dtype.tfjs"}) {
+    EXPECT_THROW(run(&fuzz::tfjs, corpus / "tfjs" / name), DataError) << name;
+  }
+  for (const char* name : {"sentences.tok", "vocab_only.tok", "null_score_and_repeat.tok"}) {
+    EXPECT_NO_THROW(run(&fuzz::tokenizer, corpus / "tokenizer" / name)) << name;
+  }
+  for (const char* name : {"not_pairs.tok", "empty_list.tok"}) {
+    EXPECT_THROW(run(&fuzz::tokenizer, corpus / "tokenizer" / name), DataError) << name;
+  }
+}
+
 }  // namespace
 }  // namespace cimsim
