@@ -135,11 +135,11 @@ run() {
       report "$log" >&2
       find "$build/crashes/$t" -type f -printf 'fuzz.sh:   kept %p\n' >&2
     fi
-    summary+=("$(printf '%-7s %12s %10s %8s %8s  %s' "$t" "${execs:-?}" "${rate:-?}" \
+    summary+=("$(printf '%-9s %12s %10s %8s %8s  %s' "$t" "${execs:-?}" "${rate:-?}" \
       "${units:-?}" "${rss:-?}" "$( ((status == 0)) && echo ok || echo FAILED)")")
   done
   echo
-  printf '%-7s %12s %10s %8s %8s  %s\n' target executions exec/s "new" "rss MB" result
+  printf '%-9s %12s %10s %8s %8s  %s\n' target executions exec/s "new" "rss MB" result
   printf '%s\n' "${summary[@]}"
   if ((${#failed[@]} > 0)); then
     echo "fuzz.sh: FAILED: ${failed[*]}; reproduce with $build/fuzz_<target> <crash file>" >&2
