@@ -34,6 +34,10 @@ const ParamDeclaration kTile("chip.2 tile parts", [](std::vector<ParamSpec>& s) 
                          "area of one tile output buffer"));
   s.push_back(real_param("hardware.tile.output_buffer.static_mw", "0", "mW", 0,
                          "static power of one tile output buffer, powered for the whole run"));
+  s.push_back(real_param("hardware.chip.io_area_um2", "0", "um^2", 0,
+                         "area of the chip's off-chip links (chip roll-up)"));
+  s.push_back(real_param("hardware.chip.io_static_mw", "0", "mW", 0,
+                         "power of the chip's off-chip links (chip roll-up)"));
   s.push_back(int_param("hardware.tile.shift_adds", "0", "", 0, 1 << 20,
                         "shift-and-add units per tile (0: one per ADC), for the area"));
   s.push_back(real_param("hardware.digital.area_um2", "0", "um^2", 0,
@@ -109,6 +113,8 @@ ChipSettings chip_settings(const ResolvedConfig& c) {
   chip.router_static_mw = c.get_real("hardware.interconnect.router_static_mw");
   chip.partial_sum_bytes = static_cast<int>(c.get_int("hardware.interconnect.partial_sum_bytes"));
   chip.accumulator_adds_per_ns = c.get_real("hardware.accumulator.adds_per_ns");
+  chip.io_area_um2 = c.get_real("hardware.chip.io_area_um2");
+  chip.io_static_mw = c.get_real("hardware.chip.io_static_mw");
   chip.schedule = c.get_string("hardware.schedule.kind");
   chip.vectors_per_job = static_cast<std::uint64_t>(c.get_int("hardware.schedule.vectors_per_job"));
   chip.simulated_inferences =

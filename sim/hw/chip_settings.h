@@ -49,6 +49,10 @@ struct ChipSettings {
   double digital_area_um2 = 0.0;         // one tile's digital unit [um^2]
   double digital_static_mw = 0.0;        // [mW], powered for the whole run
 
+  // hardware.chip.io_*: the chip's off-chip links (ISAAC's HyperTransport), for the roll-up.
+  double io_area_um2 = 0.0;  // [um^2]
+  double io_static_mw = 0.0;  // [mW]
+
   // hardware.schedule.*: the registered schedule policy (sim/hw/schedule.h), vectors per job
   // when pipelined, and how many of the run's inferences are simulated (the rest extrapolated).
   std::string schedule = "sequential";

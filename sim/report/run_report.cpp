@@ -7,6 +7,7 @@
 
 #include "sim/energy/area_model.h"
 #include "sim/energy/energy_pricing.h"
+#include "sim/report/chip_rollup.h"
 
 namespace cimsim {
 namespace {
@@ -209,6 +210,7 @@ RunReport build_report(const Experiment& e, const WorkloadResult& result) {
         {"value", stat.value}, {"unit", stat.unit}, {"description", stat.description}};
   }
   totals["chip"]["statistics"] = statistics;
+  totals["chip"]["rollup"] = chip_rollup(e, result.chip.tiles).to_json();
   totals["schedule"] = {{"kind", schedule.kind},
                         {"inference_latency_ns", schedule.inference_ns},
                         {"interval_ns", schedule.interval_ns},
