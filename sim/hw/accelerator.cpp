@@ -185,6 +185,9 @@ void Accelerator::run_traced(std::size_t index, const IntMatrix& inputs, WideMat
   // cycle, for the waveform only: the run's timing is the schedule's (simulate()).
   const LayerPlan& plan = chip_->plan().layers[index];
   const LayerUnit& unit = *layers_[index];
+  // Let the macros' threads reach their first wait: a notification made during elaboration
+  // would be lost.
+  if (sc_core::sc_get_status() == sc_core::SC_ELABORATION) sc_core::sc_start(sc_core::SC_ZERO_TIME);
   for (CrossbarMacro* macro : traced) {
     const auto slot =
         static_cast<std::size_t>(&macro->engine().crossbar() - unit.layer().crossbars.data());
@@ -203,7 +206,6 @@ ScheduleResult Accelerator::simulate(const ScheduleRequest& request,
                        " layers in the request, the accelerator has " +
                        std::to_string(layers_.size()));
   }
-  if (sc_core::sc_get_status() == sc_core::SC_ELABORATION) sc_core::sc_start(sc_core::SC_ZERO_TIME);
   scheduler_->start(request);
   sc_core::sc_start();  // returns when every job of the simulated inferences is complete
   if (!scheduler_->finished()) throw RuntimeError("the schedule stalled before its last job");

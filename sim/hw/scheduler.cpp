@@ -20,8 +20,7 @@ Scheduler::Scheduler(const sc_core::sc_module_name& name, Chip& chip, const std:
       wake_("wake") {
   SC_HAS_PROCESS(Scheduler);
   SC_METHOD(step);
-  sensitive << wake_;
-  dont_initialize();
+  sensitive << wake_;  // and initialized: a start() during elaboration runs at time zero
   chip_.on_job_done([this](std::uint64_t job, const sc_time& end) { job_done(job, end); });
 }
 
@@ -37,7 +36,7 @@ void Scheduler::start(const ScheduleRequest& request) {
   jobs_.clear();
   start_ = sc_core::sc_time_stamp();
   finished_ = false;
-  wake_.notify(SC_ZERO_TIME);
+  if (sc_core::sc_get_status() != sc_core::SC_ELABORATION) wake_.notify(SC_ZERO_TIME);
 }
 
 void Scheduler::job_done(std::uint64_t job, const sc_time& end) {
