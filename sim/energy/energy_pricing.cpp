@@ -23,7 +23,7 @@ void require_non_negative(const char* key, double value) {
 
 double EnergyBreakdown::total_pj() const {
   return adc_pj + dac_pj + crossbar_pj + sample_hold_pj + shift_add_pj + buffer_pj +
-         partial_sum_pj + interconnect_pj + leakage_pj();
+         partial_sum_pj + interconnect_pj + write_pj + leakage_pj();
 }
 
 nlohmann::json EnergyBreakdown::to_json() const {
@@ -35,6 +35,7 @@ nlohmann::json EnergyBreakdown::to_json() const {
           {"buffer", buffer_pj},
           {"partial_sum", partial_sum_pj},
           {"interconnect", interconnect_pj},
+          {"write", write_pj},
           {"leakage", leakage_pj()},
           {"total", total_pj()}};
 }
@@ -55,6 +56,7 @@ EnergyBreakdown& EnergyBreakdown::operator+=(const EnergyBreakdown& other) {
   buffer_pj += other.buffer_pj;
   partial_sum_pj += other.partial_sum_pj;
   interconnect_pj += other.interconnect_pj;
+  write_pj += other.write_pj;
   adc_static_pj += other.adc_static_pj;
   buffer_static_pj += other.buffer_static_pj;
   link_static_pj += other.link_static_pj;

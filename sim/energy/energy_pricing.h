@@ -24,6 +24,7 @@ struct EnergyBreakdown {
   double buffer_pj = 0;
   double partial_sum_pj = 0;
   double interconnect_pj = 0;  // bytes x hops x energy per byte per hop
+  double write_pj = 0;         // weights written into a time-multiplexed chip: cells x energy
   // Static energy = static power x powered time (1 mW for 1 ns is 1 pJ), per component.
   double adc_static_pj = 0;      // section 11: static_mw x powered ADC-time
   double buffer_static_pj = 0;   // tile input buffers, powered for the whole run
@@ -34,8 +35,8 @@ struct EnergyBreakdown {
     return adc_static_pj + buffer_static_pj + link_static_pj + digital_static_pj;
   }
   [[nodiscard]] double total_pj() const;
-  // Keys adc, dac, crossbar, sample_hold, shift_add, buffer, partial_sum, interconnect, leakage
-  // (all static energy) and total [pJ]; the parts add up to the total.
+  // Keys adc, dac, crossbar, sample_hold, shift_add, buffer, partial_sum, interconnect, write,
+  // leakage (all static energy) and total [pJ]; the parts add up to the total.
   [[nodiscard]] nlohmann::json to_json() const;
   // The leakage by component: adc, buffers, interconnect, digital [pJ].
   [[nodiscard]] nlohmann::json static_json() const;

@@ -131,6 +131,8 @@ ChipSummary Accelerator::chip_summary() const {
   ChipSummary summary;
   summary.tiles = chip_->plan().tiles;
   summary.adcs = chip_->plan().adcs;
+  summary.loads = chip_->plan().loads.size();
+  summary.crossbars = chip_->plan().physical_crossbars;
   summary.interconnect_links = chip_->interconnect_stats().links;
   summary.statistics = chip_->statistics(simulated_ns_);
   return summary;

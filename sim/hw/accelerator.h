@@ -73,6 +73,8 @@ struct LayerResult {
 struct ChipSummary {
   std::uint64_t tiles = 0;  // tiles holding a crossbar
   std::uint64_t adcs = 0;   // ADCs of the chip
+  std::uint64_t loads = 1;  // weight loads of a time-multiplexed chip (1: it holds the network)
+  std::uint64_t crossbars = 0;  // crossbar slots the chip has in use (one load's at most)
   int interconnect_links = 1;
   StatisticSet statistics;  // every module's, over the run
 };

@@ -27,6 +27,14 @@ Chip::Chip(const sc_core::sc_module_name& name, ChipPlan plan, const MacroSettin
     tiles_.back()->interconnect(*interconnect_);
     tiles_.back()->accumulator(accumulator_);
   }
+  load_tiles_.resize(plan_.loads.size());
+  for (const LayerPlan& layer : plan_.layers) {
+    for (const TileWork& work : layer.tiles) load_tiles_[work.load].push_back(work.tile);
+  }
+  for (auto& tiles : load_tiles_) {
+    std::sort(tiles.begin(), tiles.end());
+    tiles.erase(std::unique(tiles.begin(), tiles.end()), tiles.end());
+  }
 }
 
 std::uint64_t Chip::submit(std::size_t layer, std::int64_t inference, std::uint64_t vectors) {
@@ -37,26 +45,64 @@ std::uint64_t Chip::submit(std::size_t layer, std::int64_t inference, std::uint6
     if (job_done_) job_done_(id, now);
     return id;
   }
-  outstanding_[id] = Outstanding{layer, plan.tiles.size(), now};
+  Outstanding job;
+  job.layer = layer;
+  job.inference = inference;
+  job.vectors = vectors;
+  job.end = now;
   for (const TileWork& work : plan.tiles) {
-    TileJob job;
-    job.id = id;
-    job.layer = static_cast<int>(layer);
-    job.inference = inference;
-    job.work = &work;
-    job.vectors = vectors;
-    job.cycles_per_vector = static_cast<std::uint64_t>(plan.cycles_per_vector);
-    tiles_[static_cast<std::size_t>(work.tile)]->submit(job);
+    if (job.loads.empty() || job.loads.back() != work.load) job.loads.push_back(work.load);
   }
+  start_phase(id, outstanding_[id] = job);
   return id;
 }
 
+void Chip::start_phase(std::uint64_t id, Outstanding& job) {
+  const LayerPlan& plan = plan_.layers[job.layer];
+  const std::uint64_t load = job.loads[job.phase];
+  if (load != current_load_) {
+    // Every crossbar of the load is written at once, row by row: the load's program time on
+    // each of its tiles, before their compute jobs (tiles serve jobs in order).
+    const LoadPlan& written = plan_.loads[load];
+    ++reprogramming_.loads_written;
+    reprogramming_.cells += written.cells;
+    reprogramming_.time_ns += written.program_ns;
+    current_load_ = load;
+    for (std::int64_t tile : load_tiles_[load]) {
+      TileJob program;
+      program.id = kProgramJob;
+      program.layer = static_cast<int>(job.layer);
+      program.inference = job.inference;
+      program.program_ns = written.program_ns;
+      tiles_[static_cast<std::size_t>(tile)]->submit(program);
+    }
+  }
+  job.tiles = 0;
+  for (const TileWork& work : plan.tiles) {
+    if (work.load != load) continue;
+    ++job.tiles;
+    TileJob compute;
+    compute.id = id;
+    compute.layer = static_cast<int>(job.layer);
+    compute.inference = job.inference;
+    compute.work = &work;
+    compute.vectors = job.vectors;
+    compute.cycles_per_vector = static_cast<std::uint64_t>(plan.cycles_per_vector);
+    tiles_[static_cast<std::size_t>(work.tile)]->submit(compute);
+  }
+}
+
 void Chip::tile_finished(std::uint64_t job, const sc_time& end) {
+  if (job == kProgramJob) return;  // the load's compute jobs follow on the same tiles
   const auto it = outstanding_.find(job);
   if (it == outstanding_.end()) throw RuntimeError("chip: a tile finished an unknown job");
   Outstanding& o = it->second;
   o.end = std::max(o.end, end);
   if (--o.tiles > 0) return;
+  if (++o.phase < o.loads.size()) {  // the layer goes on in the next load
+    start_phase(job, o);
+    return;
+  }
   // The layer's partial sums meet in its adder tree once they are all there.
   const sc_time done =
       o.end + times(static_cast<std::uint64_t>(plan_.layers[o.layer].adder_tree_depth), t_add_);

@@ -21,6 +21,13 @@
 
 namespace cimsim {
 
+// What reprogramming a time-multiplexed chip has cost so far.
+struct ReprogrammingStats {
+  std::uint64_t loads_written = 0;  // times the chip switched to another load
+  std::uint64_t cells = 0;          // cells written
+  double time_ns = 0.0;             // spent writing (the chip computes nothing meanwhile) [ns]
+};
+
 class Chip : public sc_core::sc_module {
  public:
   // `job_done(job, end)` is called once per submitted job, at or before `end`, the time the job
@@ -30,6 +37,8 @@ class Chip : public sc_core::sc_module {
   Chip(const sc_core::sc_module_name& name, ChipPlan plan, const MacroSettings& settings);
 
   void on_job_done(JobDone job_done) { job_done_ = std::move(job_done); }
+  // Loads written so far (time-multiplexed placement).
+  [[nodiscard]] const ReprogrammingStats& reprogramming() const { return reprogramming_; }
   // Queues `vectors` vectors of layer `layer` for inference `inference` on the layer's tiles now
   // (from a process); returns the job's id.
   std::uint64_t submit(std::size_t layer, std::int64_t inference, std::uint64_t vectors);
@@ -49,10 +58,18 @@ class Chip : public sc_core::sc_module {
  private:
   struct Outstanding {
     std::size_t layer = 0;
-    std::size_t tiles = 0;  // still working on it
+    std::int64_t inference = 0;
+    std::uint64_t vectors = 0;
+    std::vector<std::uint64_t> loads;  // the layer's loads, in order (one phase each)
+    std::size_t phase = 0;
+    std::size_t tiles = 0;  // still working on the current phase
     sc_core::sc_time end;   // latest end so far
   };
+  // Queues the current phase of job `id`: writes its load first when the chip holds another.
+  void start_phase(std::uint64_t id, Outstanding& job);
   void tile_finished(std::uint64_t job, const sc_core::sc_time& end);
+
+  static constexpr std::uint64_t kProgramJob = ~std::uint64_t{0};
 
   ChipPlan plan_;
   sc_core::sc_time t_add_;
@@ -62,6 +79,9 @@ class Chip : public sc_core::sc_module {
   JobDone job_done_;
   std::map<std::uint64_t, Outstanding> outstanding_;
   std::uint64_t next_job_ = 0;
+  std::vector<std::vector<std::int64_t>> load_tiles_;  // per load: the tiles it uses
+  std::uint64_t current_load_ = 0;  // the load the chip holds (programmed before the run: 0)
+  ReprogrammingStats reprogramming_;
 };
 
 }  // namespace cimsim

@@ -2,6 +2,7 @@
 
 #include "sim/config/param_schema.h"
 #include "sim/hw/interconnect.h"
+#include "sim/hw/placement.h"
 #include "sim/hw/schedule.h"
 
 namespace cimsim {
@@ -85,6 +86,22 @@ const ParamDeclaration kSchedule("chip.4 schedule", [](std::vector<ParamSpec>& s
                         "their steady-state interval"));
 });
 
+// Placement and reprogramming (sim/hw/placement.h). Write cost of an RRAM cell: 350 fJ per
+// cell written, the upper bound of the 1T1R RRAM cell model of "Performance and energy models
+// for memristor-based 1T1R RRAM cell" (GLSVLSI 2012: "less than 350 fJ/bit"); 50 ns per write
+// pulse, NeuroSim's RRAM write pulse width (Param.cpp writePulseWidth = 50e-9 s). One pulse per
+// row is an assumption: program-and-verify schemes need several (scale pulse_ns).
+const ParamDeclaration kPlacement("chip.5 placement", [](std::vector<ParamSpec>& s) {
+  s.push_back(choice_param("hardware.placement.kind", "fixed",
+                           [] { return PlacementRegistry::instance().names(); },
+                           "where crossbars sit: fixed (refuse a network larger than the chip) "
+                           "or time_multiplexed (reprogram the chip load by load)"));
+  s.push_back(real_param("hardware.device.write.pulse_ns", "50", "ns", 0,
+                         "one write pulse: a crossbar row programmed (time-multiplexed chips)"));
+  s.push_back(real_param("hardware.device.write.energy_fj_per_cell", "350", "fJ", 0,
+                         "energy of writing one cell (time-multiplexed chips)"));
+});
+
 }  // namespace
 
 ChipSettings chip_settings(const ResolvedConfig& c) {
@@ -115,6 +132,9 @@ ChipSettings chip_settings(const ResolvedConfig& c) {
   chip.accumulator_adds_per_ns = c.get_real("hardware.accumulator.adds_per_ns");
   chip.io_area_um2 = c.get_real("hardware.chip.io_area_um2");
   chip.io_static_mw = c.get_real("hardware.chip.io_static_mw");
+  chip.placement = c.get_string("hardware.placement.kind");
+  chip.write_pulse_ns = c.get_real("hardware.device.write.pulse_ns");
+  chip.write_energy_fj_per_cell = c.get_real("hardware.device.write.energy_fj_per_cell");
   chip.schedule = c.get_string("hardware.schedule.kind");
   chip.vectors_per_job = static_cast<std::uint64_t>(c.get_int("hardware.schedule.vectors_per_job"));
   chip.simulated_inferences =

@@ -8,6 +8,7 @@
 #include "sim/adc/adc_components.h"
 #include "sim/core/errors.h"
 #include "sim/energy/adc_energy_model.h"
+#include "sim/hw/placement.h"
 
 namespace cimsim {
 namespace {
@@ -66,13 +67,14 @@ void count_traffic(TileWork& work, const std::vector<const CrossbarEngine*>& lay
 
 // Outputs whose parts sit in more than one tile: their partial sums meet in the accumulator.
 void count_split_outputs(LayerPlan& plan, const std::vector<const CrossbarEngine*>& layer) {
-  std::unordered_map<std::int32_t, std::int64_t> first_tile;
+  // Where an output's first part sits: its TileWork (a tile of one load).
+  std::unordered_map<std::int32_t, const TileWork*> first_tile;
   std::unordered_map<std::int32_t, bool> split;
   for (const TileWork& work : plan.tiles) {
     for (std::size_t i = work.first; i < work.first + work.count; ++i) {
       for (std::int32_t output : layer[i]->crossbar().outputs) {
-        const auto [it, inserted] = first_tile.emplace(output, work.tile);
-        if (!inserted && it->second != work.tile) split[output] = true;
+        const auto [it, inserted] = first_tile.emplace(output, &work);
+        if (!inserted && it->second != &work) split[output] = true;
       }
     }
   }
@@ -85,20 +87,6 @@ void count_split_outputs(LayerPlan& plan, const std::vector<const CrossbarEngine
     std::sort(outputs.begin(), outputs.end());
     outputs.erase(std::unique(outputs.begin(), outputs.end()), outputs.end());
     for (std::int32_t output : outputs) work.split_outputs += split.count(output);
-  }
-}
-
-void check_fits(const ChipSettings& chip, std::uint64_t crossbars) {
-  if (chip.tiles == 0) return;
-  const auto slots =
-      static_cast<std::uint64_t>(chip.tiles) * static_cast<std::uint64_t>(chip.tile_crossbars);
-  if (crossbars > slots) {
-    throw KeyedConfigError(
-        "hardware.tiles",
-        "the mapping needs " + std::to_string(crossbars) + " crossbars, the chip holds " +
-            std::to_string(slots) + " (" + std::to_string(chip.tiles) +
-            " tiles x hardware.tile.crossbars = " + std::to_string(chip.tile_crossbars) +
-            "); expected more tiles, more slots per tile, or hardware.tiles: 0");
   }
 }
 
@@ -133,13 +121,28 @@ double pipelined_ns(std::uint64_t cycles, double t_read_ns, double t_adc_ns, boo
 ChipPlan plan_chip(const std::vector<std::vector<const CrossbarEngine*>>& layers,
                    const std::vector<int>& adder_tree_depths, const MacroSettings& settings) {
   const ChipSettings& chip = settings.chip;
-  const auto slots = static_cast<std::uint64_t>(chip.tile_crossbars);
   ChipPlan chip_plan;
   for (const auto& layer : layers) chip_plan.crossbars += layer.size();
-  check_fits(chip, chip_plan.crossbars);
-  chip_plan.tiles = (chip_plan.crossbars + slots - 1) / slots;
+  const std::vector<Slot> placed =
+      PlacementRegistry::instance().create(chip.placement)->place(chip_plan.crossbars, chip);
+  for (const Slot& slot : placed) {
+    chip_plan.tiles = std::max(chip_plan.tiles, static_cast<std::uint64_t>(slot.tile) + 1);
+    if (slot.load >= chip_plan.loads.size()) chip_plan.loads.resize(slot.load + 1);
+  }
+  if (chip_plan.loads.empty()) chip_plan.loads.resize(1);
+  chip_plan.physical_crossbars =
+      chip_plan.loads.size() > 1
+          ? static_cast<std::uint64_t>(chip.tiles) * static_cast<std::uint64_t>(chip.tile_crossbars)
+          : chip_plan.crossbars;
+  if (chip_plan.loads.size() > 1 && chip.schedule != "sequential") {
+    throw KeyedConfigError("hardware.schedule.kind",
+                           "a time-multiplexed chip holds one of its " +
+                               std::to_string(chip_plan.loads.size()) +
+                               " loads at a time, so its layers cannot overlap; expected "
+                               "sequential (or a chip that holds the whole network)");
+  }
   chip_plan.adcs = chip.tile_adcs > 0 ? chip_plan.tiles * static_cast<std::uint64_t>(chip.tile_adcs)
-                                      : chip_plan.crossbars *
+                                      : chip_plan.physical_crossbars *
                                             static_cast<std::uint64_t>(settings.adc.per_crossbar);
   place_mesh(chip_plan, chip);
   const auto kind = AdcKindRegistry::instance().create(settings.adc.kind);
@@ -150,12 +153,23 @@ ChipPlan plan_chip(const std::vector<std::vector<const CrossbarEngine*>>& layers
     LayerPlan plan;
     plan.adder_tree_depth = adder_tree_depths.at(l);
     plan.cycles_per_vector = layer.empty() ? 0 : layer.front()->input_cycles();
+    for (std::size_t i = 0; i < layer.size(); ++i) {
+      const MappedCrossbar& crossbar = layer[i]->crossbar();
+      LoadPlan& load = chip_plan.loads[placed[base + i].load];
+      load.cells += crossbar.gather.size() * crossbar.columns.size();
+      load.program_ns = std::max(load.program_ns, static_cast<double>(crossbar.gather.size()) *
+                                                      chip.write_pulse_ns);
+    }
     for (std::size_t i = 0; i < layer.size();) {
       TileWork work;
-      work.tile = static_cast<std::int64_t>((base + i) / slots);
+      work.tile = placed[base + i].tile;
+      work.load = placed[base + i].load;
       work.first = i;
-      const std::uint64_t tile_end = (static_cast<std::uint64_t>(work.tile) + 1) * slots - base;
-      work.count = std::min<std::uint64_t>(layer.size(), tile_end) - i;
+      work.count = 0;
+      while (i + work.count < layer.size() && placed[base + i + work.count].tile == work.tile &&
+             placed[base + i + work.count].load == work.load) {
+        ++work.count;
+      }
       if (chip.tile_adcs > 0) {
         deal_to_pool(work, layer, chip.tile_adcs, *kind, settings.adc.timing);
       } else {

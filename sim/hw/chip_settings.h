@@ -53,6 +53,13 @@ struct ChipSettings {
   double io_area_um2 = 0.0;  // [um^2]
   double io_static_mw = 0.0;  // [mW]
 
+  // hardware.placement.kind: the registered placement (sim/hw/placement.h); the cost of writing
+  // weights when a time-multiplexed chip is reprogrammed: one write pulse per row (all cells of
+  // the row at once, every crossbar of the load in parallel) [ns] and energy per cell [fJ].
+  std::string placement = "fixed";
+  double write_pulse_ns = 50.0;
+  double write_energy_fj_per_cell = 350.0;
+
   // hardware.schedule.*: the registered schedule policy (sim/hw/schedule.h), vectors per job
   // when pipelined, and how many of the run's inferences are simulated (the rest extrapolated).
   std::string schedule = "sequential";

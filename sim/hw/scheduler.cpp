@@ -33,6 +33,8 @@ void Scheduler::start(const ScheduleRequest& request) {
   first_submit_.assign(simulated, std::vector<sc_time>(layers, SC_ZERO_TIME));
   last_end_.assign(simulated, std::vector<sc_time>(layers, SC_ZERO_TIME));
   inference_end_.assign(simulated, SC_ZERO_TIME);
+  reprogrammed_by_.assign(simulated, ReprogrammingStats{});
+  reprogrammed_at_start_ = chip_.reprogramming();
   jobs_.clear();
   start_ = sc_core::sc_time_stamp();
   finished_ = false;
@@ -54,7 +56,10 @@ void Scheduler::step() {
     state_->complete(job);
     const auto i = static_cast<std::size_t>(job.inference);
     last_end_[i][job.layer] = now;
-    if (state_->inference_done(i)) inference_end_[i] = now;
+    if (state_->inference_done(i)) {
+      inference_end_[i] = now;
+      reprogrammed_by_[i] = chip_.reprogramming();
+    }
   }
   for (const JobRequest& job : policy_->ready(*state_)) {
     const auto i = static_cast<std::size_t>(job.inference);
@@ -88,6 +93,23 @@ ScheduleResult Scheduler::result() const {
                         : r.inference_ns;
   const double more = static_cast<double>(request_.inferences) - 1.0;
   r.run_ns = request_.inferences == 0 ? 0.0 : r.inference_ns + more * r.interval_ns;
+  // Writing weights: inference 0's, and the later ones' at the spacing of the last simulated.
+  const ReprogrammingStats& first = reprogrammed_by_[0];
+  const ReprogrammingStats& last = reprogrammed_by_[k - 1];
+  const ReprogrammingStats& before = reprogrammed_at_start_;
+  r.inference_reprogramming = {first.loads_written - before.loads_written,
+                               first.cells - before.cells, first.time_ns - before.time_ns};
+  const auto extrapolate = [&](double in_first, double in_all) {
+    const double per_more = k > 1 ? (in_all - in_first) / static_cast<double>(k - 1) : in_first;
+    return request_.inferences == 0 ? 0.0 : in_first + more * per_more;
+  };
+  r.run_loads_written =
+      extrapolate(static_cast<double>(r.inference_reprogramming.loads_written),
+                  static_cast<double>(last.loads_written - before.loads_written));
+  r.run_cells_written = extrapolate(static_cast<double>(r.inference_reprogramming.cells),
+                                    static_cast<double>(last.cells - before.cells));
+  r.run_program_ns =
+      extrapolate(r.inference_reprogramming.time_ns, last.time_ns - before.time_ns);
   for (std::size_t l = 0; l < request_.vectors.size(); ++l) {
     LayerTiming t;
     t.start_ns = since_start(first_submit_[0][l]);

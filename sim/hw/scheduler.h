@@ -32,6 +32,13 @@ struct ScheduleResult {
   double interval_ns = 0.0;   // between completions in steady state [ns]
   double run_ns = 0.0;        // all inferences of the run [ns]
   double simulated_ns = 0.0;  // the simulated inferences [ns]
+  // Writing weights of a time-multiplexed chip: within inference 0, and over the run
+  // (extrapolated like run_ns; loads_written may then be fractional in principle, but steady
+  // inferences write the same loads).
+  ReprogrammingStats inference_reprogramming;
+  double run_loads_written = 0.0;
+  double run_cells_written = 0.0;
+  double run_program_ns = 0.0;
   std::vector<LayerTiming> layers;
   [[nodiscard]] double throughput_per_s() const {
     return interval_ns > 0.0 ? 1e9 / interval_ns : 0.0;
@@ -76,6 +83,8 @@ class Scheduler : public sc_core::sc_module {
   std::vector<std::vector<sc_core::sc_time>> first_submit_;
   std::vector<std::vector<sc_core::sc_time>> last_end_;
   std::vector<sc_core::sc_time> inference_end_;
+  std::vector<ReprogrammingStats> reprogrammed_by_;  // chip's totals when inference i ended
+  ReprogrammingStats reprogrammed_at_start_;
   bool finished_ = true;
 };
 

@@ -73,6 +73,13 @@ void Tile::record(const char* event, const char* category, const sc_time& start,
 
 void Tile::begin_job(const sc_time& now) {
   const TileJob& job = queue_.front();
+  if (job.program_ns > 0.0) {  // writing weights: the tile computes nothing meanwhile
+    trace_layer_ = -1;
+    compute_start_ = now;
+    state_ = State::kProgram;
+    wake_.notify(ns_time(job.program_ns));
+    return;
+  }
   t_adc_ = ns_time(job.work->t_adc_ns);
   chunks_ = job.vectors == 0 ? 0 : (job.vectors + per_chunk(job) - 1) / per_chunk(job);
   chunk_ = 0;
@@ -124,6 +131,12 @@ void Tile::step() {
     next_trigger(compute);
     return;
   }
+  if (state_ == State::kProgram) {
+    record("program", "busy", compute_start_, now);
+    stats_.program_ns += to_ns(now - compute_start_);
+    finish_job(now, now);
+    return;
+  }
   if (state_ != State::kCompute) return;  // idle: woken by a submission only
 
   // A chunk has been computed: its partial sums go to the accumulator.
@@ -154,11 +167,14 @@ void Tile::step() {
   // The job's last conversions drain (min(t_read, t_adc) with sample-and-hold, nothing without)
   // while the next job, if one is queued, already reads.
   const sc_time drain = sample_hold_ ? std::min(t_read_, t_adc_) : SC_ZERO_TIME;
-  const sc_time end = std::max(now + drain, sums_added_);
-  const std::uint64_t id = job.id;
+  if (queue_.size() == 1) stats_.busy_ns += to_ns(drain);
+  finish_job(now, std::max(now + drain, sums_added_));
+}
+
+void Tile::finish_job(const sc_time& now, const sc_time& end) {
+  const std::uint64_t id = queue_.front().id;
   queue_.pop_front();
-  if (queue_.empty()) stats_.busy_ns += to_ns(drain);
-  spdlog::debug("{} @ {} ns: job {} computed; done at {} ns", name(), to_ns(now), id, to_ns(end));
+  spdlog::debug("{} @ {} ns: job {} done at {} ns", name(), to_ns(now), id, to_ns(end));
   finished_(id, end);
   trace_computing_ = false;
   trace_busy_adcs_ = 0;

@@ -37,9 +37,11 @@ struct TileStats {
   double buffer_busy_ns = 0.0;  // input buffer read port busy [ns]
   double stall_input_ns = 0.0;  // waiting for inputs from the interconnect [ns]
   std::uint64_t jobs = 0;       // jobs served
+  double program_ns = 0.0;      // writing weights (time-multiplexed chips) [ns]
 };
 
-// A job token: `vectors` input vectors of layer `layer` for inference `inference`.
+// A job token: `vectors` input vectors of layer `layer` for inference `inference`, or, with
+// program_ns > 0, writing the tile's crossbars of a new load for that long.
 struct TileJob {
   std::uint64_t id = 0;
   int layer = 0;
@@ -47,6 +49,7 @@ struct TileJob {
   const TileWork* work = nullptr;
   std::uint64_t vectors = 0;
   std::uint64_t cycles_per_vector = 0;
+  double program_ns = 0.0;
 };
 
 class Tile : public sc_core::sc_module {
@@ -74,9 +77,11 @@ class Tile : public sc_core::sc_module {
                          double run_ns);
 
  private:
-  enum class State { kIdle, kWaitInput, kCompute };
+  enum class State { kIdle, kWaitInput, kCompute, kProgram };
   void step();
   void begin_job(const sc_core::sc_time& now);
+  // Pops the current job, reports it done at `end` and starts the next (or idles).
+  void finish_job(const sc_core::sc_time& now, const sc_core::sc_time& end);
   [[nodiscard]] std::uint64_t per_chunk(const TileJob& job) const;
   [[nodiscard]] std::uint64_t chunk_vectors(const TileJob& job, std::uint64_t chunk) const;
   [[nodiscard]] sc_core::sc_time request_inputs(const TileJob& job, std::uint64_t chunk);

@@ -169,12 +169,16 @@ RunReport build_report(const Experiment& e, const WorkloadResult& result) {
     total_mapping.sections_dropped += record.mapping.summary.sections_dropped;
     total_mapping.gather_rows += record.mapping.summary.gather_rows;
   }
+  // Weights written into a time-multiplexed chip belong to the run, not to one layer.
+  constexpr double kPjPerFj = 1e-3;
+  total_energy.write_pj =
+      schedule.run_cells_written * e.macro.chip.write_energy_fj_per_cell * kPjPerFj;
   const double seconds = total_ns * 1e-9;
   const double throughput = seconds > 0.0 ? static_cast<double>(result.inferences) / seconds : 0.0;
   // The chip's ADCs are not the sum of the layers': layers can share tiles and their pools.
   total_counts.adcs = result.chip.adcs;
   const AreaBreakdown total_area =
-      estimate_area(area_inputs_for(e, total_counts.crossbars, total_counts.adcs,
+      estimate_area(area_inputs_for(e, result.chip.crossbars, total_counts.adcs,
                                     sample_rate(e.macro.adc.bits), result.chip.tiles),
                     *adc_model);
   json totals = counts_json(total_counts);
@@ -219,6 +223,16 @@ RunReport build_report(const Experiment& e, const WorkloadResult& result) {
                         {"inferences", schedule.inferences},
                         {"simulated_inferences", schedule.simulated_inferences},
                         {"simulated_ns", schedule.simulated_ns}};
+  totals["reprogramming"] = {
+      {"placement", e.macro.chip.placement},
+      {"loads", result.chip.loads},
+      {"loads_written", schedule.run_loads_written},
+      {"cells_written", schedule.run_cells_written},
+      {"energy_pj", total_energy.write_pj},
+      {"time_ns", schedule.run_program_ns},
+      {"share_of_latency", total_ns > 0.0 ? schedule.run_program_ns / total_ns : 0.0},
+      {"inference_loads_written", schedule.inference_reprogramming.loads_written},
+      {"inference_time_ns", schedule.inference_reprogramming.time_ns}};
   totals["latency_ns"] = total_ns;
   totals["cycles"] = to_cycles(total_ns, e.macro.clock_ns);
   totals["inferences"] = result.inferences;
@@ -298,6 +312,7 @@ RunReport build_report(const Experiment& e, const WorkloadResult& result) {
        {"energy_buffer_pj", csv_number(total_energy.buffer_pj)},
        {"energy_partial_sum_pj", csv_number(total_energy.partial_sum_pj)},
        {"energy_interconnect_pj", csv_number(total_energy.interconnect_pj)},
+       {"energy_write_pj", csv_number(total_energy.write_pj)},
        {"energy_leakage_pj", csv_number(total_energy.leakage_pj())},
        {"energy_total_pj", csv_number(total_energy.total_pj())},
        {"adc_conversions", std::to_string(total_counts.conversions)},
@@ -355,6 +370,7 @@ RunReport build_report(const Experiment& e, const WorkloadResult& result) {
                                                   {"buffer", total_energy.buffer_pj},
                                                   {"partial_sum", total_energy.partial_sum_pj},
                                                   {"interconnect", total_energy.interconnect_pj},
+                                                  {"write", total_energy.write_pj},
                                                   {"leakage", total_energy.leakage_pj()},
                                                   {"total", total_energy.total_pj()}};
   for (const auto& [name, value] : parts) out += fmt::format("  {:<14}{:>16.6g}\n", name, value);
@@ -375,6 +391,17 @@ RunReport build_report(const Experiment& e, const WorkloadResult& result) {
       "  crossbars {} on {} tiles, {} ADCs; latency {:.6g} ns = {} cycles, {:.6g} {}/s\n",
       total_counts.crossbars, result.chip.tiles, total_counts.adcs, total_ns,
       to_cycles(total_ns, e.macro.clock_ns), throughput, result.inference_unit);
+  out += fmt::format("  schedule {}: {:.6g} ns per inference (first input in, last output out), "
+                     "one every {:.6g} ns in steady state\n",
+                     schedule.kind, schedule.inference_ns, schedule.interval_ns);
+  if (result.chip.loads > 1) {
+    out += fmt::format(
+        "  reprogramming: {} loads, {:.6g} written ({:.6g} cells, {:.6g} pJ), {:.6g} ns = {:.1f} % "
+        "of the run\n",
+        result.chip.loads, schedule.run_loads_written, schedule.run_cells_written,
+        total_energy.write_pj, schedule.run_program_ns,
+        total_ns > 0.0 ? 100.0 * schedule.run_program_ns / total_ns : 0.0);
+  }
   std::string utilization;  // the chip's declared busy fractions: which resource limits the run
   for (const Statistic& stat : result.chip.statistics.items()) {
     if (stat.unit == "fraction")

@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sim/core/errors.h"
 #include "sim/hw/accelerator.h"
 #include "sim/mapping/mapping_policy.h"
 #include "sim/workload/run_timing.h"
@@ -96,6 +97,35 @@ TEST_F(Schedule, PipelinedThroughputIsTheSpacingOfCompletions) {
   EXPECT_DOUBLE_EQ(s.interval_ns, 128.0);
   EXPECT_DOUBLE_EQ(s.run_ns, 384.0);
   EXPECT_DOUBLE_EQ(results_[0].latency_ns + results_[1].latency_ns, 384.0);
+}
+
+TEST_F(Schedule, AChipSmallerThanTheNetworkIsReprogrammedLoadByLoad) {
+  // One tile of two slots holds one layer at a time: load 0 = A, load 1 = B. Writing a load
+  // takes its crossbars' 4 rows x 50 ns = 200 ns. Inference 0: A 0-64, write B 64-264, B
+  // 264-328. Every later inference writes A back, then B: 200 + 64 + 200 + 64 = 528 ns.
+  settings_.chip.tiles = 1;
+  settings_.chip.placement = "time_multiplexed";
+  settings_.chip.write_pulse_ns = 50.0;
+  const ScheduleResult s = run("sequential", 3);
+  EXPECT_DOUBLE_EQ(s.inference_ns, 328.0);
+  EXPECT_DOUBLE_EQ(s.interval_ns, 528.0);
+  EXPECT_DOUBLE_EQ(s.run_ns, 328.0 + 2.0 * 528.0);
+  EXPECT_EQ(s.inference_reprogramming.loads_written, 1U);
+  EXPECT_DOUBLE_EQ(s.inference_reprogramming.time_ns, 200.0);
+  EXPECT_DOUBLE_EQ(s.run_loads_written, 5.0);  // 1 + 2 + 2
+  EXPECT_DOUBLE_EQ(s.run_program_ns, 1000.0);
+  // Each load: 2 crossbars x 4 rows x 4 allocated columns = 32 cells.
+  EXPECT_DOUBLE_EQ(s.run_cells_written, 5.0 * 32.0);
+  // 1000 inferences: 1 + 999 x 2 loads written.
+  EXPECT_DOUBLE_EQ(run("sequential", 1000).run_loads_written, 1.0 + 999.0 * 2.0);
+}
+
+TEST_F(Schedule, ATimeMultiplexedChipCannotPipelineItsLayers) {
+  settings_.chip.tiles = 1;
+  settings_.chip.placement = "time_multiplexed";
+  EXPECT_THROW(run("pipelined", 1), ConfigError);
+  settings_.chip.tiles = 2;  // both layers fit: one load, pipelining allowed
+  EXPECT_DOUBLE_EQ(run("pipelined", 1).inference_ns, 88.0);
 }
 
 TEST_F(Schedule, TimelineHoldsTheHandComputedSpans) {

@@ -1,0 +1,37 @@
+// Where each crossbar of the network sits (crossbar-model.md section 11, "Placement"): a
+// registered policy, hardware.placement.kind.
+//   fixed:            crossbar i in tile floor(i / S), all at once; a mapping that needs more
+//                     crossbars than a bounded chip holds is refused (section 11).
+//   time_multiplexed: the chip holds C = hardware.tiles x S crossbars at a time; crossbar i is in
+//                     load floor(i / C), tile floor((i mod C) / S). Loads are programmed in turn:
+//                     before a load's layers run, its weights are written (docs/architecture.md,
+//                     "Chips smaller than the network").
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "sim/core/registry.h"
+#include "sim/hw/chip_settings.h"
+
+namespace cimsim {
+
+struct Slot {
+  std::uint64_t load = 0;
+  std::int64_t tile = 0;
+};
+
+class Placement {
+ public:
+  static constexpr const char* kKind = "placement";
+  virtual ~Placement() = default;
+  // The slot of each of the network's `crossbars` crossbars, in network order. Throws
+  // KeyedConfigError when they cannot be placed.
+  [[nodiscard]] virtual std::vector<Slot> place(std::uint64_t crossbars,
+                                                const ChipSettings& chip) const = 0;
+};
+
+using PlacementRegistry = Registry<Placement>;
+
+}  // namespace cimsim
