@@ -12,6 +12,7 @@
 #include <CLI/CLI.hpp>
 
 #include "sim/app/components.h"
+#include "sim/app/optimize_command.h"
 #include "sim/app/run_command.h"
 #include "sim/config/experiment.h"
 #include "sim/core/errors.h"
@@ -75,6 +76,31 @@ int run_cli(int argc, char** argv) {
   map->add_option("--set", overrides, "override a key (repeatable)");
   map->add_option("--out", trace_out, "trace file (default: traces/<experiment name>.cimtrace)");
 
+  OptimizeOptions optimize_options;
+  std::string optimize_out;
+  std::string optimize_chosen;
+  std::string optimize_slurm;
+  CLI::App* optimize = app.add_subcommand(
+      "optimize",
+      "search per-layer mappings and ADC caps for the least energy (edp, area) within a top-1 "
+      "budget on a calibration split, then run the choice on the test set");
+  optimize->add_option("experiment", experiment_file, "experiment YAML file (optimize.* keys)")
+      ->required();
+  optimize->add_option("--set", overrides, "override a key (repeatable)");
+  optimize->add_option("--out", optimize_out,
+                       "search folder: journal, points, chosen.yaml, test run (default: "
+                       "out/<name>.optimize); re-running with the same folder resumes");
+  optimize->add_option("--chosen", optimize_chosen,
+                       "where to write the chosen experiment file (default: <out>/chosen.yaml)");
+  optimize->add_option("--jobs", optimize_options.jobs,
+                       "points run at once, each a `cimsim run` process (default 1; each uses "
+                       "--threads threads)")
+      ->check(CLI::Range(1, 1024));
+  optimize->add_option("--slurm", optimize_slurm,
+                       "write each stage's missing points as an sbatch job-array script to this "
+                       "file instead of running them; re-run after the array to go on");
+  optimize->add_option("--slurm-opt", optimize_options.slurm_options,
+                       "an extra #SBATCH line for --slurm, e.g. --slurm-opt=--time=00:30:00");
   CLI::App* trace = app.add_subcommand("trace", "work with sectioned weight traces");
   std::string trace_file;
   CLI::App* inspect =
@@ -118,9 +144,23 @@ int run_cli(int argc, char** argv) {
                             : std::filesystem::path(trace_out);
       if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path());
       const auto workload = WorkloadRegistry::instance().create(experiment.workload_kind);
-      write_trace(file, make_trace(experiment, workload->map_layers(experiment)));
+      std::vector<TraceLayer> layers = workload->map_layers(experiment);
+      std::vector<std::string> names;
+      for (const TraceLayer& layer : layers) names.push_back(layer.mapping.name);
+      check_layer_names(experiment, names);
+      write_trace(file, make_trace(experiment, std::move(layers)));
       std::cout << "wrote " << file.string() << "\n";
       return trace_inspect_command(file, std::cout);
+    }
+    if (optimize->parsed()) {
+      optimize_options.experiment = experiment_file;
+      optimize_options.overrides = overrides;
+      optimize_options.out_dir = optimize_out;
+      optimize_options.chosen_file = optimize_chosen;
+      optimize_options.slurm_file = optimize_slurm;
+      optimize_options.threads = threads;
+      set_log_level(log_level.empty() ? "warn" : log_level);
+      return optimize_command(optimize_options);
     }
     if (inspect->parsed()) return trace_inspect_command(trace_file, std::cout);
     if (validate->parsed()) {

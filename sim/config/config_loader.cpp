@@ -49,6 +49,8 @@ std::string type_name(const ParamSpec& spec) {
       return "a list of {bits, energy_pj, latency_ns, area_um2}";
     case ParamType::kVariants:
       return "a list of {name, baseline, set: {key: value}}";
+    case ParamType::kLayers:
+      return "a list of {name, set: {key: value}}";
     case ParamType::kString:
       break;
   }
@@ -184,6 +186,8 @@ class Validator {
         return adc_table(spec, value, origin);
       case ParamType::kVariants:
         return variants(spec, value, origin);
+      case ParamType::kLayers:
+        return layers(spec, value, origin, file);
       case ParamType::kString:
         return YAML::Node(scalar(spec, value, origin));
     }
@@ -340,6 +344,64 @@ class Validator {
       }
     }
     return YAML::Clone(value);
+  }
+
+  // Each entry's keys are checked here, each value against its own key's declaration, so that
+  // an error points at the value (file:line:col) as for any other key.
+  static YAML::Node layers(const ParamSpec& spec, const YAML::Node& value,
+                           const std::string& origin, const std::string& file) {
+    if (!value.IsSequence() || value.size() == 0) {
+      fail(origin, spec, "expected " + type_name(spec) + " with at least one layer");
+    }
+    const auto at = [&](const YAML::Node& node) {
+      return file.empty() || node.Mark().line < 0 ? origin : where(file, node);
+    };
+    YAML::Node out(YAML::NodeType::Sequence);
+    std::vector<std::string> names;
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      const YAML::Node& entry = value[i];
+      const std::string here = at(entry) + " (layer entry " + std::to_string(i) + ")";
+      if (!entry.IsMap()) fail(here, spec, "expected a mapping {name, set}");
+      for (const auto& item : entry) {
+        const std::string key = plain_key(item.first, here, spec.path);
+        if (key != "name" && key != "set") {
+          const std::string suggestion = closest_match(key, {"name", "set"});
+          fail(at(item.first), spec,
+               "unknown key '" + key + "'" +
+                   (suggestion.empty() ? "" : " (did you mean '" + suggestion + "'?)") +
+                   "; expected name, set");
+        }
+      }
+      if (!entry["name"] || !entry["name"].IsScalar() || entry["name"].Scalar().empty()) {
+        fail(here, spec, "each entry needs the name of a layer");
+      }
+      const std::string name = entry["name"].Scalar();
+      if (std::find(names.begin(), names.end(), name) != names.end()) {
+        fail(at(entry["name"]), spec, "layer '" + name + "' has two entries");
+      }
+      names.push_back(name);
+      if (!entry["set"] || !entry["set"].IsMap() || entry["set"].size() == 0) {
+        fail(here, spec, "set: expected a mapping of per-layer keys to values");
+      }
+      YAML::Node settings(YAML::NodeType::Map);
+      for (const auto& item : entry["set"]) {
+        const std::string key = plain_key(item.first, here, spec.path + ".set");
+        const std::vector<std::string>& allowed = per_layer_keys();
+        if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+          const std::string suggestion = closest_match(key, allowed);
+          fail(at(item.first), spec,
+               "'" + key + "' cannot be set per layer" +
+                   (suggestion.empty() ? "" : " (did you mean '" + suggestion + "'?)") +
+                   "; per-layer keys: " + joined(allowed));
+        }
+        settings[key] = normalize(*find_param(key), item.second, at(item.first), file);
+      }
+      YAML::Node normalized(YAML::NodeType::Map);
+      normalized["name"] = name;
+      normalized["set"] = settings;
+      out.push_back(normalized);
+    }
+    return out;
   }
 
   std::map<std::string, ConfigValue>& values_;

@@ -55,6 +55,62 @@ void check_device_rules(const ResolvedConfig& c) {
   }
 }
 
+// Each `layers` entry obeys the rules of the keys it sets, against the file's hardware.
+void check_layer_rules(const ResolvedConfig& c) {
+  if (!c.is_set("layers")) return;
+  const long long rows = c.get_int("hardware.crossbar.rows");
+  const long long adc_bits = c.get_int("hardware.adc.bits");
+  const std::string encoding = c.get_string("hardware.crossbar.encoding");
+  for (const auto& entry : c.node("layers")) {
+    const std::string layer = "layer '" + entry["name"].as<std::string>() + "': ";
+    const YAML::Node& set = entry["set"];
+    if (set["mapping.section_rows"] && set["mapping.section_rows"].as<long long>() > rows) {
+      throw ConfigError(c.error_at("layers", layer + "mapping.section_rows: expected at most "
+                                                     "hardware.crossbar.rows = " +
+                                                     std::to_string(rows)));
+    }
+    if (set["hardware.adc.bits"] && set["hardware.adc.bits"].as<long long>() > adc_bits) {
+      throw ConfigError(c.error_at(
+          "layers", layer + "hardware.adc.bits: expected at most the chip's hardware.adc.bits = " +
+                        std::to_string(adc_bits) + " (the ADCs are built for it)"));
+    }
+    if (set["mapping.policy"] && set["mapping.policy"].as<std::string>() != "baseline" &&
+        !weight_encoding(encoding).sortable()) {
+      throw ConfigError(c.error_at(
+          "layers", layer + "mapping.policy '" + set["mapping.policy"].as<std::string>() +
+                        "' needs the differential encoding, not '" + encoding + "'"));
+    }
+  }
+}
+
+// optimize.*: section lengths are whole numbers a crossbar holds; caps lie below the chip's ADCs.
+void check_optimize_rules(const ResolvedConfig& c) {
+  const long long rows = c.get_int("hardware.crossbar.rows");
+  static const std::regex whole("[0-9]+");
+  for (const std::string& text : c.get_list("optimize.section_rows")) {
+    if (!std::regex_match(text, whole) || std::stoll(text) < 1 || std::stoll(text) > rows) {
+      throw ConfigError(c.error_at("optimize.section_rows",
+                                   "'" + text + "' is not a section length: expected whole "
+                                   "numbers in 1.." + std::to_string(rows) +
+                                   " (hardware.crossbar.rows)"));
+    }
+  }
+  const long long adc_bits = c.get_int("hardware.adc.bits");
+  for (const std::string& text : c.get_list("optimize.adc_bits")) {
+    if (std::stoll(text) >= adc_bits) {
+      throw ConfigError(c.error_at("optimize.adc_bits",
+                                   text + " is not below hardware.adc.bits = " +
+                                       std::to_string(adc_bits) +
+                                       ": the caps tried are resolutions below the chip's ADCs"));
+    }
+  }
+  if (c.get_list("optimize.policies").empty() || c.get_list("optimize.adc_modes").empty()) {
+    throw ConfigError(c.error_at("optimize.policies",
+                                 "optimize.policies and optimize.adc_modes need at least one "
+                                 "entry each"));
+  }
+}
+
 }  // namespace
 
 void check_cross_field_rules(const ResolvedConfig& c) {
@@ -94,6 +150,13 @@ void check_cross_field_rules(const ResolvedConfig& c) {
                        encoding + "' cannot free any column"));
   }
   check_device_rules(c);
+  check_layer_rules(c);
+  check_optimize_rules(c);
+  if (c.get_string("workload.split") == "train_tail" && c.get_string("workload.samples") == "all") {
+    throw ConfigError(c.error_at("workload.split",
+                                 "train_tail evaluates the last workload.samples training "
+                                 "images: set workload.samples to a count"));
+  }
   const Experiment e = make_experiment(c);
   if (e.geometry.cols < e.geometry.cols_per_output()) {
     throw ConfigError(

@@ -140,8 +140,57 @@ Experiment make_experiment(ResolvedConfig config) {
       e.variants.push_back(std::move(variant));
     }
   }
+  if (c.is_set("layers")) {
+    for (const auto& entry : c.node("layers")) {
+      LayerSettings layer;
+      layer.name = entry["name"].as<std::string>();
+      const YAML::Node& set = entry["set"];
+      if (set["mapping.policy"]) layer.mapping_policy = set["mapping.policy"].as<std::string>();
+      if (set["mapping.section_rows"]) layer.section_rows = set["mapping.section_rows"].as<int>();
+      if (set["hardware.adc.policy"] || set["hardware.adc.bits"] || set["hardware.adc.mode"]) {
+        AdcSettings adc = m.adc;
+        if (set["hardware.adc.policy"]) adc.policy = set["hardware.adc.policy"].as<std::string>();
+        if (set["hardware.adc.bits"]) adc.bits = set["hardware.adc.bits"].as<int>();
+        if (set["hardware.adc.mode"]) adc.mode = set["hardware.adc.mode"].as<std::string>();
+        m.layer_adc[layer.name] = adc;
+      }
+      e.layers.push_back(std::move(layer));
+    }
+  }
   e.config = std::move(config);
   return e;
+}
+
+namespace {
+const LayerSettings* layer_entry(const Experiment& e, const std::string& name) {
+  for (const LayerSettings& layer : e.layers) {
+    if (layer.name == name) return &layer;
+  }
+  return nullptr;
+}
+}  // namespace
+
+std::string mapping_policy_for(const Experiment& e, const std::string& name) {
+  const LayerSettings* layer = layer_entry(e, name);
+  return layer != nullptr && layer->mapping_policy ? *layer->mapping_policy : e.mapping_policy;
+}
+
+MappingGeometry geometry_for(const Experiment& e, const std::string& name) {
+  MappingGeometry g = e.geometry;
+  const LayerSettings* layer = layer_entry(e, name);
+  if (layer != nullptr && layer->section_rows) g.section_rows = *layer->section_rows;
+  return g;
+}
+
+void check_layer_names(const Experiment& e, const std::vector<std::string>& names) {
+  for (const LayerSettings& layer : e.layers) {
+    if (std::find(names.begin(), names.end(), layer.name) == names.end()) {
+      std::string list;
+      for (const std::string& name : names) list += (list.empty() ? "" : ", ") + name;
+      throw ConfigError(e.config.error_at(
+          "layers", "no layer '" + layer.name + "' in this workload; its layers: " + list));
+    }
+  }
 }
 
 Experiment variant_experiment(const Experiment& parent, const Variant& variant) {

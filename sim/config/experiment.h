@@ -41,6 +41,13 @@ struct Variant {
   std::vector<std::string> overrides;  // "dotted.key=value"
 };
 
+// One entry of `layers`: what differs for the named layer (unset: the file's value).
+struct LayerSettings {
+  std::string name;
+  std::optional<std::string> mapping_policy;
+  std::optional<int> section_rows;
+};
+
 struct Experiment {
   ResolvedConfig config;
   std::string name;
@@ -60,7 +67,15 @@ struct Experiment {
   std::optional<std::int64_t> samples;  // unset: all
   OutputSettings outputs;
   std::vector<Variant> variants;  // compare: empty for a single run
+  std::vector<LayerSettings> layers;  // `layers` (its ADC part is in macro.layer_adc)
 };
+
+// The mapping policy and geometry of layer `name`: the file's, with its `layers` entry applied.
+[[nodiscard]] std::string mapping_policy_for(const Experiment& experiment, const std::string& name);
+[[nodiscard]] MappingGeometry geometry_for(const Experiment& experiment, const std::string& name);
+
+// Throws ConfigError at `layers` when an entry names none of `names` (the workload's layers).
+void check_layer_names(const Experiment& experiment, const std::vector<std::string>& names);
 
 [[nodiscard]] Experiment make_experiment(ResolvedConfig config);
 

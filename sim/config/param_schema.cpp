@@ -314,6 +314,11 @@ std::vector<ParamSpec> build_schema() {
     text.description = "text file, one sentence per line, that use_lite encodes";
     s.push_back(text);
   }
+  s.push_back(choice(
+      "workload.split", "test", fixed_choices({"test", "train_tail"}),
+      "images the networks are evaluated on: the test set, or the last workload.samples "
+      "training images (`cimsim optimize`'s calibration split: never test images, and never "
+      "the first workload.calibration_samples training images that set the input scales)"));
   s.push_back(choice("workload.dataset", "mnist", fixed_choices({"mnist", "fashion_mnist", "npy"}),
                      "test and calibration samples (networks); npy: workload.inputs and "
                      "workload.labels (onnx)"));
@@ -366,6 +371,65 @@ std::vector<ParamSpec> build_schema() {
         "variants run side by side on the same workload: {name, baseline (a variant name; default "
         "the first), set: {dotted.key: value}}";
     s.push_back(compare);
+  }
+  {
+    ParamSpec layers;
+    layers.path = "layers";
+    layers.type = ParamType::kLayers;
+    layers.nullable = true;
+    layers.description =
+        "per-layer settings: {name: <layer name>, set: {key: value}} with keys mapping.policy, "
+        "mapping.section_rows, hardware.adc.policy, hardware.adc.bits, hardware.adc.mode; the "
+        "other layers use the file's (written by `cimsim optimize`)";
+    s.push_back(layers);
+  }
+  // `cimsim optimize` (docs/optimize.md): what it searches and under which accuracy budget.
+  // `cimsim run` ignores these keys, so one file serves both commands.
+  s.push_back(choice("optimize.objective", "energy", fixed_choices({"energy", "edp", "area"}),
+                     "what the search minimizes: total energy, energy x latency, or chip area"));
+  s.push_back(real("optimize.top1_budget_pp", "0.5", "pp", 0,
+                   "top-1 the chosen configuration may lose against the integer-ideal network "
+                   "on the calibration split [percentage points]"));
+  s.push_back(integer("optimize.calibration_samples", "1000", "", 1, 60000,
+                      "images the search measures top-1 on: the last ones of the training split "
+                      "(workload.split train_tail), never test images"));
+  {
+    ParamSpec policies;
+    policies.path = "optimize.policies";
+    policies.type = ParamType::kStringList;
+    policies.default_yaml = "[baseline, sws, sws_shared, sws_packed]";
+    policies.choices = registered<MappingPolicyRegistry>();
+    policies.description = "mapping policies tried for every layer";
+    s.push_back(policies);
+  }
+  {
+    ParamSpec rows;
+    rows.path = "optimize.section_rows";
+    rows.type = ParamType::kStringList;
+    rows.default_yaml = "[]";
+    rows.description =
+        "section lengths tried with the sorting policies (empty: mapping.section_rows only)";
+    s.push_back(rows);
+  }
+  {
+    ParamSpec bits;
+    bits.path = "optimize.adc_bits";
+    bits.type = ParamType::kStringList;
+    bits.default_yaml = "[]";
+    bits.choices = fixed_choices({"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12",
+                                  "13", "14", "15", "16"});
+    bits.description =
+        "ADC resolution caps tried per layer below hardware.adc.bits (capped ADCs) [bit]";
+    s.push_back(bits);
+  }
+  {
+    ParamSpec modes;
+    modes.path = "optimize.adc_modes";
+    modes.type = ParamType::kStringList;
+    modes.default_yaml = "[clip, scale]";
+    modes.choices = registered<AdcTransferRegistry>();
+    modes.description = "ADC transfer modes tried with each cap";
+    s.push_back(modes);
   }
   s.push_back(boolean("outputs.vcd.enabled", "false", "write a VCD waveform"));
   {
@@ -421,6 +485,15 @@ ParamSpec unlimited_param(std::string path, std::string unit, double lo, std::st
 ParamSpec choice_param(std::string path, std::string def,
                        std::function<std::vector<std::string>()> of, std::string description) {
   return choice(std::move(path), std::move(def), std::move(of), std::move(description));
+}
+
+const std::vector<std::string>& per_layer_keys() {
+  // What differs between layers of one chip: how each is mapped and how its columns convert.
+  // The ADC hardware (kind, timing, power gating, per_crossbar) is the chip's, shared.
+  static const std::vector<std::string> keys = {"mapping.policy", "mapping.section_rows",
+                                                "hardware.adc.policy", "hardware.adc.bits",
+                                                "hardware.adc.mode"};
+  return keys;
 }
 
 const std::vector<ParamSpec>& parameter_schema() {

@@ -21,6 +21,7 @@ enum class ParamType {
   kCountOrAll,  // a positive integer or "all"
   kAdcTable,    // list of {bits, energy_pj, latency_ns?, area_um2?}
   kVariants,    // list of {name, baseline?, set: {dotted.key: value}} (comparison runs)
+  kLayers,      // list of {name, set: {dotted.key: value}}: per-layer settings (layer_settings.h)
 };
 
 struct ParamSpec {
@@ -55,6 +56,9 @@ struct ParamDeclaration {
 [[nodiscard]] ParamSpec choice_param(std::string path, std::string def,
                                      std::function<std::vector<std::string>()> of,
                                      std::string description);
+
+// The keys an entry of `layers` may set for one layer (each validated as its own declaration).
+[[nodiscard]] const std::vector<std::string>& per_layer_keys();
 
 // Every declared parameter, in documentation order.
 [[nodiscard]] const std::vector<ParamSpec>& parameter_schema();

@@ -47,7 +47,7 @@ Accelerator::Accelerator(const sc_core::sc_module_name& name,
   use_femtosecond_resolution();
   for (const MappedLayer* layer : layers) {
     layers_.push_back(std::make_unique<LayerUnit>(module_name(layer->name).c_str(), *layer,
-                                                  settings, layers_.size()));
+                                                  settings.for_layer(layer->name), layers_.size()));
   }
   // The static half of the timing model: placement on tiles and each tile's ADC deal.
   std::vector<std::vector<const CrossbarEngine*>> engines;

@@ -2,6 +2,7 @@
 // timing settings, as resolved from the validated experiment config.
 #pragma once
 
+#include <map>
 #include <string>
 
 #include "sim/adc/adc_components.h"
@@ -38,6 +39,18 @@ struct MacroSettings {
   std::string kernel = "fast";
   DeviceSettings device;  // hardware.device.* and the ADC's offset and noise; all off by default
   ChipSettings chip;      // hardware.tile.*, hardware.tiles, interconnect (section 11)
+  // `layers`: the ADC settings of layers whose entry sets hardware.adc.*, by layer name; every
+  // other layer converts with `adc`.
+  std::map<std::string, AdcSettings> layer_adc;
+
+  // These settings with layer `name`'s own ADC settings, when it has some.
+  [[nodiscard]] MacroSettings for_layer(const std::string& name) const {
+    MacroSettings out = *this;
+    const auto it = layer_adc.find(name);
+    if (it != layer_adc.end()) out.adc = it->second;
+    out.layer_adc.clear();
+    return out;
+  }
 };
 
 }  // namespace cimsim

@@ -156,7 +156,10 @@ RunReport build_report(const Experiment& e, const WorkloadResult& result) {
     }
     layer["column_classes"] = classes;
     layer["single_inference_ns"] = r.single_inference_ns;
+    const AdcSettings& adc = e.macro.for_layer(r.name).adc;
+    layer["adc_settings"] = {{"policy", adc.policy}, {"bits", adc.bits}, {"mode", adc.mode}};
     layer["mapping"] = {{"policy", record.mapping.policy},
+                        {"section_rows", record.mapping.geometry.section_rows},
                         {"sections_kept", record.mapping.summary.sections_kept},
                         {"sections_dropped", record.mapping.summary.sections_dropped},
                         {"gather_rows", record.mapping.summary.gather_rows}};
@@ -288,7 +291,10 @@ RunReport build_report(const Experiment& e, const WorkloadResult& result) {
                 {"counts", "events (totals over all inputs)"}};
   if (result.accuracy) {
     const Accuracy& a = *result.accuracy;
-    j["accuracy"] = {{"top1", a.top1}, {"float_top1", a.float_top1}, {"samples", a.samples}};
+    j["accuracy"] = {{"top1", a.top1},
+                     {"float_top1", a.float_top1},
+                     {"samples", a.samples},
+                     {"split", e.config.get_string("workload.split")}};
     if (a.ideal_top1) {
       j["accuracy"]["ideal_top1"] = *a.ideal_top1;
       // What the simulated hardware (ADCs, devices) costs against the integer-ideal network.

@@ -60,6 +60,11 @@ QuantizedWeights load_weights(const Experiment& e) {
 class GemmWorkload final : public Workload {
  public:
   void validate(const Experiment& e) const override {
+    if (e.config.get_string("workload.split") != "test") {
+      throw ConfigError(e.config.error_at("workload.split",
+                                          "only the image classifiers (mnist_cnn, vit, onnx) "
+                                          "have a training split; use test"));
+    }
     if (!e.config.is_set("workload.inputs")) {
       throw ConfigError(e.config.file.string() +
                         ": workload.inputs: required for workload.kind gemm (a .npy file)");
@@ -77,7 +82,7 @@ class GemmWorkload final : public Workload {
     }
     QuantizedWeights w = load_weights(e);
     TraceLayer layer;
-    layer.mapping = map_layer(e.mapping_policy, w.values, e.geometry, "gemm");
+    layer.mapping = map_layer_of(e, w.values, "gemm");
     layer.weight_scales = std::move(w.scales);
     record_resolutions(layer, e);
     return {std::move(layer)};

@@ -111,7 +111,7 @@ std::vector<TraceLayer> map_classifier(const ImageClassifier& model, const Exper
     QuantizedWeights w = quantize_weights(std::vector<double>(m->weights.begin(), m->weights.end()),
                                           m->k, m->n, e.quant);
     TraceLayer layer;
-    layer.mapping = map_layer(e.mapping_policy, w.values, e.geometry, m->name);
+    layer.mapping = map_layer_of(e, w.values, m->name);
     layer.weight_scales = std::move(w.scales);
     record_resolutions(layer, e);
     layers.push_back(std::move(layer));
@@ -121,9 +121,19 @@ std::vector<TraceLayer> map_classifier(const ImageClassifier& model, const Exper
 
 WorkloadResult run_classifier(const ImageClassifier& model, const Experiment& e,
                               const RunContext& context) {
-  const SampleSet test = load_samples(e, Split::kTest);
   const bool one_set = e.config.get_string("workload.dataset") == "npy";
+  // workload.split train_tail: the last `samples` training images, which `cimsim optimize`
+  // chooses on so that the test set stays unseen; they must not overlap the images that
+  // calibrated the input scales. A .npy dataset has only the one split.
+  const bool train_tail = e.config.get_string("workload.split") == "train_tail";
+  if (train_tail && one_set) {
+    throw KeyedConfigError("workload.split",
+                           "workload.dataset npy has one split only; train_tail needs a training "
+                           "split (mnist, fashion_mnist)");
+  }
   const SampleSet train = one_set ? SampleSet() : load_samples(e, Split::kTrain);
+  const SampleSet test_split = train_tail ? SampleSet() : load_samples(e, Split::kTest);
+  const SampleSet& test = train_tail ? train : test_split;
   const SampleSet& calibration_set = one_set ? test : train;
   check_samples_fit(model, test, e);
   float smallest_input = 0.0F;
@@ -135,6 +145,15 @@ WorkloadResult run_classifier(const ImageClassifier& model, const Experiment& e,
   const std::size_t calibration = std::min<std::size_t>(
       calibration_set.count(),
       static_cast<std::size_t>(e.config.get_int("workload.calibration_samples")));
+  if (train_tail && samples + calibration > train.count()) {
+    throw KeyedConfigError("workload.samples",
+                           "the last " + std::to_string(samples) + " training images overlap the " +
+                               std::to_string(calibration) +
+                               " that calibrate the input scales (workload.calibration_samples); "
+                               "the training split has " +
+                               std::to_string(train.count()));
+  }
+  const std::size_t offset = train_tail ? test.count() - samples : 0;
 
   std::vector<std::pair<std::size_t, std::size_t>> shapes;
   for (const MatrixLayer* m : model.matrix_layers()) shapes.emplace_back(m->k, m->n);
@@ -184,7 +203,7 @@ WorkloadResult run_classifier(const ImageClassifier& model, const Experiment& e,
   Progress progress("images", samples);
   for (std::size_t first = 0; first < samples; first += batch) {
     const std::size_t count = std::min(batch, samples - first);
-    const std::vector<float> images = test.floats(first, count);
+    const std::vector<float> images = test.floats(offset + first, count);
     // The float reference runs on another thread meanwhile: the simulated forward spends much
     // of its time in serial work (SystemC, digit statistics), which leaves a core free.
     std::future<std::vector<float>> float_forward =
@@ -206,7 +225,7 @@ WorkloadResult run_classifier(const ImageClassifier& model, const Experiment& e,
                                             });
     const std::vector<float> logits_float = float_forward.get();
     for (std::size_t i = 0; i < count; ++i) {
-      const auto label = static_cast<std::size_t>(test.labels[first + i]);
+      const auto label = static_cast<std::size_t>(test.labels[offset + first + i]);
       float_correct += argmax(&logits_float[i * classes], classes) == label ? 1 : 0;
       ideal_correct += argmax(&logits_ideal[i * classes], classes) == label ? 1 : 0;
       simulated_correct += argmax(&logits_simulated[i * classes], classes) == label ? 1 : 0;

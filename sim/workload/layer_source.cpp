@@ -3,13 +3,20 @@
 #include "sim/config/experiment.h"
 #include "sim/core/errors.h"
 #include "sim/macro/crossbar_engine.h"
+#include "sim/mapping/mapping_policy.h"
 
 namespace cimsim {
 
 std::vector<TraceLayer> trace_or_map(const Experiment& e,
                                      const std::vector<std::pair<std::size_t, std::size_t>>& shapes,
                                      const std::function<std::vector<TraceLayer>()>& map_now) {
-  if (!e.config.is_set("workload.trace")) return map_now();
+  const auto checked = [&e](std::vector<TraceLayer> layers) {
+    std::vector<std::string> names;
+    for (const TraceLayer& layer : layers) names.push_back(layer.mapping.name);
+    check_layer_names(e, names);
+    return layers;
+  };
+  if (!e.config.is_set("workload.trace")) return checked(map_now());
   const std::string file = e.config.get_string("workload.trace");
   WeightTrace trace = read_trace(file);
   if (trace.layers.size() != shapes.size()) {
@@ -36,13 +43,18 @@ std::vector<TraceLayer> trace_or_map(const Experiment& e,
                       "or encoding differ from the experiment's)");
     }
   }
-  return std::move(trace.layers);
+  return checked(std::move(trace.layers));
+}
+
+MappedLayer map_layer_of(const Experiment& e, const IntMatrix& weights, const std::string& name) {
+  return map_layer(mapping_policy_for(e, name), weights, geometry_for(e, name), name);
 }
 
 void record_resolutions(TraceLayer& layer, const Experiment& e) {
   layer.column_resolution_bits.clear();
+  const MacroSettings settings = e.macro.for_layer(layer.mapping.name);
   for (const MappedCrossbar& crossbar : layer.mapping.crossbars) {
-    const CrossbarEngine engine(crossbar, layer.mapping.geometry, e.macro);
+    const CrossbarEngine engine(crossbar, layer.mapping.geometry, settings);
     for (const ColumnAdcPlan& plan : engine.plan())
       layer.column_resolution_bits.push_back(plan.bits);
   }

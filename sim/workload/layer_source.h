@@ -18,6 +18,10 @@ struct Experiment;
     const Experiment& experiment, const std::vector<std::pair<std::size_t, std::size_t>>& shapes,
     const std::function<std::vector<TraceLayer>()>& map_now);
 
+// Maps one layer with its own settings (mapping_policy_for, geometry_for: `layers` applied).
+[[nodiscard]] MappedLayer map_layer_of(const Experiment& experiment, const IntMatrix& weights,
+                                       const std::string& name);
+
 // Records each column's ADC resolution under the experiment's ADC settings.
 void record_resolutions(TraceLayer& layer, const Experiment& experiment);
 

@@ -82,7 +82,7 @@ std::vector<TraceLayer> map_model(const UseLiteModel& model, const Experiment& e
     QuantizedWeights w = quantize_weights(std::vector<double>(m.weights.begin(), m.weights.end()),
                                           m.k, m.n, e.quant);
     TraceLayer layer;
-    layer.mapping = map_layer(e.mapping_policy, w.values, e.geometry, m.name);
+    layer.mapping = map_layer_of(e, w.values, m.name);
     layer.weight_scales = std::move(w.scales);
     record_resolutions(layer, e);
     layers.push_back(std::move(layer));
@@ -112,6 +112,11 @@ struct MatrixError {
 class UseLiteWorkload final : public Workload {
  public:
   void validate(const Experiment& e) const override {
+    if (e.config.get_string("workload.split") != "test") {
+      throw ConfigError(e.config.error_at("workload.split",
+                                          "only the image classifiers (mnist_cnn, vit, onnx) "
+                                          "have a training split; use test"));
+    }
     if (!e.config.is_set("workload.text")) {
       throw ConfigError(e.config.file.string() +
                         ": workload.text: required for workload.kind use_lite (a text file, "
