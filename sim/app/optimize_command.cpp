@@ -102,6 +102,12 @@ std::string percent(double fraction) {
   return buffer;
 }
 
+std::string budget_text(double points) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.3g", points);
+  return buffer;
+}
+
 double child_cpu_seconds() {
   rusage usage{};
   getrusage(RUSAGE_CHILDREN, &usage);
@@ -150,7 +156,7 @@ int optimize_command(const OptimizeOptions& options) {
 
   const std::string header =
       "# Chosen by `cimsim optimize " + base.config.file.filename().string() + "` (objective " +
-      space.objective + ", at most " + percent(space.top1_budget_pp / 100.0) +
+      space.objective + ", at most " + budget_text(space.top1_budget_pp) +
       " points of top-1 below the integer-ideal on the last " +
       std::to_string(space.calibration_samples) + " training images: " +
       percent(result.calibration.top1) + " against " + percent(result.calibration.ideal_top1) +

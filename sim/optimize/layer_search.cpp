@@ -153,7 +153,7 @@ SearchResult search_layers(const SearchSpace& space, PointEvaluator& evaluator) 
     // A candidate that loses accuracy at the chip's full ADC resolution clips somewhere: its
     // layers are not independent, so it is left out rather than combined on a guess.
     usable.push_back(objective.feasible(*uniform.back()));
-    stage["points"].push_back(point_json(p, *uniform.back(), objective, p.id()));
+    stage["points"].push_back(point_json(p, *uniform.back(), objective, evaluator.point_id(p)));
   }
   if (std::none_of(usable.begin(), usable.end(), [](bool u) { return u; })) {
     throw RuntimeError("optimize: no mapping candidate keeps the top-1 within the budget at "
@@ -165,11 +165,16 @@ SearchResult search_layers(const SearchSpace& space, PointEvaluator& evaluator) 
   for (std::size_t l = 0; l < layers; ++l) result.chosen.push_back(space.mappings[pick[l]]);
 
   Point current;
-  current.label = "per-layer mappings";
-  current.overrides = calibration;
-  current.overrides.push_back(layers_override(result.layer_names, result.chosen));
-  if (!evaluator.evaluate({current}, "mapping")) return result;
-  stage["points"].push_back(point_json(current, evaluator.at(current), objective, current.id()));
+  if (std::all_of(pick.begin(), pick.end(), [&pick](std::size_t c) { return c == pick[0]; })) {
+    current = uniform_points[pick[0]];  // one candidate for every layer: already measured
+  } else {
+    current.label = "per-layer mappings";
+    current.overrides = calibration;
+    current.overrides.push_back(layers_override(result.layer_names, result.chosen));
+    if (!evaluator.evaluate({current}, "mapping")) return result;
+    stage["points"].push_back(
+        point_json(current, evaluator.at(current), objective, evaluator.point_id(current)));
+  }
   if (!objective.feasible(evaluator.at(current))) {
     // Cannot happen where nothing clips; fall back on the best usable uniform point.
     std::size_t best = 0;
@@ -214,7 +219,7 @@ SearchResult search_layers(const SearchSpace& space, PointEvaluator& evaluator) 
     std::size_t chosen = trials.size();
     for (std::size_t t = 0; t < trials.size(); ++t) {
       const Measurement& m = evaluator.at(trials[t]);
-      adc_stage["points"].push_back(point_json(trials[t], m, objective, trials[t].id()));
+      adc_stage["points"].push_back(point_json(trials[t], m, objective, evaluator.point_id(trials[t])));
       if (objective.feasible(m) && objective.of(m) < best) {
         best = objective.of(m);
         chosen = t;

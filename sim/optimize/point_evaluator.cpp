@@ -7,6 +7,8 @@
 
 #include <cerrno>
 #include <csignal>
+#include <algorithm>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -110,13 +112,18 @@ Measurement Measurement::from_report(const json& report) {
   return m;
 }
 
-std::string Point::id() const {
-  std::string text;
+std::string Point::id(const std::string& salt) const {
+  std::string text = salt;
   for (const std::string& o : overrides) text += o + "\n";
   return sha256_hex(text.data(), text.size()).substr(0, 16);
 }
 
 PointEvaluator::PointEvaluator(EvaluatorSettings settings) : settings_(std::move(settings)) {
+  std::ifstream in(settings_.experiment, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  salt_ = text.str() + "\n";
+  for (const std::string& o : settings_.base_overrides) salt_ += o + "\n";
   fs::create_directories(settings_.out_dir / "points");
   fs::create_directories(settings_.out_dir / "logs");
   load_journal();
@@ -142,21 +149,21 @@ void PointEvaluator::save_journal() const {
 }
 
 void PointEvaluator::record(const Point& point, const Measurement& m) {
-  journal_[point.id()] = {{"label", point.label},
+  journal_[point_id(point)] = {{"label", point.label},
                           {"overrides", point.overrides},
                           {"measurement", m.to_json()}};
-  measured_[point.id()] = m;
+  measured_[point_id(point)] = m;
   save_journal();
 }
 
 const Measurement& PointEvaluator::at(const Point& point) const {
-  const auto it = measured_.find(point.id());
+  const auto it = measured_.find(point_id(point));
   if (it == measured_.end()) throw RuntimeError("optimize: point " + point.label + " not measured");
   return it->second;
 }
 
 fs::path PointEvaluator::point_dir(const Point& point) const {
-  return settings_.out_dir / "points" / point.id();
+  return settings_.out_dir / "points" / point_id(point);
 }
 
 std::vector<std::string> PointEvaluator::command(const Point& point) const {
@@ -181,7 +188,7 @@ std::vector<std::string> PointEvaluator::command(const Point& point) const {
 bool PointEvaluator::evaluate(const std::vector<Point>& points, const std::string& stage) {
   std::vector<Point> pending;
   for (const Point& point : points) {
-    if (measured_.count(point.id()) != 0) {
+    if (measured_.count(point_id(point)) != 0) {
       ++reused_;
       continue;
     }
@@ -193,7 +200,7 @@ bool PointEvaluator::evaluate(const std::vector<Point>& points, const std::strin
       continue;
     }
     if (std::none_of(pending.begin(), pending.end(),
-                     [&point](const Point& p) { return p.id() == point.id(); }))
+                     [this, &point](const Point& p) { return point_id(p) == point_id(point); }))
       pending.push_back(point);
   }
   if (pending.empty()) return true;
@@ -220,7 +227,7 @@ void PointEvaluator::run_locally(const std::vector<Point>& points, const std::st
       std::vector<char*> argv;
       for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
       argv.push_back(nullptr);
-      const std::string log = (settings_.out_dir / "logs" / (point.id() + ".log")).string();
+      const std::string log = (settings_.out_dir / "logs" / (point_id(point) + ".log")).string();
       posix_spawn_file_actions_t actions;
       posix_spawn_file_actions_init(&actions);
       posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
@@ -256,7 +263,7 @@ void PointEvaluator::run_locally(const std::vector<Point>& points, const std::st
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
       stop_all();
       throw RuntimeError("optimize: point " + point.label + " failed (see " +
-                         (settings_.out_dir / "logs" / (point.id() + ".log")).string() + ")");
+                         (settings_.out_dir / "logs" / (point_id(point) + ".log")).string() + ")");
     }
     const Measurement m =
         Measurement::from_report(read_json(point_dir(point) / "report.json"));

@@ -43,8 +43,9 @@ struct Measurement {
 struct Point {
   std::string label;                   // for the progress lines, e.g. "dense_1 adc 5 clip"
   std::vector<std::string> overrides;  // beyond the base experiment's
-  // A name for its results folder: the first 16 hex digits of the overrides' SHA-256.
-  [[nodiscard]] std::string id() const;
+  // A name for its results folder: the first 16 hex digits of the SHA-256 of `salt` (what
+  // the evaluator runs it on) and the overrides.
+  [[nodiscard]] std::string id(const std::string& salt) const;
 };
 
 struct EvaluatorSettings {
@@ -73,6 +74,7 @@ class PointEvaluator {
   // The command that runs a point, as argv.
   [[nodiscard]] std::vector<std::string> command(const Point& point) const;
   [[nodiscard]] std::filesystem::path point_dir(const Point& point) const;
+  [[nodiscard]] std::string point_id(const Point& point) const { return point.id(salt_); }
 
  private:
   void load_journal();
@@ -82,6 +84,9 @@ class PointEvaluator {
   void write_slurm(const std::vector<Point>& points, const std::string& stage) const;
 
   EvaluatorSettings settings_;
+  // The base experiment file's text and overrides: a point is the same run only on the same
+  // base, so an edited experiment file does not reuse another file's points.
+  std::string salt_;
   std::map<std::string, nlohmann::json> journal_;  // id -> {overrides, label, measurement}
   std::map<std::string, Measurement> measured_;
   std::size_t evaluated_ = 0;

@@ -1,0 +1,136 @@
+// `cimsim optimize` through the real binary on a tiny search (the 90 %-sparse CNN, 16 images):
+// it stays within its top-1 budget on the calibration split, resumes from its journal without
+// running a point again, hands its points to Slurm job arrays and goes on from their folders,
+// and its chosen experiment file is what `cimsim run` reproduces. Bad keys fail before any run.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/golden/run_binary.h"
+
+namespace cimsim {
+namespace {
+
+using ::testing::HasSubstr;
+using nlohmann::json;
+using testing::read_file;
+using testing::run_cimsim;
+using testing::run_command;
+using testing::source_path;
+
+class OptimizeCli : public testing::TempDirTest {
+ protected:
+  // The smallest search that still has every stage: two mappings, one cap, one mode.
+  std::string tiny_experiment(const std::string& policies = "[baseline, sws_packed]",
+                              const std::string& extra = "") const {
+    const auto file = dir_ / "tiny.yaml";
+    std::ofstream(file) << "version: 1\n"
+                           "workload:\n"
+                           "  kind: mnist_cnn\n"
+                           "  samples: 16\n"
+                           "  calibration_samples: 32\n"
+                           "  model: " << source_path("models/mnist_cnn/pruned90").string() << "\n"
+                           "hardware:\n"
+                           "  preset: default\n"
+                           "optimize:\n"
+                           "  calibration_samples: 16\n"
+                           "  policies: " << policies << "\n"
+                           "  adc_bits: [3]\n"
+                           "  adc_modes: [clip]\n"
+                        << extra;
+    return file.string();
+  }
+
+  static json read_json(const std::filesystem::path& file) { return json::parse(read_file(file)); }
+};
+
+TEST_F(OptimizeCli, StaysWithinItsBudgetResumesAndItsChosenFileIsWhatRunReproduces) {
+  const std::string exp = tiny_experiment();
+  const auto out = dir_ / "search";
+  const auto first = run_cimsim("optimize " + exp + " --out " + out.string());
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  EXPECT_THAT(first.output, HasSubstr("[optimize] mapping: "));
+  const json summary = read_json(out / "optimize.json");
+  ASSERT_EQ(summary["chosen"].size(), 4U);
+  const json& calibration = summary["calibration"];
+  EXPECT_LE(100.0 * (calibration["ideal_top1"].get<double>() - calibration["top1"].get<double>()),
+            0.5 + 1e-9);
+  EXPECT_EQ(calibration["samples"], 16);
+  // Every stage's points are in the journal, each with its results folder.
+  const json journal = read_json(out / "journal.json");
+  EXPECT_GE(journal["points"].size(), 6U);  // 2 mappings + 4 layers x 1 cap
+  for (const auto& [id, point] : journal["points"].items()) {
+    EXPECT_TRUE(std::filesystem::exists(out / "points" / id / "report.json")) << id;
+  }
+
+  // Again: nothing runs, the same file is chosen.
+  const std::string chosen = read_file(out / "chosen.yaml");
+  const auto again = run_cimsim("optimize " + exp + " --out " + out.string());
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_THAT(again.output, HasSubstr("0 points run now"));
+  EXPECT_EQ(read_file(out / "chosen.yaml"), chosen);
+
+  // The chosen file on its own gives the test-set figures optimize reported.
+  const auto rerun = run_cimsim("run " + (out / "chosen.yaml").string() + " --out " +
+                                (dir_ / "rerun").string());
+  ASSERT_EQ(rerun.exit_code, 0) << rerun.output;
+  const json a = read_json(dir_ / "rerun" / "report.json");
+  const json b = read_json(std::filesystem::path(summary["test_results"].get<std::string>()) /
+                           "report.json");
+  EXPECT_EQ(a["totals"], b["totals"]);
+  EXPECT_EQ(a["accuracy"], b["accuracy"]);
+  EXPECT_EQ(a["accuracy"]["split"], "test");
+  EXPECT_EQ(summary["test"]["energy_pj"], a["totals"]["energy_pj"]["total"]);
+}
+
+TEST_F(OptimizeCli, SlurmArraysCarryEveryStageAndTheSearchGoesOnFromTheirFolders) {
+  const std::string exp = tiny_experiment("[sws_packed]");
+  const auto out = dir_ / "search";
+  const auto script = dir_ / "array.sh";
+  int arrays = 0;
+  for (; arrays < 10 && !std::filesystem::exists(out / "optimize.json"); ++arrays) {
+    std::filesystem::remove(script);
+    const auto step = run_cimsim("optimize " + exp + " --out " + out.string() + " --slurm " +
+                                 script.string() + " --slurm-opt=--time=00:10:00");
+    ASSERT_EQ(step.exit_code, 0) << step.output;
+    if (!std::filesystem::exists(script)) break;
+    const std::string text = read_file(script);
+    ASSERT_THAT(text, HasSubstr("#SBATCH --array=0-"));
+    EXPECT_THAT(text, HasSubstr("#SBATCH --time=00:10:00"));
+    // What Slurm would do: every task of the array, by its index.
+    const std::string range = text.substr(text.find("--array=0-") + 10);
+    const int last = std::stoi(range);
+    for (int task = 0; task <= last; ++task) {
+      const auto ran = run_command("SLURM_ARRAY_TASK_ID=" + std::to_string(task) + " bash " +
+                                   script.string());
+      ASSERT_EQ(ran.exit_code, 0) << ran.output;
+    }
+  }
+  ASSERT_TRUE(std::filesystem::exists(out / "optimize.json"));
+  // Stage 1 (one mapping), then one array per layer (one cap each), then the test run.
+  EXPECT_EQ(arrays, 6);
+  EXPECT_EQ(read_json(out / "optimize.json")["chosen"].size(), 4U);
+}
+
+TEST_F(OptimizeCli, BadKeysAndWorkloadsWithoutATrainingSplitFailBeforeAnyRun) {
+  const auto bad_bits = run_cimsim("optimize " + tiny_experiment() +
+                                   " --set optimize.adc_bits=[8] --out " + (dir_ / "a").string());
+  EXPECT_EQ(bad_bits.exit_code, 2);
+  EXPECT_THAT(bad_bits.output, HasSubstr("optimize.adc_bits: 8 is not below hardware.adc.bits"));
+  const auto typo = run_cimsim("optimize " + tiny_experiment("[sws_packed]", "  objectiv: edp\n") + " --out " +
+                               (dir_ / "b").string());
+  EXPECT_EQ(typo.exit_code, 2);
+  EXPECT_THAT(typo.output, HasSubstr("tiny.yaml:14:3: unknown key 'optimize.objectiv' (did you "
+                                     "mean 'objective'?)"));
+  const auto gemm = run_cimsim("optimize " +
+                               source_path("configs/experiments/sparse_gemm.yaml").string() +
+                               " --out " + (dir_ / "c").string());
+  EXPECT_EQ(gemm.exit_code, 2);
+  EXPECT_THAT(gemm.output, HasSubstr("workload.split: only the image classifiers"));
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "a" / "points"));
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "c"));
+}
+
+}  // namespace
+}  // namespace cimsim
