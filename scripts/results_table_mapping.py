@@ -1,13 +1,18 @@
 #!/usr/bin/python3
 """Prints the tables of docs/results_mapping.md from the mapping study's results folders.
 
-Usage: scripts/results_table_mapping.py [OUT_DIR]   (default out/mapping)
+Usage: scripts/results_table_mapping.py [OUT_DIR [OPT_DIR]]   (default out/mapping out/optimize)
 
 OUT_DIR holds one folder per experiment of configs/experiments/mapping/ (written by
 `build/cimsim run configs/experiments/mapping/NAME.yaml --out OUT_DIR/NAME`), each with one
 subfolder per compare variant. Reads each variant's report.json (energies in pJ, printed in uJ;
 crossbars; input-buffer reads; top-1) and, for USE-lite, fidelity.json (mean cosine of the
 sentence embeddings against the float encoder).
+
+OPT_DIR holds `cimsim optimize` searches (`--out OPT_DIR/NAME` for
+configs/experiments/optimize/NAME.yaml); where one is complete (optimize.json), its chosen
+configuration's test-set run (OPT_DIR/NAME/test/points/<id>/) is printed as the row
+`optimize (chosen)` of that network.
 """
 import json
 import pathlib
@@ -22,7 +27,11 @@ PJ_PER_UJ = 1e6
 
 
 def load(folder: pathlib.Path, variant: str) -> dict:
-    report = json.loads((folder / variant / "report.json").read_text())
+    return load_report(folder / variant)
+
+
+def load_report(folder: pathlib.Path) -> dict:
+    report = json.loads((folder / "report.json").read_text())
     totals = report["totals"]
     row = {
         "adc": totals["energy_pj"]["adc"] / PJ_PER_UJ,
@@ -36,7 +45,7 @@ def load(folder: pathlib.Path, variant: str) -> dict:
     if accuracy and accuracy.get("top1") is not None:
         row["quality"] = f"{100 * accuracy['top1']:.2f} %"
         row["samples"] = accuracy.get("samples")
-    fidelity = folder / variant / "fidelity.json"
+    fidelity = folder / "fidelity.json"
     if fidelity.exists():
         data = json.loads(fidelity.read_text())
         row["quality"] = f"cos {data['embedding_cosine_mean']:.6f}"
@@ -45,6 +54,7 @@ def load(folder: pathlib.Path, variant: str) -> dict:
 
 def main() -> int:
     out = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "out/mapping")
+    opt = pathlib.Path(sys.argv[2] if len(sys.argv) > 2 else "out/optimize")
     print("| network | sparsity | variant | ADC energy [uJ] | change | share of SWS's ADC saving |"
           " total energy [uJ] | change | crossbars | input-buffer reads | top-1 / embedding cosine |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
@@ -72,6 +82,18 @@ def main() -> int:
             print(f"| | | `build/cimsim run configs/experiments/mapping/{name}.yaml --out "
                   f"out/mapping/{name}`{'' if samples is None else f' ({samples} samples)'} "
                   "| | | | | | | | |")
+            tests = sorted((opt / name / "test" / "points").glob("*/report.json"))
+            if (opt / name / "optimize.json").exists() and len(tests) == 1:
+                r = load_report(tests[0].parent)
+                print(f"| {title} | {sparsity} % | optimize (chosen) | {r['adc']:.1f} | "
+                      f"{100 * (r['adc'] / ref['adc'] - 1):+.1f} % | "
+                      f"{100 * (ref['adc'] - r['adc']) / sws_saving:.1f} % | {r['total']:.1f} | "
+                      f"{100 * (r['total'] / ref['total'] - 1):+.1f} % | {r['crossbars']} | "
+                      f"{r['reads']:.4g} | {r['quality']} |")
+                print(f"| | | `build/cimsim --threads 2 optimize configs/experiments/optimize/{name}.yaml"
+                      f" --out out/optimize/{name} --chosen configs/experiments/optimize/"
+                      f"{name}_chosen.yaml`, then `build/cimsim run configs/experiments/optimize/"
+                      f"{name}_chosen.yaml` ({r['samples']} samples) | | | | | | | | |")
             packed = rows["sws_packed_capped"]
             best_other = min(rows[v]["total"] for v in VARIANTS if v != "sws_packed_capped")
             summary.append((title, sparsity,

@@ -86,7 +86,7 @@ void check_layer_rules(const ResolvedConfig& c) {
 // optimize.*: section lengths are whole numbers a crossbar holds; caps lie below the chip's ADCs.
 void check_optimize_rules(const ResolvedConfig& c) {
   const long long rows = c.get_int("hardware.crossbar.rows");
-  static const std::regex whole("[0-9]+");
+  static const std::regex whole("[0-9]{1,9}");
   for (const std::string& text : c.get_list("optimize.section_rows")) {
     if (!std::regex_match(text, whole) || std::stoll(text) < 1 || std::stoll(text) > rows) {
       throw ConfigError(c.error_at("optimize.section_rows",

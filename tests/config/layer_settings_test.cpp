@@ -78,6 +78,15 @@ TEST_F(LayerSettingsConfig, TheNamedLayerGetsItsSettingsAndTheOthersTheFiles) {
   EXPECT_NO_THROW(check_layer_names(e, {"fc1", "fc2"}));
 }
 
+TEST_F(LayerSettingsConfig, OptimizeSectionLengthsAreWholeNumbersACrossbarHolds) {
+  for (const char* bad : {"[64, 129]", "[sixty]", "[99999999999999999999]"}) {
+    const std::string error =
+        error_of(std::string(kMinimal) + "optimize:\n  section_rows: " + bad + "\n");
+    EXPECT_THAT(error, HasSubstr("exp.yaml:6:3: optimize.section_rows: '"));
+    EXPECT_THAT(error, HasSubstr("expected whole numbers in 1..128"));
+  }
+}
+
 // Two identical layers on one accelerator, the second capped at 3 bits by its `layers` entry:
 // only its columns convert at 3 bits or fewer, and only its outputs can differ from the product.
 TEST_F(LayerSettingsConfig, AnAdcCapReachesOnlyItsLayerInTheAccelerator) {
