@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <csignal>
 #include <algorithm>
+#include <chrono>
+#include <thread>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -242,12 +244,20 @@ void PointEvaluator::run_locally(const std::vector<Point>& points, const std::st
       }
       running[pid] = &point;
     }
+    // Polled, not blocking: the signal handlers restart a blocked waitpid, and a SIGINT or
+    // SIGTERM sent to this process alone must still stop the points at once.
     int status = 0;
-    const pid_t pid = ::waitpid(-1, &status, 0);
+    const pid_t pid = ::waitpid(-1, &status, WNOHANG);
+    if (pid == 0 || (pid < 0 && errno == EINTR)) {
+      if (interrupted()) {
+        stop_all();
+        throw_if_interrupted();
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      continue;
+    }
     if (pid < 0) {
-      if (errno == EINTR && !interrupted()) continue;
       stop_all();
-      throw_if_interrupted();
       throw RuntimeError(std::string("optimize: waiting for a point failed: ") +
                          std::strerror(errno));
     }
