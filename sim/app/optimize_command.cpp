@@ -22,12 +22,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-void write_atomically(const fs::path& file, const std::string& text) {
-  const fs::path temporary = file.string() + ".tmp-" + std::to_string(::getpid());
-  write_text_file(temporary, text);
-  fs::rename(temporary, file);
-}
-
 // The node at a dotted path of a YAML document, or an undefined node.
 YAML::Node find_node(YAML::Node root, const std::string& path) {
   std::stringstream stream(path);
@@ -162,7 +156,7 @@ int optimize_command(const OptimizeOptions& options) {
       percent(result.calibration.top1) + " against " + percent(result.calibration.ideal_top1) +
       ").\n# `cimsim run` on this file runs it on the test set.\n";
   if (chosen_file.has_parent_path()) fs::create_directories(chosen_file.parent_path());
-  write_atomically(chosen_file,
+  write_text_file_atomically(chosen_file,
                    chosen_experiment_text(base, options, chosen_file, result, header));
   std::printf("[optimize] wrote %s\n", chosen_file.string().c_str());
 
@@ -201,7 +195,7 @@ int optimize_command(const OptimizeOptions& options) {
       {"test_results", test_evaluator.point_dir(test).string()},
       {"points_evaluated", evaluator.evaluated() + test_evaluator.evaluated()},
       {"points_reused", evaluator.reused() + test_evaluator.reused()}};
-  write_atomically(out_dir / "optimize.json", summary.dump(2) + "\n");
+  write_text_file_atomically(out_dir / "optimize.json", summary.dump(2) + "\n");
   std::printf("[optimize] chosen per layer:\n");
   for (const json& l : layers) {
     std::printf("  %-24s %s/%d, ADC cap %d bit, %s\n", l["name"].get<std::string>().c_str(),

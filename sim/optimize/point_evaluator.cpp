@@ -38,13 +38,6 @@ json read_json(const fs::path& file) {
   }
 }
 
-// Written beside and renamed over: a journal is either the old one or the new one.
-void write_atomically(const fs::path& file, const std::string& text) {
-  const fs::path temporary = file.string() + ".tmp-" + std::to_string(::getpid());
-  write_text_file(temporary, text);
-  fs::rename(temporary, file);
-}
-
 // A word for a bash script, in single quotes.
 std::string quoted(const std::string& word) {
   std::string out = "'";
@@ -147,7 +140,7 @@ void PointEvaluator::save_journal() const {
   const json journal = {{"experiment", settings_.experiment.string()},
                         {"overrides", settings_.base_overrides},
                         {"points", points}};
-  write_atomically(settings_.out_dir / "journal.json", journal.dump(1) + "\n");
+  write_text_file_atomically(settings_.out_dir / "journal.json", journal.dump(1) + "\n");
 }
 
 void PointEvaluator::record(const Point& point, const Measurement& m) {
@@ -313,7 +306,7 @@ void PointEvaluator::write_slurm(const std::vector<Point>& points, const std::st
     << "exec \"$@\"\n";
   if (settings_.slurm_file.has_parent_path())
     fs::create_directories(settings_.slurm_file.parent_path());
-  write_atomically(settings_.slurm_file, s.str());
+  write_text_file_atomically(settings_.slurm_file, s.str());
   fs::permissions(settings_.slurm_file, fs::perms::owner_exec | fs::perms::group_exec,
                   fs::perm_options::add);
   std::printf("[optimize] %s: wrote %s, a job array of %zu points; submit it with sbatch, then "

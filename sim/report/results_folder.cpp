@@ -37,6 +37,22 @@ void write_text_file(const fs::path& file, const std::string& content) {
   if (!out) throw RuntimeError("cannot write " + file.string());
 }
 
+void write_text_file_atomically(const fs::path& file, const std::string& content) {
+  const fs::path staging = file.string() + ".partial-" + std::to_string(::getpid());
+  std::error_code error;
+  try {
+    write_text_file(staging, content);
+  } catch (const RuntimeError&) {
+    fs::remove(staging, error);
+    throw;
+  }
+  fs::rename(staging, file, error);
+  if (error) {
+    fs::remove(staging, error);
+    throw RuntimeError("cannot rename " + staging.string() + " to " + file.string());
+  }
+}
+
 void ResultsFolder::commit() {
   std::error_code error;
   fs::path previous;
