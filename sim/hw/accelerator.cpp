@@ -8,6 +8,7 @@
 #include <tbb/parallel_for.h>
 
 #include "sim/core/errors.h"
+#include "sim/energy/adc_energy_model.h"
 #include "sim/hw/sim_time.h"
 #include "sim/macro/integer_gemm.h"
 
@@ -201,6 +202,25 @@ void Accelerator::run_traced(std::size_t index, const IntMatrix& inputs, WideMat
   sc_core::sc_start();  // returns when the traced macros have stepped every cycle
 }
 
+void Accelerator::check_output_buffer(std::size_t index, std::uint64_t vectors,
+                                      LayerResult& result) const {
+  const MappedLayer& layer = layers_[index]->layer();
+  result.output_buffer_peak_bytes =
+      static_cast<double>(vectors) * layer.outputs * settings_.chip.input_bytes;
+  const double capacity = settings_.chip.output_buffer_capacity_bytes *
+                          static_cast<double>(chip_->plan().layers[index].tiles.size());
+  if (result.output_buffer_peak_bytes > capacity) {
+    throw KeyedConfigError(
+        "hardware.tile.output_buffer.capacity_bytes",
+        "layer '" + layer.name + "' holds up to " + format_number(result.output_buffer_peak_bytes) +
+            " B of outputs for the layers that read them, its " +
+            std::to_string(chip_->plan().layers[index].tiles.size()) + " tiles' output buffers " +
+            format_number(capacity) + " B; expected at least " +
+            format_number(result.output_buffer_peak_bytes / static_cast<double>(
+                chip_->plan().layers[index].tiles.size())) + " B per tile");
+  }
+}
+
 ScheduleResult Accelerator::simulate(const ScheduleRequest& request,
                                      const std::vector<LayerResult*>& layers) {
   if (request.vectors.size() != layers_.size() || layers.size() != layers_.size()) {
@@ -231,6 +251,7 @@ ScheduleResult Accelerator::simulate(const ScheduleRequest& request,
         settings_.adc.power_gating ? chip_->plan().layers[l].powered_adcs : chip_->plan().adcs);
     r.powered_adc_ns =
         powered_adcs * (settings_.adc.power_gating ? t.occupied_ns : r.run_share_ns);
+    check_output_buffer(l, t.buffered_vectors, r);
   }
   return schedule;
 }

@@ -63,6 +63,9 @@ struct LayerResult {
   double powered_adc_ns = 0.0;   // sum over ADCs of their powered time [ns] (section 11)
   double link_byte_hops = 0.0;   // bytes moved on the interconnect x their hops [B hop]
   std::uint64_t vectors = 0;
+  // Peak bytes of the layer's outputs held for the layers that read them (its tiles' output
+  // buffers) [B].
+  double output_buffer_peak_bytes = 0.0;
   double run_share_ns = 0.0;  // its share of the run, for chip-wide static power [ns]
   double single_inference_ns = 0.0;  // end_ns - start_ns: the layer within one inference [ns]
   std::vector<CrossbarStats> crossbars;
@@ -123,6 +126,9 @@ class Accelerator : public sc_core::sc_module {
   [[nodiscard]] ChipSummary chip_summary() const;
 
  private:
+  // Sets the layer's peak output-buffer bytes from `vectors` held; refuses (KeyedConfigError) a
+  // peak its tiles' output buffers cannot hold.
+  void check_output_buffer(std::size_t index, std::uint64_t vectors, LayerResult& result) const;
   void run_traced(std::size_t index, const IntMatrix& inputs, WideMatrix& outputs);
   void open_traces(const std::vector<std::string>& trace_patterns, const std::string& vcd_path);
   [[nodiscard]] sc_core::sc_trace_file* trace_file(const std::string& vcd_path);

@@ -31,6 +31,9 @@ const ParamDeclaration kTile("chip.2 tile parts", [](std::vector<ParamSpec>& s) 
                          "static power of one tile input buffer, powered for the whole run"));
   s.push_back(real_param("hardware.tile.input_buffer.area_um2", "0", "um^2", 0,
                          "area of one tile input buffer"));
+  s.push_back(unlimited_param("hardware.tile.output_buffer.capacity_bytes", "B", 1,
+                              "tile output buffer: holds a layer's outputs until the layers that "
+                              "read them are done with them (.inf: unlimited)"));
   s.push_back(real_param("hardware.tile.output_buffer.area_um2", "0", "um^2", 0,
                          "area of one tile output buffer"));
   s.push_back(real_param("hardware.tile.output_buffer.static_mw", "0", "mW", 0,
@@ -114,6 +117,7 @@ ChipSettings chip_settings(const ResolvedConfig& c) {
   chip.buffer_capacity_bytes = c.get_real("hardware.tile.input_buffer.capacity_bytes");
   chip.buffer_static_mw = c.get_real("hardware.tile.input_buffer.static_mw");
   chip.buffer_area_um2 = c.get_real("hardware.tile.input_buffer.area_um2");
+  chip.output_buffer_capacity_bytes = c.get_real("hardware.tile.output_buffer.capacity_bytes");
   chip.output_buffer_area_um2 = c.get_real("hardware.tile.output_buffer.area_um2");
   chip.output_buffer_static_mw = c.get_real("hardware.tile.output_buffer.static_mw");
   chip.tile_shift_adds = static_cast<int>(c.get_int("hardware.tile.shift_adds"));

@@ -26,6 +26,9 @@ struct ChipSettings {
   double buffer_bytes_per_ns = kUnlimited;
   double buffer_capacity_bytes = kUnlimited;
   double buffer_static_mw = 0.0;
+  // hardware.tile.output_buffer.capacity_bytes: a tile's output buffer, which holds the layer's
+  // outputs until the layers that read them are done with them [B].
+  double output_buffer_capacity_bytes = kUnlimited;
   // hardware.interconnect.*: kind (a registered Interconnect), bandwidth per link [B/ns], latency
   // per router hop [ns], mesh size in routers (0 = automatic), energy [fJ per byte per hop],
   // static power per shared link [mW], and the size of one partial sum on it [B].

@@ -21,10 +21,13 @@ namespace cimsim {
 // What layer `l` of one inference reads: the outputs of `producer` (another crossbar layer, or
 // -1 for the network's input, which is there from the start). needs[v] is how many of the
 // producer's vectors (in their order) must be complete before vector v can start; it does not
-// decrease with v. Empty: all of them.
+// decrease with v. Empty: all of them. first[v] is the first producer vector (0-based) that v
+// reads, so that once v is complete the producer's vectors before first[v + 1] can leave the
+// buffer between the layers; empty: none leaves before the whole layer is complete.
 struct LayerDependency {
   int producer = -1;
   std::vector<std::uint64_t> needs;
+  std::vector<std::uint64_t> first;
 };
 
 struct ScheduleRequest {
@@ -59,6 +62,9 @@ class ScheduleState {
   [[nodiscard]] bool inference_done(std::uint64_t i) const;
   // Vectors of layer l of inference i whose producer vectors are complete.
   [[nodiscard]] std::uint64_t available(std::uint64_t i, std::size_t l) const;
+  // Per layer: its output vectors held for its consumers now, summed over the inferences (the
+  // buffer between the layer and the layers that read it); 0 for a layer nobody reads.
+  [[nodiscard]] std::vector<std::uint64_t> buffered() const;
 
   void submit(const JobRequest& job) { submitted_[job.inference][job.layer] += job.vectors; }
   void complete(const JobRequest& job) { completed_[job.inference][job.layer] += job.vectors; }

@@ -29,6 +29,34 @@ std::uint64_t ScheduleState::available(std::uint64_t i, std::size_t l) const {
       std::upper_bound(dep.needs.begin(), dep.needs.end(), ready) - dep.needs.begin());
 }
 
+std::vector<std::uint64_t> ScheduleState::buffered() const {
+  const std::size_t n = layers();
+  std::vector<std::uint64_t> held(n, 0);
+  for (std::uint64_t i = 0; i < inferences(); ++i) {
+    // Per producer: the first of its vectors some consumer still needs (all consumers' minimum).
+    std::vector<std::uint64_t> keep_from(n, ~std::uint64_t{0});
+    std::vector<bool> read(n, false);
+    for (std::size_t l = 0; l < n && l < request_.dependencies.size(); ++l) {
+      const LayerDependency& dep = request_.dependencies[l];
+      if (dep.producer < 0) continue;
+      const auto p = static_cast<std::size_t>(dep.producer);
+      read[p] = true;
+      const std::uint64_t done = completed_[i][l];
+      std::uint64_t from = 0;
+      if (done == vectors(l)) {
+        from = vectors(p);
+      } else if (!dep.first.empty()) {
+        from = dep.first[done];
+      }
+      keep_from[p] = std::min(keep_from[p], from);
+    }
+    for (std::size_t p = 0; p < n; ++p) {
+      if (read[p] && completed_[i][p] > keep_from[p]) held[p] += completed_[i][p] - keep_from[p];
+    }
+  }
+  return held;
+}
+
 namespace {
 
 // One layer at a time: the next layer (in the network's order) of the oldest unfinished

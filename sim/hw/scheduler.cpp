@@ -34,6 +34,7 @@ void Scheduler::start(const ScheduleRequest& request) {
   last_end_.assign(simulated, std::vector<sc_time>(layers, SC_ZERO_TIME));
   inference_end_.assign(simulated, SC_ZERO_TIME);
   reprogrammed_by_.assign(simulated, ReprogrammingStats{});
+  peak_buffered_.assign(layers, 0);
   reprogrammed_at_start_ = chip_.reprogramming();
   jobs_.clear();
   start_ = sc_core::sc_time_stamp();
@@ -60,6 +61,10 @@ void Scheduler::step() {
       inference_end_[i] = now;
       reprogrammed_by_[i] = chip_.reprogramming();
     }
+  }
+  const std::vector<std::uint64_t> held = state_->buffered();
+  for (std::size_t l = 0; l < held.size(); ++l) {
+    peak_buffered_[l] = std::max(peak_buffered_[l], held[l]);
   }
   for (const JobRequest& job : policy_->ready(*state_)) {
     const auto i = static_cast<std::size_t>(job.inference);
@@ -94,11 +99,11 @@ ScheduleResult Scheduler::result() const {
   const double more = static_cast<double>(request_.inferences) - 1.0;
   r.run_ns = request_.inferences == 0 ? 0.0 : r.inference_ns + more * r.interval_ns;
   // Writing weights: inference 0's, and the later ones' at the spacing of the last simulated.
-  const ReprogrammingStats& first = reprogrammed_by_[0];
+  const ReprogrammingStats& by_first = reprogrammed_by_[0];
   const ReprogrammingStats& last = reprogrammed_by_[k - 1];
   const ReprogrammingStats& before = reprogrammed_at_start_;
-  r.inference_reprogramming = {first.loads_written - before.loads_written,
-                               first.cells - before.cells, first.time_ns - before.time_ns};
+  r.inference_reprogramming = {by_first.loads_written - before.loads_written,
+                               by_first.cells - before.cells, by_first.time_ns - before.time_ns};
   const auto extrapolate = [&](double in_first, double in_all) {
     const double per_more = k > 1 ? (in_all - in_first) / static_cast<double>(k - 1) : in_first;
     return request_.inferences == 0 ? 0.0 : in_first + more * per_more;
@@ -125,6 +130,7 @@ ScheduleResult Scheduler::result() const {
     const double first = t.end_ns - t.start_ns;
     const double per_more = k > 1 ? (union_ns - first) / static_cast<double>(k - 1) : first;
     t.occupied_ns = request_.inferences == 0 ? 0.0 : first + more * per_more;
+    t.buffered_vectors = peak_buffered_[l];
     r.layers.push_back(t);
   }
   return r;

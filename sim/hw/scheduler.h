@@ -22,6 +22,7 @@ struct LayerTiming {
   double start_ns = 0.0;     // inference 0: its first job submitted [ns from the run's start]
   double end_ns = 0.0;       // inference 0: its last job complete [ns]
   double occupied_ns = 0.0;  // over the run: time some inference's work of the layer is under way
+  std::uint64_t buffered_vectors = 0;  // peak of its outputs held for the layers that read them
 };
 
 struct ScheduleResult {
@@ -83,6 +84,7 @@ class Scheduler : public sc_core::sc_module {
   std::vector<std::vector<sc_core::sc_time>> first_submit_;
   std::vector<std::vector<sc_core::sc_time>> last_end_;
   std::vector<sc_core::sc_time> inference_end_;
+  std::vector<std::uint64_t> peak_buffered_;  // per layer
   std::vector<ReprogrammingStats> reprogrammed_by_;  // chip's totals when inference i ended
   ReprogrammingStats reprogrammed_at_start_;
   bool finished_ = true;

@@ -29,6 +29,27 @@ double metric(const nlohmann::json& report, const std::string& key) {
   return report.contains("accuracy") ? report["accuracy"]["top1"].get<double>() : -1.0;
 }
 
+// What one inference costs on each variant's chip, as the study tables give it: energy [uJ],
+// latency (first input in to last output out) [us], throughput [inferences/s], chip area [mm^2],
+// TOPS/W and top-1.
+std::string per_inference_table(const std::vector<VariantReport>& variants) {
+  std::string out = fmt::format("  {:<36}{:>12}{:>12}{:>12}{:>11}{:>9}{:>8}\n",
+                                "per inference", "energy uJ", "latency us", "inf/s",
+                                "area mm^2", "TOPS/W", "top-1");
+  for (const VariantReport& v : variants) {
+    const nlohmann::json& t = v.report["totals"];
+    const double top1 = metric(v.report, "top1");
+    out += fmt::format("  {:<36}{:>12.4g}{:>12.4g}{:>12.4g}{:>11.4g}{:>9.4g}{:>8}\n", v.name,
+                       t["energy_per_inference_pj"].get<double>() * 1e-6,
+                       t["schedule"]["inference_latency_ns"].get<double>() * 1e-3,
+                       t["schedule"]["throughput_per_s"].get<double>(),
+                       t["area_um2"]["total"].get<double>() * 1e-6,
+                       t["performance"]["tops_per_w"].get<double>(),
+                       top1 < 0.0 ? std::string("-") : fmt::format("{:.2f}%", 100.0 * top1));
+  }
+  return out;
+}
+
 }  // namespace
 
 Comparison compare_variants(const std::vector<VariantReport>& variants) {
@@ -78,6 +99,7 @@ Comparison compare_variants(const std::vector<VariantReport>& variants) {
         changes[1], metric(v.report, "adc_conversions"), changes[2], metric(v.report, "crossbars"),
         changes[4], top1 < 0.0 ? std::string("-") : fmt::format("{:.2f}%", 100.0 * top1));
   }
+  out.console += per_inference_table(variants);
   return out;
 }
 

@@ -144,6 +144,7 @@ RunReport build_report(const Experiment& e, const WorkloadResult& result) {
     layer["area_um2"] = area.to_json();
     layer["latency_ns"] = r.latency_ns;
     layer["start_ns"] = r.start_ns;
+    layer["output_buffer_peak_bytes"] = r.output_buffer_peak_bytes;
     layer["end_ns"] = r.end_ns;
     layer["adder_tree_ns"] = r.adder_tree_ns;
     layer["adder_tree_depth"] = r.adder_tree_depth;

@@ -35,8 +35,10 @@ std::vector<LayerDependency> raster_dependencies(const Network& net) {
   std::vector<LayerDependency> out;
   TensorShape shape = net.input;
   int producer = -1;
-  // For each position of the current tensor: producer vectors needed to have it.
+  // For each position of the current tensor: producer vectors needed to have it, and the first
+  // producer vector it comes from.
   std::vector<std::uint64_t> need(shape.size() / static_cast<std::size_t>(shape.c), 0);
+  std::vector<std::uint64_t> from(need.size(), 0);
   const auto window_need = [&](int y0, int x0, int h, int w) {
     std::uint64_t most = 0;
     for (int y = y0; y < y0 + h; ++y) {
@@ -46,9 +48,19 @@ std::vector<LayerDependency> raster_dependencies(const Network& net) {
     }
     return most;
   };
+  const auto window_from = [&](int y0, int x0, int h, int w) {
+    std::uint64_t least = ~std::uint64_t{0};
+    for (int y = y0; y < y0 + h; ++y) {
+      for (int x = x0; x < x0 + w; ++x) {
+        least = std::min(least, from[static_cast<std::size_t>(y * shape.w + x)]);
+      }
+    }
+    return least;
+  };
   for (const NetLayer& layer : net.layers) {
     TensorShape next = shape;
     std::vector<std::uint64_t> next_need;
+    std::vector<std::uint64_t> next_from;
     if (layer.kind == NetLayer::Kind::kConv2D || layer.kind == NetLayer::Kind::kMaxPool) {
       const bool conv = layer.kind == NetLayer::Kind::kConv2D;
       const int kh = conv ? layer.kernel_h : layer.pool_h;
@@ -60,28 +72,41 @@ std::vector<LayerDependency> raster_dependencies(const Network& net) {
       for (int y = 0; y < next.h; ++y) {
         for (int x = 0; x < next.w; ++x) {
           next_need.push_back(window_need(y * stride_y, x * stride_x, kh, kw));
+          next_from.push_back(window_from(y * stride_y, x * stride_x, kh, kw));
         }
       }
     } else if (layer.kind == NetLayer::Kind::kFlatten) {
       next = {1, 1, static_cast<int>(shape.size())};
       next_need = {window_need(0, 0, shape.h, shape.w)};
+      next_from = {window_from(0, 0, shape.h, shape.w)};
     } else {  // dense: on a flattened (1 x 1) tensor
       next = {1, 1, shape.c};
       next_need = {window_need(0, 0, shape.h, shape.w)};
+      next_from = {window_from(0, 0, shape.h, shape.w)};
     }
     if (layer.kind == NetLayer::Kind::kConv2D || layer.kind == NetLayer::Kind::kDense) {
-      LayerDependency dependency{producer, {}};
+      LayerDependency dependency{producer, {}, {}};
       if (producer >= 0) {
         std::uint64_t most = 0;  // kept non-decreasing, as the scheduler requires
         for (std::uint64_t n : next_need) dependency.needs.push_back(most = std::max(most, n));
+        // Later vectors may not release what an earlier one still reads: a running minimum
+        // from the end keeps `first` non-decreasing too.
+        dependency.first = next_from;
+        for (std::size_t v = dependency.first.size(); v-- > 1;) {
+          dependency.first[v - 1] = std::min(dependency.first[v - 1], dependency.first[v]);
+        }
       }
       out.push_back(std::move(dependency));
       producer = static_cast<int>(out.size()) - 1;
       next.c = static_cast<int>(layer.matrix.n);
-      for (std::size_t v = 0; v < next_need.size(); ++v) next_need[v] = v + 1;
+      for (std::size_t v = 0; v < next_need.size(); ++v) {
+        next_need[v] = v + 1;
+        next_from[v] = v;
+      }
     }
     shape = next;
     need = std::move(next_need);
+    from = std::move(next_from);
   }
   return out;
 }

@@ -49,6 +49,7 @@ class Schedule : public testing::SystemCTest {
     results_ = {top.run_layer(0, x), top.run_layer(1, x)};
     ScheduleRequest request = chained_schedule({3, 3}, inferences);
     request.dependencies[1].needs = {1, 2, 3};
+    request.dependencies[1].first = {0, 1, 2};
     if (timeline != nullptr) top.record_timeline(timeline);
     return top.simulate(request, {&results_[0], &results_[1]});
   }
@@ -97,6 +98,21 @@ TEST_F(Schedule, PipelinedThroughputIsTheSpacingOfCompletions) {
   EXPECT_DOUBLE_EQ(s.interval_ns, 128.0);
   EXPECT_DOUBLE_EQ(s.run_ns, 384.0);
   EXPECT_DOUBLE_EQ(results_[0].latency_ns + results_[1].latency_ns, 384.0);
+}
+
+TEST_F(Schedule, TheBufferBetweenLayersHoldsWhatTheConsumerStillNeeds) {
+  // Pipelined: A's v1 is complete at 44 while B still computes v0 (done at 48): 2 vectors held.
+  // Sequential: all 3 of A's vectors wait for B. One output of 1 B per vector.
+  (void)run("pipelined", 1);
+  EXPECT_DOUBLE_EQ(results_[0].output_buffer_peak_bytes, 2.0);
+  EXPECT_DOUBLE_EQ(results_[1].output_buffer_peak_bytes, 0.0);  // nobody reads B
+  (void)run("sequential", 1);
+  EXPECT_DOUBLE_EQ(results_[0].output_buffer_peak_bytes, 3.0);
+  // A's one tile with a 1 B output buffer cannot hold 2 B.
+  settings_.chip.output_buffer_capacity_bytes = 1.0;
+  EXPECT_THROW(run("pipelined", 1), ConfigError);
+  settings_.chip.output_buffer_capacity_bytes = 2.0;
+  EXPECT_NO_THROW(run("pipelined", 1));
 }
 
 TEST_F(Schedule, AChipSmallerThanTheNetworkIsReprogrammedLoadByLoad) {
