@@ -4,6 +4,8 @@
 
 #include <fstream>
 
+#include <nlohmann/json.hpp>
+
 #include "tests/golden/run_binary.h"
 
 namespace cimsim {
@@ -43,6 +45,27 @@ TEST_F(ChipCli, AMappingLargerThanTheChipExitsTwoAtTheKey) {
   const auto fits = run_cimsim("run " + experiment.string() + " --out " + out.string() +
                                " --set hardware.tiles=10");
   EXPECT_EQ(fits.exit_code, 0) << fits.output;
+}
+
+// Time is simulated per inference from the chip's schedule, so how the host groups its images
+// into batches changes no reported time (and no count).
+TEST_F(ChipCli, TheBatchSizeChangesNoReportedTime) {
+  const auto smoke = source_path("configs/experiments/mnist_cnn_smoke.yaml").string();
+  std::vector<nlohmann::json> reports;
+  for (const char* batch : {"1", "4"}) {
+    const auto out = dir_ / (std::string("batch") + batch);
+    const auto result = run_cimsim("run " + smoke + " --out " + out.string() +
+                                   " --set workload.samples=4 --set workload.batch=" + batch +
+                                   " --set hardware.schedule.kind=pipelined");
+    ASSERT_EQ(result.exit_code, 0) << result.output;
+    reports.push_back(nlohmann::json::parse(std::ifstream(out / "report.json")));
+  }
+  const auto& a = reports[0]["totals"];
+  const auto& b = reports[1]["totals"];
+  EXPECT_EQ(a["schedule"], b["schedule"]);
+  EXPECT_EQ(a["latency_ns"], b["latency_ns"]);
+  EXPECT_EQ(a["energy_pj"], b["energy_pj"]);
+  EXPECT_GT(a["schedule"]["inference_latency_ns"].get<double>(), 0.0);
 }
 
 }  // namespace
