@@ -18,7 +18,6 @@
 #include "sim/workload/sample_set.h"
 
 namespace cimsim {
-namespace {
 
 // Input scales from the float network's activations on training images (never test images;
 // a .npy set has only the one split, docs/onnx.md).
@@ -68,6 +67,8 @@ std::vector<LayerQuantization> calibrate_inputs(const ImageClassifier& model, co
   }
   return quant;
 }
+
+namespace {
 
 // A .npy set's samples must be the model's input exactly, and its labels the model's classes.
 void check_samples_fit(const ImageClassifier& model, const SampleSet& set, const Experiment& e) {

@@ -5,11 +5,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "models/network/forward.h"
 #include "models/network/network.h"
 #include "sim/hw/schedule.h"
+#include "sim/workload/sample_set.h"
 #include "sim/workload/workload.h"
 
 namespace cimsim {
@@ -43,6 +45,19 @@ class ImageClassifier {
 
 // Zeroes the smallest weights of the matrix layers (prune.sparsity, prune.scope).
 void prune_matrix_layers(const std::vector<MatrixLayer*>& layers, const Experiment& experiment);
+
+// Input scales and signedness of every matrix layer from the float network's activations on the
+// first `calibration` samples of `train` (never test samples), as quant.* says; no weights yet.
+// `smallest_input` is the data set's smallest value (0 for pixel / 255).
+[[nodiscard]] std::vector<LayerQuantization> calibrate_inputs(const ImageClassifier& model,
+                                                              const Experiment& experiment,
+                                                              const SampleSet& train,
+                                                              std::size_t calibration,
+                                                              float smallest_input);
+
+// The Keras network of workload.kind mnist_cnn (workload.model, or the pretrained CNN), pruned
+// as the experiment says (sim/workload/network_workload.cpp).
+[[nodiscard]] std::unique_ptr<ImageClassifier> make_keras_classifier(const Experiment& experiment);
 
 // Quantizes and maps every matrix layer under the experiment's mapping policy.
 [[nodiscard]] std::vector<TraceLayer> map_classifier(const ImageClassifier& model,

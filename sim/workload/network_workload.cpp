@@ -174,13 +174,21 @@ class CnnWorkload final : public Workload {
   }
 
   [[nodiscard]] std::vector<TraceLayer> map_layers(const Experiment& e) const override {
-    return map_classifier(KerasClassifier(e), e);
+    return map_classifier(*make_keras_classifier(e), e);
   }
 
   [[nodiscard]] WorkloadResult run(const Experiment& e, const RunContext& context) const override {
-    return run_classifier(KerasClassifier(e), e, context);
+    return run_classifier(*make_keras_classifier(e), e, context);
   }
 };
+
+}  // namespace
+
+std::unique_ptr<ImageClassifier> make_keras_classifier(const Experiment& e) {
+  return std::make_unique<KerasClassifier>(e);
+}
+
+namespace {
 
 const Registrar<Workload> kRegistrar(
     "mnist_cnn",

@@ -212,6 +212,20 @@ TEST_F(Validation, PresetPrecedence) {
   EXPECT_THAT(c.origin("hardware.adc.policy"), HasSubstr("preset.yaml:4:5"));
 }
 
+// A preset states hardware, not the defaults derived from it: under the default preset, one ADC
+// per column follows the crossbar's columns (64 is accepted, 256 gets 256 ADCs, not 128 shared).
+TEST_F(Validation, PresetsKeepDerivedDefaultsDerived) {
+  for (const char* preset : {"default", "ideal"}) {
+    const std::string text = std::string(kMinimal) + "hardware:\n  preset: " + preset + "\n";
+    for (int cols : {64, 256}) {
+      const ResolvedConfig c =
+          load_config(write("exp.yaml", text), {"hardware.crossbar.cols=" + std::to_string(cols)});
+      EXPECT_EQ(c.get_int("hardware.adc.per_crossbar"), cols) << preset;
+      EXPECT_EQ(c.origin("hardware.adc.per_crossbar"), "derived") << preset;
+    }
+  }
+}
+
 TEST_F(Validation, PresetErrors) {
   EXPECT_THAT(error_of(std::string(kMinimal) + "hardware:\n  preset: no_such_preset\n"),
               HasSubstr("no preset 'no_such_preset'"));

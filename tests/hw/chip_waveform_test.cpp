@@ -12,6 +12,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "sim/hw/accelerator.h"
@@ -113,6 +114,7 @@ TEST_F(ChipWaveform, TileAndMacroSignalsFollowTheHandComputedSchedule) {
   settings.chip.link_bytes_per_ns = 1.0;
   IntMatrix x(1, 8);
   std::fill(x.data.begin(), x.data.end(), 3);
+  x.data[0] = 2;  // so that the two input cycles of xbar0 convert different sums
   char pattern[] = "/tmp/cimsim-vcd-XXXXXX";
   const std::filesystem::path dir = mkdtemp(pattern);
   const std::filesystem::path vcd = dir / "waves.vcd";
@@ -148,6 +150,22 @@ TEST_F(ChipWaveform, TileAndMacroSignalsFollowTheHandComputedSchedule) {
   EXPECT_EQ(v.at("top.chip.tile1.computing", t0 + 27.0), 1);
   EXPECT_EQ(v.at("top.chip.tile1.computing", t0 + 28.0), 0);
   EXPECT_EQ(v.at("top.chip.tile1.adc_pool.busy_adcs", t0 + 10.0), 1);
+  // xbar0 holds rows 0-3, weights {3, 1, 0, -2} (differential, 2 magnitude bits in 1-bit cells):
+  // columns +slice0 = {1, 1, 0, 0}, +slice1 = {1, 0, 0, 0}, -slice0 = {0, 0, 0, 0} (gated),
+  // -slice1 = {0, 0, 0, 1}. Inputs {2, 3, 3, 3}: cycle 0 drives bit 0 = {0, 1, 1, 1}, so the
+  // sums (codes) are 1, 0, -, 1; cycle 1 drives bit 1 = {1, 1, 1, 1}: 2, 1, -, 1. Codes appear
+  // after each cycle's read (10 ns, 20 ns); the accumulator, (1 - 2) + 2 (2 + 2 - 2) = 3 =
+  // 2 * 3 + 3 * 1 - 3 * 2, when the vector is done (22 ns).
+  for (const auto& [column, cycle0, cycle1] : std::vector<std::tuple<int, int, int>>{
+           {0, 1, 2}, {1, 0, 1}, {2, 0, 0}, {3, 1, 1}}) {
+    const std::string col = "top.tiny.xbar0.adc.col" + std::to_string(column);
+    EXPECT_EQ(v.at(col + ".code", 10.0), cycle0) << col;
+    EXPECT_EQ(v.at(col + ".code", 19.0), cycle0) << col;
+    EXPECT_EQ(v.at(col + ".code", 20.0), cycle1) << col;
+    EXPECT_EQ(v.at(col + ".enable", 10.0), column == 2 ? 0 : 1) << col;
+  }
+  EXPECT_EQ(v.at("top.tiny.xbar0.acc.out0", 21.0), 0);
+  EXPECT_EQ(v.at("top.tiny.xbar0.acc.out0", 22.0), 3);
 }
 
 }  // namespace

@@ -1,5 +1,8 @@
 // Property: with lossless ADCs (or capped at a width no column exceeds), every mapping, encoding,
-// cell width, DAC width and input signedness reproduces the integer product exactly.
+// cell width, DAC width and input signedness reproduces the integer product exactly, on every
+// kernel: the fast path (which takes the whole-layer exact product here, so its clip and
+// overflow counts hold by construction), and the reference and analog kernels, which convert
+// every column sum in every cycle and count each clip and overflow as they happen.
 #include <gtest/gtest.h>
 
 #include <random>
@@ -20,6 +23,7 @@ struct Case {
   int dac_bits;
   bool input_signed;
   std::string adc_policy;
+  std::string kernel;  // simulation.kernel
 };
 
 class LosslessProperty : public testing::SystemCTest, public ::testing::WithParamInterface<Case> {};
@@ -55,7 +59,10 @@ TEST_P(LosslessProperty, OutputsEqualIntegerProduct) {
     settings.adc.bits = 16;  // capped at 16 bits: above every column's bound here
     settings.adc.per_crossbar = 4;
     settings.accumulator_bits = 48;
+    settings.kernel = c.kernel;
     Accelerator top("top", {&layer}, settings);
+    // The fast path must take its exact product here; the others must not.
+    EXPECT_EQ(top.layer_is_exact(0), c.kernel == "fast");
     const LayerResult result = top.run_layer(0, x);
     const WideMatrix expected = testing::integer_product(x, w);
     ASSERT_EQ(result.outputs.data, expected.data) << "trial " << trial;
@@ -73,7 +80,9 @@ std::vector<Case> all_cases() {
         for (int dac_bits : {1, 2}) {
           for (bool input_signed : {false, true}) {
             for (const std::string adc : {"lossless", "capped"}) {
-              cases.push_back({policy, encoding, cell_bits, dac_bits, input_signed, adc});
+              for (const std::string kernel : {"fast", "reference", "analog"}) {
+                cases.push_back({policy, encoding, cell_bits, dac_bits, input_signed, adc, kernel});
+              }
             }
           }
         }
@@ -86,7 +95,8 @@ std::vector<Case> all_cases() {
 std::string case_name(const ::testing::TestParamInfo<Case>& info) {
   const Case& c = info.param;
   return c.policy + "_" + c.encoding + "_c" + std::to_string(c.cell_bits) + "_v" +
-         std::to_string(c.dac_bits) + (c.input_signed ? "_signed_" : "_unsigned_") + c.adc_policy;
+         std::to_string(c.dac_bits) + (c.input_signed ? "_signed_" : "_unsigned_") + c.adc_policy +
+         "_" + c.kernel;
 }
 
 INSTANTIATE_TEST_SUITE_P(AllConfigurations, LosslessProperty, ::testing::ValuesIn(all_cases()),
