@@ -7,10 +7,12 @@
 
 Every row names the command that reproduces it. A run that is missing is listed as not run.
 """
-import csv
 import json
 import pathlib
 import sys
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import cimsim_results as results  # noqa: E402  (reads results folders, writes CSV and Markdown)
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 OUT = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "out" / "cnn"
@@ -41,9 +43,8 @@ def load_run(s):
     if not (folder / "comparison.csv").exists():
         print(f"missing {folder / 'comparison.csv'}: not in the table", file=sys.stderr)
         return None
-    with (folder / "comparison.csv").open() as handle:
-        rows = {row["variant"]: row for row in csv.DictReader(handle)}
-    reports = {v: json.loads((folder / v / "report.json").read_text()) for v in rows}
+    rows = results.comparison_rows(folder)
+    reports = {v: results.read_report(folder / v) for v in rows}
     return rows, reports
 
 
@@ -55,9 +56,9 @@ def load_sweep(s):
             ("baseline_capped", f"sparse{s}", "bits{b}-baseline-capped"),
             ("sws_capped", f"sparse{s}", "bits{b}-sws-capped")):
         for b in BITS:
-            report = OUT / "sweep" / folder / point.format(b=b) / "report.json"
-            if report.exists():
-                accuracy = json.loads(report.read_text())["accuracy"]
+            run = OUT / "sweep" / folder / point.format(b=b)
+            if (run / "report.json").exists():
+                accuracy = results.read_report(run)["accuracy"]
                 points.setdefault(variant, {})[b] = (accuracy["top1"], accuracy["ideal_top1"])
     return points
 
@@ -252,7 +253,7 @@ def main():
     if any(sweeps.values()):
         figure(sweeps)
         lines += ["", "![Top-1 against ADC resolution](figures/cnn_adc_bits.svg)"]
-    TARGET.write_text("\n".join(lines) + "\n")
+    results.write_text(TARGET, "\n".join(lines) + "\n")
     print(f"wrote {TARGET}")
 
 

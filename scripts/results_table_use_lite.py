@@ -3,10 +3,11 @@
 (out/use_lite/sparse{0,50,80,90}), each produced by
 `build/cimsim run configs/experiments/use_lite/sparseNN.yaml --out out/use_lite/sparseNN`.
 Every block names the command that reproduces it."""
-import csv
-import json
 import pathlib
 import sys
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import cimsim_results as results  # noqa: E402  (reads results folders, writes CSV and Markdown)
 
 root = pathlib.Path(__file__).resolve().parent.parent
 out_dir = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else root / "out" / "use_lite"
@@ -31,15 +32,12 @@ for sparsity in SPARSITIES:
     if not comparison.exists():
         print(f"missing {comparison}: not in the table", file=sys.stderr)
         continue
-    with comparison.open() as handle:
-        rows = list(csv.DictReader(handle))
     variants = {}
-    for row in rows:
-        name = row["variant"]
+    for name, row in results.comparison_rows(folder).items():
         variants[name] = {
             "row": row,
-            "report": json.loads((folder / name / "report.json").read_text()),
-            "fidelity": json.loads((folder / name / "fidelity.json").read_text()),
+            "report": results.read_report(folder / name),
+            "fidelity": results.read_fidelity(folder / name),
         }
     runs[sparsity] = variants
 
@@ -154,9 +152,8 @@ walden = {}
 for sparsity in (80, 90):
     comparison = out_dir / "walden" / f"sparse{sparsity}" / "comparison.csv"
     if comparison.exists():
-        with comparison.open() as handle:
-            walden[sparsity] = {r["variant"]: float(r["energy_adc_pj_change_pct"])
-                                for r in csv.DictReader(handle)}
+        walden[sparsity] = {name: float(r["energy_adc_pj_change_pct"])
+                            for name, r in results.comparison_rows(comparison.parent).items()}
 if walden:
     figures = "; ".join(f"{sp} %: `sws_capped` {w['sws_capped']:+.1f} %, `sws_shared_capped`"
                         f" {w['sws_shared_capped']:+.1f} %, `baseline_capped`"
@@ -195,5 +192,5 @@ lines += [
     "encoder.",
 ]
 
-target.write_text("\n".join(lines) + "\n")
+results.write_text(target, "\n".join(lines) + "\n")
 print(f"wrote {target}")

@@ -6,10 +6,12 @@ reports. (The CNN's table is scripts/results_table.py; this one adds the integer
 torch top-1 of the export and a fourth variant.)
 
 Usage: scripts/results_table_vit.py [OUT_DIR [TARGET]]"""
-import csv
 import json
 import pathlib
 import sys
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import cimsim_results as results  # noqa: E402  (reads results folders, writes CSV and Markdown)
 
 root = pathlib.Path(__file__).resolve().parent.parent
 out_dir = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else root / "out" / "vit"
@@ -64,10 +66,8 @@ for sparsity in SPARSITIES:
         print(f"missing {comparison}: not in the table", file=sys.stderr)
         lines.append(f"| {sparsity} % | not run yet: `{command(sparsity)}` |" + empty_cells(2))
         continue
-    with comparison.open() as handle:
-        rows = list(csv.DictReader(handle))
-    for row in rows:
-        report = json.loads((folder / row["variant"] / "report.json").read_text())
+    for row in results.comparison_rows(folder).values():
+        report = results.read_report(folder / row["variant"])
         totals = report["totals"]
         acc = report["accuracy"]
         accuracy[(sparsity, row["variant"])] = (model["float_top1"], acc)
@@ -130,5 +130,5 @@ lines += [
     "kept section its own crossbar (about 7x the crossbars), whose extra input-buffer reads make",
     "its total energy higher than `baseline_capped`'s; `sws_shared` keeps the crossbar count.",
 ]
-target.write_text("\n".join(lines) + "\n")
+results.write_text(target, "\n".join(lines) + "\n")
 print(f"wrote {target}")

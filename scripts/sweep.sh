@@ -267,74 +267,18 @@ gather() {
     return
   fi
   mkdir -p -- "$(dirname -- "$csv_file")"
-  local tmp="$csv_file.tmp.$$"
-  # Each file is preceded by its point's parameters: the awk program reads them from a list.
-  local params="$tmp.params"
+  # The point list (name, parameters, summary) goes to scripts/cimsim_results.py, which reads
+  # the summaries as CSV (quoted cells and all) and writes the gathered file atomically.
+  local points="$csv_file.points.$$"
   for ((i = 0; i < ${#files[@]}; i++)); do
-    printf '%s\t%s\t%s\t%s\n' "${names[i]}" "${bits[i]}" "${maps[i]}" "${pols[i]}"
-  done >"$params"
-  awk -F',' -v params="$params" '
-    function add_column(c) {
-      if (!(c in col_index)) { col_index[c] = ++n_cols; cols[n_cols] = c }
-    }
-    BEGIN {
-      n_files = 0
-      while ((getline line < params) > 0) {
-        split(line, f, "\t")
-        n_files++
-        p_name[n_files] = f[1]; p_bits[n_files] = f[2]; p_map[n_files] = f[3]; p_pol[n_files] = f[4]
-      }
-      close(params)
-      add_column("point")
-    }
-    FNR == 1 {
-      file_no++
-      sub(/\r$/, "")
-      n_head[file_no] = NF
-      for (j = 1; j <= NF; j++) head[file_no, j] = $j
-      has_bits = has_map = has_pol = 0
-      for (j = 1; j <= NF; j++) {
-        if ($j == "adc_bits") has_bits = 1
-        if ($j == "mapping") has_map = 1
-        if ($j == "adc_policy") has_pol = 1
-      }
-      lead_bits[file_no] = !has_bits
-      lead_map[file_no] = !has_map && p_map[file_no] != "-"
-      lead_pol[file_no] = !has_pol && p_pol[file_no] != "-"
-      next
-    }
-    NF == 0 { next }
-    {
-      sub(/\r$/, "")
-      n_rows++
-      row_file[n_rows] = file_no
-      for (j = 1; j <= NF; j++) cell[n_rows, head[file_no, j]] = $j
-      cell[n_rows, "point"] = p_name[file_no]
-      if (lead_bits[file_no]) cell[n_rows, "adc_bits"] = p_bits[file_no]
-      if (lead_map[file_no]) cell[n_rows, "mapping"] = p_map[file_no]
-      if (lead_pol[file_no]) cell[n_rows, "adc_policy"] = p_pol[file_no]
-    }
-    END {
-      # Leading columns first: point, then the point parameters that some summary lacked.
-      for (k = 1; k <= file_no; k++) if (lead_bits[k]) { add_column("adc_bits"); break }
-      for (k = 1; k <= file_no; k++) if (lead_map[k]) { add_column("mapping"); break }
-      for (k = 1; k <= file_no; k++) if (lead_pol[k]) { add_column("adc_policy"); break }
-      for (k = 1; k <= file_no; k++) for (j = 1; j <= n_head[k]; j++) add_column(head[k, j])
-      line = ""
-      for (c = 1; c <= n_cols; c++) line = line (c > 1 ? "," : "") cols[c]
-      print line
-      for (r = 1; r <= n_rows; r++) {
-        line = ""
-        for (c = 1; c <= n_cols; c++) {
-          key = r SUBSEP cols[c]
-          line = line (c > 1 ? "," : "") ((key in cell) ? cell[key] : "")
-        }
-        print line
-      }
-    }
-  ' "${files[@]}" >"$tmp"
-  rm -f -- "$params"
-  mv -f -- "$tmp" "$csv_file"
+    printf '%s\t%s\t%s\t%s\t%s\n' "${names[i]}" "${bits[i]}" "${maps[i]}" "${pols[i]}" "${files[i]}"
+  done >"$points"
+  /usr/bin/python3 "$repo_root/scripts/cimsim_results.py" gather-sweep "$points" "$csv_file" || {
+    rm -f -- "$points"
+    printf 'sweep.sh: error: could not gather the points into %s\n' "$csv_file" >&2
+    exit 1
+  }
+  rm -f -- "$points"
   note "gathered ${#files[@]} of $n_points points into $csv_file"
 }
 

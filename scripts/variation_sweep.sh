@@ -65,22 +65,18 @@ for name in "${experiment_list[@]}"; do
   done
 done
 
-# One CSV: the header once, then every point's row (sweep.sh already added the point column).
+# One CSV of every point's rows under the union of the headers (sweep.sh already added the
+# point column), through scripts/cimsim_results.py: quoted cells stay one cell.
 mkdir -p "$out_dir"
 csv="$out_dir/variation.csv"
-first=1
-: >"$csv.tmp"
+parts=()
 for name in "${experiment_list[@]}"; do
   for seed in "${seed_list[@]}"; do
     for sigma in "${sigma_list[@]}"; do
-      part="$out_dir/$name/seed$seed/sigma$sigma/sweep.csv"
-      [[ -f "$part" ]] || continue
-      if ((first)); then head -n 1 "$part" >>"$csv.tmp"; first=0; fi
-      tail -n +2 "$part" >>"$csv.tmp"
+      parts+=("$out_dir/$name/seed$seed/sigma$sigma/sweep.csv")
     done
   done
 done
-mv "$csv.tmp" "$csv"
-rows=$(($(wc -l <"$csv") - (first ? 0 : 1)))
+rows=$(/usr/bin/python3 "$repo_root/scripts/cimsim_results.py" concat "$csv" "${parts[@]}") || exit 1
 printf 'variation_sweep.sh: gathered %s rows into %s\n' "$rows" "$csv"
 exit "$status"
