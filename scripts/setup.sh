@@ -28,17 +28,18 @@ data_dir="${CIMSIM_DATA_DIR:-$repo_root/data}"
 
 readonly packages=(
   build-essential cmake pkg-config ccache libsystemc-dev libyaml-cpp-dev libspdlog-dev
-  libfmt-dev libboost-dev libboost-program-options-dev libgtest-dev libgmock-dev
+  libfmt-dev libgtest-dev libgmock-dev
   libbenchmark-dev libcli11-dev nlohmann-json3-dev zlib1g-dev libssl-dev libtbb-dev
   libeigen3-dev gtkwave dataset-fashion-mnist python3-numpy python3-matplotlib time
   clang-14 libclang-rt-14-dev llvm-14 libonnx-dev libprotobuf-dev pybind11-dev python3-dev
-  python3-pytest python3-torch python3-onnx
+  python3-pytest python3-torch python3-onnx clang-format-14 clang-tidy-14
 )
 # clang-14 + libclang-rt-14-dev build the libFuzzer harnesses (scripts/fuzz.sh), llvm-14 gives
 # the sanitizers' symbolizer; scripts/test.sh runs both after the main suite. libonnx-dev (with
 # libprotobuf-dev) reads ONNX models (workload.kind: onnx). python3-torch runs the test of
 # cimsim.torch.simulate (python/tests) and, with python3-onnx, the export scripts
-# (scripts/export_onnx_*.py).
+# (scripts/export_onnx_*.py). clang-format-14 and clang-tidy-14 check the C++ against
+# .clang-format and .clang-tidy (scripts/lint.sh).
 
 # sha256 of the uncompressed Fashion-MNIST files (Debian ships them gzipped, outside data/, so
 # they are not in scripts/data.sha256). Same values as models/datasets/mnist.cpp.

@@ -15,6 +15,7 @@
 #include "sim/app/optimize_command.h"
 #include "sim/app/run_command.h"
 #include "sim/config/experiment.h"
+#include "sim/config/param_schema.h"
 #include "sim/core/errors.h"
 #include "sim/core/interrupt.h"
 #include "sim/trace/trace_commands.h"
@@ -65,10 +66,13 @@ int run_cli(int argc, char** argv) {
 
   CLI::App* validate =
       app.add_subcommand("validate", "check an experiment file without running it");
-  validate->add_option("experiment", experiment_file, "experiment YAML file")->required();
+  validate->add_option("experiment", experiment_file, "experiment YAML file");
   validate->add_option("--set", overrides, "override a key (repeatable)");
   bool print_resolved = false;
   validate->add_flag("--print", print_resolved, "print the resolved configuration");
+  bool print_schema = false;
+  validate->add_flag("--print-schema", print_schema,
+                     "print every parameter as Markdown (docs/config.md) and exit");
   std::string trace_out;
   CLI::App* map = app.add_subcommand(
       "map", "quantize, prune and map the workload's layers into a sectioned weight trace");
@@ -164,6 +168,11 @@ int run_cli(int argc, char** argv) {
     }
     if (inspect->parsed()) return trace_inspect_command(trace_file, std::cout);
     if (validate->parsed()) {
+      if (print_schema) {
+        std::cout << schema_markdown();
+        return 0;
+      }
+      if (experiment_file.empty()) throw UsageError("validate: an experiment file is required");
       const ResolvedConfig config = load_config(experiment_file, overrides);
       if (print_resolved) {
         std::cout << config.to_yaml_text();

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "sim/hw/kernel_context.h"
+#include "sim/io/csv.h"
 #include "sim/io/npy.h"
 #include "sim/report/comparison.h"
 #include "sim/report/results_folder.h"
@@ -36,26 +37,26 @@ RunReport run_into(const Experiment& e, const std::filesystem::path& dir) {
   RunReport report = build_report(e, result);
   if (e.outputs.json) write_text_file(dir / "report.json", report.json.dump(2) + "\n");
   if (e.outputs.csv) {
-    std::string header;
-    std::string row;
+    std::vector<std::string> header;
+    std::vector<std::string> row;
     for (const auto& [column, value] : report.summary) {
-      header += (header.empty() ? "" : ",") + column;
-      row += (row.empty() ? "" : ",") + value;
+      header.push_back(column);
+      row.push_back(value);
     }
-    write_text_file(dir / "summary.csv", header + "\n" + row + "\n");
+    write_text_file(dir / "summary.csv", csv_row(header) + csv_row(row));
   }
   if (e.outputs.csv) {
-    std::string table =
-        "layer,crossbar,section,row_tile,rows,allocated_columns,gated_columns,conversions,"
-        "clipped_conversions,adc_time_per_cycle_ns,tile\n";
+    std::string table = csv_row({"layer", "crossbar", "section", "row_tile", "rows",
+                                 "allocated_columns", "gated_columns", "conversions",
+                                 "clipped_conversions", "adc_time_per_cycle_ns", "tile"});
     for (const LayerRecord& layer : result.layers) {
       for (std::size_t i = 0; i < layer.result.crossbars.size(); ++i) {
         const CrossbarStats& c = layer.result.crossbars[i];
-        table += layer.result.name + "," + std::to_string(i) + "," + std::to_string(c.section) +
-                 "," + std::to_string(c.row_tile) + "," + std::to_string(c.rows) + "," +
-                 std::to_string(c.allocated_columns) + "," + std::to_string(c.gated_columns) + "," +
-                 std::to_string(c.conversions) + "," + std::to_string(c.clipped_conversions) + "," +
-                 csv_number(c.adc_time_ns) + "," + std::to_string(c.tile) + "\n";
+        table += csv_row({layer.result.name, std::to_string(i), std::to_string(c.section),
+                          std::to_string(c.row_tile), std::to_string(c.rows),
+                          std::to_string(c.allocated_columns), std::to_string(c.gated_columns),
+                          std::to_string(c.conversions), std::to_string(c.clipped_conversions),
+                          csv_number(c.adc_time_ns), std::to_string(c.tile)});
       }
     }
     write_text_file(dir / "crossbars.csv", table);

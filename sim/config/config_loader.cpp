@@ -23,58 +23,6 @@ std::string where(const std::string& file, const YAML::Node& node) {
   return file + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
 }
 
-std::string joined(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out;
-}
-
-std::string type_name(const ParamSpec& spec) {
-  switch (spec.type) {
-    case ParamType::kInt:
-      return "an integer";
-    case ParamType::kReal:
-      return spec.allow_infinity ? "a number or .inf" : "a number";
-    case ParamType::kBool:
-      return "true or false";
-    case ParamType::kEnum:
-      return "one of: " + joined(spec.choices());
-    case ParamType::kPath:
-      return "a file path";
-    case ParamType::kStringList:
-      return "a list of strings";
-    case ParamType::kCountOrAll:
-      return "a positive integer or 'all'";
-    case ParamType::kAdcTable:
-      return "a list of {bits, energy_pj, latency_ns, area_um2}";
-    case ParamType::kVariants:
-      return "a list of {name, baseline, set: {key: value}}";
-    case ParamType::kLayers:
-      return "a list of {name, set: {key: value}}";
-    case ParamType::kString:
-      break;
-  }
-  return "a string";
-}
-
-std::string range_text(const ParamSpec& spec) {
-  std::ostringstream out;
-  if (!spec.allowed_ints.empty()) {
-    out << "one of {";
-    for (std::size_t i = 0; i < spec.allowed_ints.size(); ++i) {
-      out << (i == 0 ? "" : ", ") << spec.allowed_ints[i];
-    }
-    out << "}";
-  } else if (spec.min && spec.max) {
-    out << "in " << *spec.min << ".." << *spec.max;
-  } else if (spec.min) {
-    out << (*spec.min > 0 && spec.type == ParamType::kReal ? "positive" : "at least ")
-        << (*spec.min > 0 && spec.type == ParamType::kReal ? "" : std::to_string(*spec.min));
-  }
-  if (!spec.unit.empty()) out << " [" << spec.unit << "]";
-  return out.str();
-}
-
 // A mapping key as text; YAML allows lists and mappings as keys, an experiment does not.
 std::string plain_key(const YAML::Node& key, const std::string& where, const std::string& path) {
   if (!key.IsScalar()) {

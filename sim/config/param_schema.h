@@ -60,6 +60,17 @@ struct ParamDeclaration {
 // The keys an entry of `layers` may set for one layer (each validated as its own declaration).
 [[nodiscard]] const std::vector<std::string>& per_layer_keys();
 
+// Items separated by ", ".
+[[nodiscard]] std::string joined(const std::vector<std::string>& items);
+// What a value of the spec must be ("an integer", "one of: a, b"), for errors and docs/config.md.
+[[nodiscard]] std::string type_name(const ParamSpec& spec);
+// Its valid range and unit ("in 1..16 [bit]"), or "" when it has none.
+[[nodiscard]] std::string range_text(const ParamSpec& spec);
+
+// docs/config.md: every parameter of the schema as Markdown tables, one per top-level section
+// (`cimsim validate --print-schema`; tests/scripts check that the committed file equals it).
+[[nodiscard]] std::string schema_markdown();
+
 // Every declared parameter, in documentation order.
 [[nodiscard]] const std::vector<ParamSpec>& parameter_schema();
 

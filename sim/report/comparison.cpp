@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/io/csv.h"
 #include "sim/report/run_report.h"
 
 namespace cimsim {
@@ -56,9 +57,13 @@ Comparison compare_variants(const std::vector<VariantReport>& variants) {
   Comparison out;
   out.json = {{"variants", nlohmann::json::array()},
               {"note", "change_pct = 100 * (variant - baseline) / baseline; negative is less"}};
-  std::string header = "variant,baseline,mapping,adc_policy,adc_bits,power_gating";
-  for (const Metric& m : kMetrics) header += std::string(",") + m.key + "," + m.key + "_change_pct";
-  out.csv = header + "\n";
+  std::vector<std::string> header = {"variant",    "baseline", "mapping",
+                                     "adc_policy", "adc_bits", "power_gating"};
+  for (const Metric& m : kMetrics) {
+    header.emplace_back(m.key);
+    header.push_back(std::string(m.key) + "_change_pct");
+  }
+  out.csv = csv_row(header);
   out.console = fmt::format("  {:<36}{:>14}{:>9}{:>14}{:>9}{:>14}{:>9}{:>10}{:>9}{:>8}\n",
                             "variant (vs baseline)", "ADC pJ", "%", "total pJ", "%", "conversions",
                             "%", "crossbars", "%", "top-1");
@@ -69,10 +74,12 @@ Comparison compare_variants(const std::vector<VariantReport>& variants) {
     }
     nlohmann::json entry = {{"name", v.name}, {"baseline", v.baseline}};
     const nlohmann::json& adc = v.report["hardware"]["adc"];
-    std::string row = fmt::format("{},{},{},{},{},{}", v.name, v.baseline,
-                                  v.report["totals"]["mapping"]["policy"].get<std::string>(),
-                                  adc["policy"].get<std::string>(), adc["bits"].get<int>(),
-                                  adc["power_gating"].get<bool>() ? "true" : "false");
+    std::vector<std::string> row = {v.name,
+                                    v.baseline,
+                                    v.report["totals"]["mapping"]["policy"].get<std::string>(),
+                                    adc["policy"].get<std::string>(),
+                                    std::to_string(adc["bits"].get<int>()),
+                                    adc["power_gating"].get<bool>() ? "true" : "false"};
     std::vector<double> changes;
     for (const Metric& m : kMetrics) {
       const double value = metric(v.report, m.key);
@@ -81,15 +88,16 @@ Comparison compare_variants(const std::vector<VariantReport>& variants) {
       const double change = has ? 100.0 * (value - reference) / reference : 0.0;
       changes.push_back(change);
       if (value < 0.0) {  // no accuracy in this workload
-        row += ",,";
+        row.insert(row.end(), 2, "");
         continue;
       }
       entry[m.key] = value;
       entry[std::string(m.key) + "_change_pct"] = change;
-      row += "," + csv_number(value) + "," + csv_number(change);
+      row.push_back(csv_number(value));
+      row.push_back(csv_number(change));
     }
     out.json["variants"].push_back(entry);
-    out.csv += row + "\n";
+    out.csv += csv_row(row);
     const double top1 = metric(v.report, "top1");
     out.console += fmt::format(
         "  "
