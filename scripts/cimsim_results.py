@@ -147,14 +147,14 @@ def markdown_cell(value):
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
-def markdown_table(header, rows, align=None):
-    """A Markdown table: header cells, rows of cells, and per column "l" or "r" (default "l")."""
-    align = align or "l" * len(header)
-    rule = ["---:" if a == "r" else "---" for a in align]
-    lines = ["| " + " | ".join(markdown_cell(h) for h in header) + " |",
-             "|" + "|".join(rule) + "|"]
-    lines += ["| " + " | ".join(markdown_cell(c) for c in row) + " |" for row in rows]
-    return "\n".join(lines) + "\n"
+def markdown_row(cells):
+    """One table line: "| a | b |", an empty cell as "| |"."""
+    return "|" + "".join(f" {markdown_cell(c)} |" if str(c) else " |" for c in cells)
+
+
+def markdown_table(header, rows):
+    """The lines of a Markdown table: the header, its rule, then one line per row of cells."""
+    return [markdown_row(header), "|" + "---|" * len(header)] + [markdown_row(r) for r in rows]
 
 
 # ---- command line ------------------------------------------------------------------------------

@@ -124,27 +124,29 @@ def main():
         "",
         "## Energy, work and accuracy",
         "",
-        "| sparsity | variant | ADC energy [uJ] | change | total energy [uJ] | change |"
-        " ADC conversions | change | cycles | crossbars | simulated top-1 | integer-ideal top-1 |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
+    rows = []
     for s in SPARSITIES:
         if runs[s] is None:
-            lines.append(f"| {s} % | not run yet: `{run_command(s)}` | | | | | | | | | | |")
+            rows.append([f"{s} %", f"not run yet: `{run_command(s)}`"] + [""] * 10)
             continue
-        rows, reports = runs[s]
+        comparison, reports = runs[s]
         for v in VARIANTS:
-            row, report = rows[v], reports[v]
-            lines.append(
-                f"| {s} % | {v} | {float(row['energy_adc_pj']) / 1e6:.1f} |"
-                f" {float(row['energy_adc_pj_change_pct']):+.1f} % |"
-                f" {float(row['energy_total_pj']) / 1e6:.1f} |"
-                f" {float(row['energy_total_pj_change_pct']):+.1f} % |"
-                f" {float(row['adc_conversions']):.4g} |"
-                f" {float(row['adc_conversions_change_pct']):+.1f} % |"
-                f" {report['totals']['cycles']:.4g} | {int(float(row['crossbars']))} |"
-                f" {pct(report['accuracy']['top1'])} | {pct(report['accuracy']['ideal_top1'])} |")
-        lines.append(f"| | `{run_command(s)}` | | | | | | | | | | |")
+            row, report = comparison[v], reports[v]
+            rows.append([
+                f"{s} %", v, f"{float(row['energy_adc_pj']) / 1e6:.1f}",
+                f"{float(row['energy_adc_pj_change_pct']):+.1f} %",
+                f"{float(row['energy_total_pj']) / 1e6:.1f}",
+                f"{float(row['energy_total_pj_change_pct']):+.1f} %",
+                f"{float(row['adc_conversions']):.4g}",
+                f"{float(row['adc_conversions_change_pct']):+.1f} %",
+                f"{report['totals']['cycles']:.4g}", f"{int(float(row['crossbars']))}",
+                pct(report['accuracy']['top1']), pct(report['accuracy']['ideal_top1'])])
+        rows.append(["", f"`{run_command(s)}`"] + [""] * 10)
+    lines += results.markdown_table(
+        ["sparsity", "variant", "ADC energy [uJ]", "change", "total energy [uJ]", "change",
+         "ADC conversions", "change", "cycles", "crossbars", "simulated top-1",
+         "integer-ideal top-1"], rows)
 
     lines += ["", "## What sorting adds: `sws_capped` against `baseline_capped`", "",
               "Sorting sections each output's rows separately, so every kept section gathers its own",
