@@ -98,17 +98,14 @@ std::vector<float> float_matrix_product(const MatrixLayer& m, const std::vector<
 std::vector<float> quantized_matrix_product(const MatrixLayer& m, const LayerQuantization& q,
                                             const std::vector<float>& rows, std::size_t t,
                                             std::size_t ordinal, const MatmulFn& matmul) {
-  const double lo = q.input_signed ? -std::ldexp(1.0, q.input_bits - 1) : 0.0;
-  const double hi = q.input_signed ? std::ldexp(1.0, q.input_bits - 1) - 1.0
-                                   : std::ldexp(1.0, q.input_bits) - 1.0;
+  const InputCodeRange codes = input_code_range(q.input_bits, q.input_signed);
   // Both element-wise passes run in parallel; each element's expression is the same as
   // on one thread, so the results do not depend on the thread count.
   IntMatrix x(t, m.k);
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, x.data.size(), 16384),
                     [&](const tbb::blocked_range<std::size_t>& range) {
                       for (std::size_t i = range.begin(); i < range.end(); ++i) {
-                        x.data[i] = static_cast<std::int32_t>(std::clamp(
-                            round_half_up(static_cast<double>(rows[i]) / q.input_scale), lo, hi));
+                        x.data[i] = quantize_input(rows[i], q.input_scale, codes);
                       }
                     });
   const WideMatrix y = matmul(ordinal, x);

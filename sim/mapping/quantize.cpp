@@ -67,15 +67,12 @@ QuantizedInputs quantize_inputs(const std::vector<double>& inputs, std::size_t t
       quant.input_signed == "true" ||
       (quant.input_signed == "auto" &&
        std::any_of(calibration.begin(), calibration.end(), [](double v) { return v < 0.0; }));
-  const double lo = out.is_signed ? -std::ldexp(1.0, quant.input_bits - 1) : 0.0;
-  const double hi = out.is_signed ? std::ldexp(1.0, quant.input_bits - 1) - 1.0
-                                  : std::ldexp(1.0, quant.input_bits) - 1.0;
+  const InputCodeRange range = input_code_range(quant.input_bits, out.is_signed);
   const double magnitude = calibration_magnitude(calibration, quant.input_calibration);
-  out.scale = magnitude > 0.0 ? magnitude / hi : 1.0;
+  out.scale = magnitude > 0.0 ? magnitude / range.hi : 1.0;
   out.values = IntMatrix(t, k);
   for (std::size_t i = 0; i < t * k; ++i) {
-    out.values.data[i] =
-        static_cast<std::int32_t>(std::clamp(round_half_up(inputs[i] / out.scale), lo, hi));
+    out.values.data[i] = quantize_input(inputs[i], out.scale, range);
   }
   return out;
 }

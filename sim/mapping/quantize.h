@@ -1,6 +1,8 @@
 // Quantization of float weights and inputs (crossbar-model.md section 1).
 #pragma once
 
+#include <cstdint>
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -44,5 +46,23 @@ void check_input_range(const IntMatrix& inputs, int bits, bool is_signed, const 
 
 // round(z) = floor(z + 0.5), the rounding of the whole model.
 [[nodiscard]] inline double round_half_up(double z) { return std::floor(z + 0.5); }
+
+// The codes an input of `bits` bits can take: [-2^(bits-1), 2^(bits-1) - 1] when signed,
+// [0, 2^bits - 1] when not.
+struct InputCodeRange {
+  double lo = 0.0;
+  double hi = 0.0;
+};
+[[nodiscard]] inline InputCodeRange input_code_range(int bits, bool is_signed) {
+  return is_signed ? InputCodeRange{-std::ldexp(1.0, bits - 1), std::ldexp(1.0, bits - 1) - 1.0}
+                   : InputCodeRange{0.0, std::ldexp(1.0, bits) - 1.0};
+}
+
+// The one input quantizer: the code of the real input `value` at `scale` (value / scale rounded
+// half up, clamped to the range). Every workload's inputs go through it.
+[[nodiscard]] inline std::int32_t quantize_input(double value, double scale,
+                                                 const InputCodeRange& range) {
+  return static_cast<std::int32_t>(std::clamp(round_half_up(value / scale), range.lo, range.hi));
+}
 
 }  // namespace cimsim
