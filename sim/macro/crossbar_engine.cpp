@@ -130,24 +130,40 @@ void CrossbarEngine::prepare_analog_kernel() {
   cycle_nonzero_.resize(static_cast<std::size_t>(cycles_));
 }
 
+std::vector<ColumnAdcPlan> plan_adc_columns(const MappedCrossbar& crossbar,
+                                            const MappingGeometry& geometry,
+                                            const AdcSettings& adc) {
+  const auto resolution = AdcResolutionPolicyRegistry::instance().create(adc.policy);
+  const auto transfer = AdcTransferRegistry::instance().create(adc.mode);
+  std::vector<ColumnAdcPlan> plans(crossbar.columns.size());
+  std::size_t local = 0;
+  int converting = 0;
+  for (std::size_t j = 0; j < crossbar.columns.size(); ++j) {
+    const MappedColumn& column = crossbar.columns[j];
+    while (crossbar.outputs[local] != column.output) ++local;
+    ColumnAdcPlan& plan = plans[j];
+    plan.local_output = static_cast<int>(local);
+    plan.shift = static_cast<unsigned>(column.slice * geometry.cell_bits);
+    plan.gated = adc.power_gating && column.bound == 0;
+    if (plan.gated) continue;
+    plan.bits = resolution->resolution(column.lossless_bits, adc.bits);
+    plan.step = transfer->step(plan.bits, column.lossless_bits);
+    // Columns are dealt to the ADCs round-robin in column order; gated columns take no turn.
+    plan.adc = converting++ % adc.per_crossbar;
+  }
+  return plans;
+}
+
 void CrossbarEngine::plan_columns() {
-  const auto resolution = AdcResolutionPolicyRegistry::instance().create(settings_.adc.policy);
-  const auto transfer = AdcTransferRegistry::instance().create(settings_.adc.mode);
   const auto kind = AdcKindRegistry::instance().create(settings_.adc.kind);
-  // Columns are dealt to the ADCs round-robin in column order; gated columns take no turn.
   std::vector<double> adc_busy_ns(static_cast<std::size_t>(settings_.adc.per_crossbar), 0.0);
   stored_row_sum_.assign(crossbar_.outputs.size(), 0);
-  plan_.resize(crossbar_.columns.size());
+  plan_ = plan_adc_columns(crossbar_, geometry_, settings_.adc);
   const std::size_t cell_bits = static_cast<std::size_t>(geometry_.cell_bits);
   cell_planes_.assign(crossbar_.columns.size() * cell_bits * words_, 0);
-  std::size_t local = 0;
   for (std::size_t j = 0; j < crossbar_.columns.size(); ++j) {
     const MappedColumn& column = crossbar_.columns[j];
-    while (crossbar_.outputs[local] != column.output) ++local;
-    ColumnAdcPlan& plan = plan_[j];
-    plan.local_output = static_cast<int>(local);
-    plan.shift = static_cast<unsigned>(column.slice * geometry_.cell_bits);
-    plan.gated = settings_.adc.power_gating && column.bound == 0;
+    const ColumnAdcPlan& plan = plan_[j];
     std::int64_t cell_sum = 0;
     for (std::size_t r = 0; r < column.cells.size(); ++r) {
       cell_sum += column.cells[r];
@@ -157,11 +173,9 @@ void CrossbarEngine::plan_columns() {
         }
       }
     }
-    stored_row_sum_[local] += column.polarity * (cell_sum << plan.shift);
+    stored_row_sum_[static_cast<std::size_t>(plan.local_output)] +=
+        column.polarity * (cell_sum << plan.shift);
     if (plan.gated) continue;
-    plan.bits = resolution->resolution(column.lossless_bits, settings_.adc.bits);
-    plan.step = transfer->step(plan.bits, column.lossless_bits);
-    plan.adc = static_cast<int>(converting_.size()) % settings_.adc.per_crossbar;
     adc_busy_ns[static_cast<std::size_t>(plan.adc)] +=
         kind->conversion_ns(plan.bits, settings_.adc.timing);
     converting_.push_back(j);

@@ -48,6 +48,13 @@ struct ColumnAdcPlan {
   int adc = -1;           // ADC serving this column (round-robin over converting columns)
 };
 
+// The static ADC plan of every column of `crossbar`: gating, resolution, step, output and shift,
+// and the ADC serving it (round-robin over the converting columns). The engine converts with it;
+// `cimsim map` records its resolutions in the trace.
+[[nodiscard]] std::vector<ColumnAdcPlan> plan_adc_columns(const MappedCrossbar& crossbar,
+                                                          const MappingGeometry& geometry,
+                                                          const AdcSettings& adc);
+
 // What one input cycle of one crossbar produced, for waveforms.
 struct CycleTrace {
   std::vector<std::int64_t> codes;  // per column; 0 for gated or skipped columns

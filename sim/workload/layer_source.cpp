@@ -16,8 +16,8 @@ std::vector<TraceLayer> trace_or_map(const Experiment& e,
     check_layer_names(e, names);
     return layers;
   };
-  if (!e.config.is_set("workload.trace")) return checked(map_now());
-  const std::string file = e.config.get_string("workload.trace");
+  if (!e.trace) return checked(map_now());
+  const std::string file = e.trace->string();
   WeightTrace trace = read_trace(file);
   if (trace.layers.size() != shapes.size()) {
     throw DataError(file + ": the trace has " + std::to_string(trace.layers.size()) +
@@ -54,8 +54,7 @@ void record_resolutions(TraceLayer& layer, const Experiment& e) {
   layer.column_resolution_bits.clear();
   const MacroSettings settings = e.macro.for_layer(layer.mapping.name);
   for (const MappedCrossbar& crossbar : layer.mapping.crossbars) {
-    const CrossbarEngine engine(crossbar, layer.mapping.geometry, settings);
-    for (const ColumnAdcPlan& plan : engine.plan())
+    for (const ColumnAdcPlan& plan : plan_adc_columns(crossbar, layer.mapping.geometry, settings.adc))
       layer.column_resolution_bits.push_back(plan.bits);
   }
 }
