@@ -96,6 +96,19 @@ Experiment make_experiment(ResolvedConfig config) {
   if (c.is_set("workload.weights")) e.weights = c.get_string("workload.weights");
   if (c.is_set("workload.inputs")) e.inputs = c.get_string("workload.inputs");
   if (c.get_string("workload.samples") != "all") e.samples = c.get_int("workload.samples");
+  if (c.is_set("workload.model")) e.model = c.get_string("workload.model");
+  if (c.is_set("workload.trace")) e.trace = c.get_string("workload.trace");
+  if (c.is_set("workload.text")) e.text = c.get_string("workload.text");
+  if (c.is_set("workload.labels")) e.labels = c.get_string("workload.labels");
+  e.input_layout = c.get_string("workload.input_layout");
+  e.dataset = c.get_string("workload.dataset");
+  e.split = c.get_string("workload.split");
+  e.calibration_samples = c.get_int("workload.calibration_samples");
+  e.batch = c.get_int("workload.batch");
+  e.input_mean = c.get_real("workload.input_mean");
+  e.input_std = c.get_real("workload.input_std");
+  e.prune.sparsity = c.get_real("prune.sparsity");
+  e.prune.scope = c.get_string("prune.scope");
 
   OutputSettings& o = e.outputs;
   o.dir = c.get_string("outputs.dir");
@@ -132,9 +145,12 @@ Experiment make_experiment(ResolvedConfig config) {
               node = YAML::Node((c.file.parent_path() / path).lexically_normal().string());
             }
           }
-          YAML::Emitter value;
-          value << YAML::Flow << node;
-          variant.overrides.push_back(key + "=" + value.c_str());
+          const YAML::Mark mark = item.first.Mark();
+          const std::string where =
+              mark.line < 0 ? c.file.string()
+                            : c.file.string() + ":" + std::to_string(mark.line + 1) + ":" +
+                                  std::to_string(mark.column + 1);
+          variant.overrides.push_back({key, node, where});
         }
       }
       e.variants.push_back(std::move(variant));
@@ -194,13 +210,14 @@ void check_layer_names(const Experiment& e, const std::vector<std::string>& name
 }
 
 Experiment variant_experiment(const Experiment& parent, const Variant& variant) {
-  std::vector<std::string> overrides = parent.config.overrides;
+  std::vector<Override> overrides = parent.config.overrides;
   overrides.insert(overrides.end(), variant.overrides.begin(), variant.overrides.end());
-  overrides.emplace_back("compare=~");
-  overrides.push_back("name=" + parent.name + "." + variant.name);
-  overrides.push_back("outputs.dir=" + (parent.outputs.dir / variant.name).string());
+  const std::string origin = "compare: variant '" + variant.name + "'";
+  overrides.push_back({"compare", YAML::Node(), origin});
+  overrides.push_back({"name", YAML::Node(parent.name + "." + variant.name), origin});
+  overrides.push_back({"outputs.dir", YAML::Node((parent.outputs.dir / variant.name).string()), origin});
   try {
-    return load_experiment(parent.config.file, overrides);
+    return make_experiment(load_config_with(parent.config.file, overrides));
   } catch (const ConfigError& error) {
     throw ConfigError("compare: variant '" + variant.name + "': " + error.what());
   }

@@ -42,7 +42,7 @@ NpyArray read_matrix(const std::filesystem::path& file, const std::string& what)
 QuantizedWeights load_weights(const Experiment& e) {
   const std::string file = e.weights->string();
   const NpyArray weights = read_matrix(*e.weights, "weights");
-  const double sparsity = e.config.get_real("prune.sparsity");
+  const double sparsity = e.prune.sparsity;
   if (weights.is_integer) {
     if (sparsity > 0.0) {
       throw ConfigError(e.config.error_at("prune.sparsity",
@@ -60,16 +60,16 @@ QuantizedWeights load_weights(const Experiment& e) {
 class GemmWorkload final : public Workload {
  public:
   void validate(const Experiment& e) const override {
-    if (e.config.get_string("workload.split") != "test") {
+    if (e.split != "test") {
       throw ConfigError(e.config.error_at("workload.split",
                                           "only the image classifiers (mnist_cnn, vit, onnx) "
                                           "have a training split; use test"));
     }
-    if (!e.config.is_set("workload.inputs")) {
+    if (!e.inputs) {
       throw ConfigError(e.config.file.string() +
                         ": workload.inputs: required for workload.kind gemm (a .npy file)");
     }
-    if (!e.config.is_set("workload.weights") && !e.config.is_set("workload.trace")) {
+    if (!e.weights && !e.trace) {
       throw ConfigError(e.config.file.string() +
                         ": workload.weights: required for workload.kind gemm (a .npy file) "
                         "unless workload.trace gives the mapped weights");

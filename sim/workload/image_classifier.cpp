@@ -58,9 +58,8 @@ std::vector<LayerQuantization> calibrate_inputs(const ImageClassifier& model, co
     q.input_bits = e.quant.input_bits;
     const double magnitude =
         method == "max" ? largest[i] : calibration_magnitude(magnitudes[i], method);
-    const double levels = q.input_signed ? std::ldexp(1.0, q.input_bits - 1) - 1.0
-                                         : std::ldexp(1.0, q.input_bits) - 1.0;
-    q.input_scale = magnitude > 0.0 ? magnitude / levels : 1.0;
+    const double largest_code = input_code_range(q.input_bits, q.input_signed).hi;
+    q.input_scale = magnitude > 0.0 ? magnitude / largest_code : 1.0;
     spdlog::debug("layer {}: input scale {:.6g} ({} calibration values), {}", layers[i]->name,
                   q.input_scale, seen[i], q.input_signed ? "signed" : "unsigned");
     quant.push_back(std::move(q));
@@ -78,11 +77,11 @@ void check_samples_fit(const ImageClassifier& model, const SampleSet& set, const
     return out;
   };
   const std::vector<std::int64_t> want = model.sample_shape();
-  if (e.config.get_string("workload.dataset") == "npy" && set.sample_shape != want) {
+  if (e.dataset == "npy" && set.sample_shape != want) {
     throw ConfigError(e.config.error_at(
         "workload.inputs", "the model takes samples of " + text(want) + "; the file's samples are " +
                                text(set.sample_shape) +
-                               (e.config.get_string("workload.input_layout") == "channels_last"
+                               (e.input_layout == "channels_last"
                                     ? " after moving the channels first (workload.input_layout)"
                                     : " (workload.input_layout: channels_first)")));
   }
@@ -102,8 +101,8 @@ void check_samples_fit(const ImageClassifier& model, const SampleSet& set, const
 void prune_matrix_layers(const std::vector<MatrixLayer*>& layers, const Experiment& e) {
   std::vector<std::vector<float>*> kernels;
   for (MatrixLayer* layer : layers) kernels.push_back(&layer->weights);
-  prune_by_magnitude(kernels, e.config.get_real("prune.sparsity"),
-                     e.config.get_string("prune.scope"));
+  prune_by_magnitude(kernels, e.prune.sparsity,
+                     e.prune.scope);
 }
 
 std::vector<TraceLayer> map_classifier(const ImageClassifier& model, const Experiment& e) {
@@ -122,11 +121,11 @@ std::vector<TraceLayer> map_classifier(const ImageClassifier& model, const Exper
 
 WorkloadResult run_classifier(const ImageClassifier& model, const Experiment& e,
                               const RunContext& context) {
-  const bool one_set = e.config.get_string("workload.dataset") == "npy";
+  const bool one_set = e.dataset == "npy";
   // workload.split train_tail: the last `samples` training images, which `cimsim optimize`
   // chooses on so that the test set stays unseen; they must not overlap the images that
   // calibrated the input scales. A .npy dataset has only the one split.
-  const bool train_tail = e.config.get_string("workload.split") == "train_tail";
+  const bool train_tail = e.split == "train_tail";
   if (train_tail && one_set) {
     throw KeyedConfigError("workload.split",
                            "workload.dataset npy has one split only; train_tail needs a training "
@@ -145,7 +144,7 @@ WorkloadResult run_classifier(const ImageClassifier& model, const Experiment& e,
       test.count(), e.samples ? static_cast<std::size_t>(*e.samples) : test.count());
   const std::size_t calibration = std::min<std::size_t>(
       calibration_set.count(),
-      static_cast<std::size_t>(e.config.get_int("workload.calibration_samples")));
+      static_cast<std::size_t>(e.calibration_samples));
   if (train_tail && samples + calibration > train.count()) {
     throw KeyedConfigError("workload.samples",
                            "the last " + std::to_string(samples) + " training images overlap the " +
@@ -192,7 +191,7 @@ WorkloadResult run_classifier(const ImageClassifier& model, const Experiment& e,
   const std::string vcd = e.outputs.vcd ? (context.staging_dir / e.outputs.vcd_file).string() : "";
   Accelerator top("top", mapped, settings, e.outputs.vcd_select, vcd);
 
-  const std::size_t batch = static_cast<std::size_t>(e.config.get_int("workload.batch"));
+  const std::size_t batch = static_cast<std::size_t>(e.batch);
   std::size_t float_correct = 0;
   std::size_t ideal_correct = 0;
   std::size_t simulated_correct = 0;

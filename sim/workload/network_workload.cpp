@@ -19,8 +19,8 @@ namespace {
 
 Network load_network(const Experiment& e) {
   KerasModel model;
-  if (e.config.is_set("workload.model")) {
-    model = load_keras_model_unverified(e.config.get_string("workload.model"));
+  if (e.model.has_value()) {
+    model = load_keras_model_unverified(e.model->string());
   } else {
     model = load_mnist_cnn(default_data_dir() / "mnist-cnn");
   }
@@ -163,12 +163,12 @@ class KerasClassifier final : public ImageClassifier {
 class CnnWorkload final : public Workload {
  public:
   void validate(const Experiment& e) const override {
-    if (e.config.get_string("workload.dataset") == "npy") {
+    if (e.dataset == "npy") {
       throw ConfigError(e.config.error_at("workload.dataset",
                                           "the Keras CNN runs on mnist or fashion_mnist; .npy data "
                                           "sets are for workload.kind onnx"));
     }
-    if (e.config.get_real("prune.sparsity") >= 1.0) {
+    if (e.prune.sparsity >= 1.0) {
       throw ConfigError(e.config.error_at("prune.sparsity", "expected a fraction below 1"));
     }
   }

@@ -29,18 +29,18 @@ constexpr std::size_t kImagePixels = 28 * 28;  // MNIST and Fashion-MNIST images
 class OnnxClassifier final : public ImageClassifier {
  public:
   explicit OnnxClassifier(const Experiment& e)
-      : net_(read_onnx_model(e.config.get_string("workload.model")),
-             e.config.get_string("workload.model")),
-        mean_(static_cast<float>(e.config.get_real("workload.input_mean"))),
-        std_(static_cast<float>(e.config.get_real("workload.input_std"))) {
+      : net_(read_onnx_model(e.model->string()),
+             e.model->string()),
+        mean_(static_cast<float>(e.input_mean)),
+        std_(static_cast<float>(e.input_std)) {
     std::size_t per_sample = 1;
     for (const std::int64_t d : net_.sample_shape()) per_sample *= static_cast<std::size_t>(d);
-    if (e.config.get_string("workload.dataset") != "npy" && per_sample != kImagePixels) {
+    if (e.dataset != "npy" && per_sample != kImagePixels) {
       std::string shape;
       for (const std::int64_t d : net_.sample_shape()) shape += (shape.empty() ? "" : " x ") + std::to_string(d);
       throw ConfigError(e.config.error_at(
           "workload.model", "the model's input takes " + shape + " values per sample; " +
-                                e.config.get_string("workload.dataset") +
+                                e.dataset +
                                 " gives one 28 x 28 image (e.g. [batch, 1, 28, 28] or [batch, 784])"));
     }
     std::vector<MatrixLayer*> layers;
@@ -52,7 +52,7 @@ class OnnxClassifier final : public ImageClassifier {
     }
     prune_matrix_layers(layers, e);
     spdlog::info("{}: {} crossbar layers, {} digital operations per image",
-                 e.config.get_string("workload.model"), layers.size(),
+                 e.model->string(), layers.size(),
                  net_.digital_ops_per_sample());
   }
 
@@ -151,24 +151,23 @@ class OnnxClassifier final : public ImageClassifier {
 class OnnxWorkload final : public Workload {
  public:
   void validate(const Experiment& e) const override {
-    if (!e.config.is_set("workload.model")) {
+    if (!e.model) {
       throw ConfigError(e.config.error_at("workload.model",
                                           "the onnx workload needs a model file, e.g. "
                                           "models/onnx/mnist_cnn.onnx"));
     }
-    if (e.config.get_real("prune.sparsity") >= 1.0) {
+    if (e.prune.sparsity >= 1.0) {
       throw ConfigError(e.config.error_at("prune.sparsity", "expected a fraction below 1"));
     }
-    if (e.config.get_string("workload.dataset") == "npy") {
-      for (const char* key : {"workload.inputs", "workload.labels"}) {
-        if (!e.config.is_set(key)) {
-          throw ConfigError(e.config.error_at(
-              key, "workload.dataset npy needs workload.inputs (N x ... samples) and "
-                   "workload.labels (N integer classes), both .npy files"));
-        }
+    if (e.dataset == "npy") {
+      if (!e.inputs || !e.labels) {
+        throw ConfigError(e.config.error_at(
+            !e.inputs ? "workload.inputs" : "workload.labels",
+            "workload.dataset npy needs workload.inputs (N x ... samples) and "
+            "workload.labels (N integer classes), both .npy files"));
       }
     }
-    if (!(e.config.get_real("workload.input_std") > 0.0)) {
+    if (!(e.input_std > 0.0)) {
       throw ConfigError(e.config.error_at("workload.input_std", "expected a value above 0"));
     }
   }

@@ -29,15 +29,14 @@ SampleSet from_images(const ImageSet& set) {
 // The two .npy files: inputs N x ... (any numeric dtype, taken as float32), labels N integers.
 SampleSet from_npy(const Experiment& e) {
   const ResolvedConfig& c = e.config;
-  for (const char* key : {"workload.inputs", "workload.labels"}) {
-    if (!c.is_set(key)) {
-      throw ConfigError(c.error_at(key, "workload.dataset npy needs workload.inputs (N x ... "
-                                        "samples) and workload.labels (N integer classes), "
-                                        "both .npy files"));
-    }
+  if (!e.inputs || !e.labels) {
+    throw ConfigError(c.error_at(!e.inputs ? "workload.inputs" : "workload.labels",
+                                 "workload.dataset npy needs workload.inputs (N x ... "
+                                 "samples) and workload.labels (N integer classes), "
+                                 "both .npy files"));
   }
-  const NpyArray inputs = read_npy(c.get_string("workload.inputs"));
-  const NpyArray labels = read_npy(c.get_string("workload.labels"));
+  const NpyArray inputs = read_npy(e.inputs->string());
+  const NpyArray labels = read_npy(e.labels->string());
   if (inputs.shape.size() < 2) {
     throw ConfigError(c.error_at("workload.inputs", "expected N samples of at least one value "
                                                     "(N x ...), the file holds " +
@@ -70,7 +69,7 @@ SampleSet from_npy(const Experiment& e) {
   const auto value = [&inputs](std::size_t i) {
     return static_cast<float>(inputs.is_integer ? static_cast<double>(inputs.ints[i]) : inputs.floats[i]);
   };
-  if (c.get_string("workload.input_layout") == "channels_last") {
+  if (e.input_layout == "channels_last") {
     // N x H x W x C (or N x ... x C) to the channels-first layout of ONNX models: N x C x ...
     if (shape.size() < 2) {
       throw ConfigError(c.error_at("workload.input_layout",
@@ -111,7 +110,7 @@ std::vector<float> SampleSet::floats(std::size_t first, std::size_t count) const
 }
 
 SampleSet load_samples(const Experiment& e, Split split) {
-  const std::string dataset = e.config.get_string("workload.dataset");
+  const std::string dataset = e.dataset;
   if (dataset == "npy") return from_npy(e);
   if (dataset == "fashion_mnist") return from_images(load_fashion_mnist(fashion_mnist_dir(), split));
   return from_images(load_mnist(default_data_dir() / "mnist", split));

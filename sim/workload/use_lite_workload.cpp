@@ -32,15 +32,15 @@ namespace cimsim {
 namespace {
 
 std::filesystem::path model_dir(const Experiment& e) {
-  return e.config.is_set("workload.model")
-             ? std::filesystem::path(e.config.get_string("workload.model"))
+  return e.model.has_value()
+             ? std::filesystem::path(e.model->string())
              : default_data_dir() / "use-lite";
 }
 
 // The pretrained model is checked against its published hashes; a folder given by
 // workload.model is taken as it is.
 UseLiteModel load_model(const Experiment& e) {
-  if (e.config.is_set("workload.model")) {
+  if (e.model.has_value()) {
     return use_lite_from_weights(load_graph_weights(model_dir(e), nullptr));
   }
   return load_use_lite(model_dir(e));
@@ -50,19 +50,19 @@ UseLiteModel pruned_model(const Experiment& e) {
   UseLiteModel model = load_model(e);
   std::vector<std::vector<float>*> kernels;
   for (UseMatrix& m : model.matrices) kernels.push_back(&m.weights);
-  prune_by_magnitude(kernels, e.config.get_real("prune.sparsity"),
-                     e.config.get_string("prune.scope"));
+  prune_by_magnitude(kernels, e.prune.sparsity,
+                     e.prune.scope);
   return model;
 }
 
 // Non-empty lines of the text file, the first workload.samples of them, as token ids.
 std::vector<std::vector<int>> read_sentences(const Experiment& e, std::vector<std::string>& text) {
-  const std::string file = e.config.get_string("workload.text");
+  const std::string file = e.text->string();
   std::ifstream in(file);
   if (!in) throw DataError(file + ": cannot open the sentence file (workload.text)");
   const std::filesystem::path vocab = model_dir(e) / "vocab.json";
   const UseTokenizer tokenizer(
-      vocab, e.config.is_set("workload.model") ? "" : use_lite_sha256().at("vocab.json"));
+      vocab, e.model.has_value() ? "" : use_lite_sha256().at("vocab.json"));
   const std::size_t limit =
       e.samples ? static_cast<std::size_t>(*e.samples) : std::numeric_limits<std::size_t>::max();
   std::vector<std::vector<int>> sentences;
@@ -112,17 +112,17 @@ struct MatrixError {
 class UseLiteWorkload final : public Workload {
  public:
   void validate(const Experiment& e) const override {
-    if (e.config.get_string("workload.split") != "test") {
+    if (e.split != "test") {
       throw ConfigError(e.config.error_at("workload.split",
                                           "only the image classifiers (mnist_cnn, vit, onnx) "
                                           "have a training split; use test"));
     }
-    if (!e.config.is_set("workload.text")) {
+    if (!e.text) {
       throw ConfigError(e.config.file.string() +
                         ": workload.text: required for workload.kind use_lite (a text file, "
                         "one sentence per line)");
     }
-    if (e.config.get_real("prune.sparsity") >= 1.0) {
+    if (e.prune.sparsity >= 1.0) {
       throw ConfigError(e.config.error_at("prune.sparsity", "expected a fraction below 1"));
     }
     // One accelerator carries one input signedness, and 9 of the 10 matrix inputs can be
@@ -154,10 +154,10 @@ class UseLiteWorkload final : public Workload {
           return plain(index, x, rows);
         });
     std::vector<double> input_scales;
-    const double levels = std::ldexp(1.0, e.quant.input_bits - 1) - 1.0;
+    const InputCodeRange range = input_code_range(e.quant.input_bits, true);
     for (const std::vector<double>& values : observed) {
       const double magnitude = calibration_magnitude(values, e.quant.input_calibration);
-      input_scales.push_back(magnitude > 0.0 ? magnitude / levels : 1.0);
+      input_scales.push_back(magnitude > 0.0 ? magnitude / range.hi : 1.0);
     }
     observed.clear();
 
@@ -184,16 +184,13 @@ class UseLiteWorkload final : public Workload {
     Accelerator top("top", mapped, settings, e.outputs.vcd_select, vcd);
 
     std::vector<MatrixError> errors(kUseMatrixCount);
-    const auto max_code = static_cast<std::int32_t>(levels);
     const UseMatrixProduct simulated = [&](std::size_t index, const std::vector<float>& x,
                                            std::size_t rows) {
       const UseMatrix& m = model.matrices[index];
       const double scale = input_scales[index];
       IntMatrix q(rows, m.k);
       for (std::size_t i = 0; i < x.size(); ++i) {
-        const double v = round_half_up(x[i] / scale);
-        q.data[i] = static_cast<std::int32_t>(
-            std::clamp(v, static_cast<double>(-max_code - 1), static_cast<double>(max_code)));
+        q.data[i] = quantize_input(x[i], scale, range);
       }
       LayerResult layer = top.run_layer(index, q);
       const WideMatrix outputs = std::move(layer.outputs);

@@ -21,15 +21,15 @@ namespace {
 class VitClassifier final : public ImageClassifier {
  public:
   explicit VitClassifier(const Experiment& e)
-      : vit_(load_vit(e.config.get_string("workload.model"))) {
-    if (vit_.dataset != e.config.get_string("workload.dataset")) {
+      : vit_(load_vit(e.model->string())) {
+    if (vit_.dataset != e.dataset) {
       throw ConfigError(e.config.error_at("workload.dataset",
-                                          "the model in " + e.config.get_string("workload.model") +
+                                          "the model in " + e.model->string() +
                                               " was trained on '" + vit_.dataset +
                                               "'; set workload.dataset: " + vit_.dataset));
     }
     if (vit_.image_h != 28 || vit_.image_w != 28) {
-      throw DataError(e.config.get_string("workload.model") + ": the model takes images of " +
+      throw DataError(e.model->string() + ": the model takes images of " +
                       std::to_string(vit_.image_h) + " x " + std::to_string(vit_.image_w) +
                       " pixels; the datasets have 28 x 28");
     }
@@ -68,12 +68,12 @@ class VitClassifier final : public ImageClassifier {
 class VitWorkload final : public Workload {
  public:
   void validate(const Experiment& e) const override {
-    if (!e.config.is_set("workload.model")) {
+    if (!e.model) {
       throw ConfigError(e.config.error_at("workload.model",
                                           "the vit workload needs a model folder written by "
                                           "scripts/train_vit.py, e.g. models/vit_fashion/sparse0"));
     }
-    if (e.config.get_real("prune.sparsity") >= 1.0) {
+    if (e.prune.sparsity >= 1.0) {
       throw ConfigError(e.config.error_at("prune.sparsity", "expected a fraction below 1"));
     }
   }

@@ -58,7 +58,7 @@ double integer_ideal_top1(std::size_t samples) {
   const SampleSet train = load_samples(e, Split::kTrain);
   const SampleSet test = load_samples(e, Split::kTest);
   std::vector<LayerQuantization> quant = calibrate_inputs(
-      *model, e, train, static_cast<std::size_t>(e.config.get_int("workload.calibration_samples")),
+      *model, e, train, static_cast<std::size_t>(e.calibration_samples),
       0.0F);  // MNIST: pixel / 255, never negative
   const std::vector<const MatrixLayer*> layers = model->matrix_layers();
   for (std::size_t i = 0; i < layers.size(); ++i) {
