@@ -389,18 +389,10 @@ fs::path find_preset(const std::string& name, const fs::path& experiment_file,
   throw ConfigError(origin + ": hardware.preset: no preset '" + name + "'; looked for:" + searched);
 }
 
-std::pair<std::string, std::string> split_override(const std::string& text) {
-  const auto eq = text.find('=');
-  if (eq == std::string::npos || eq == 0) {
-    throw ConfigError("--set " + text + ": expected key.path=value");
-  }
-  return {text.substr(0, eq), text.substr(eq + 1)};
-}
-
-void apply_override(Validator& validator, const std::string& text) {
-  const auto [key, value_text] = split_override(text);
+void apply_override(Validator& validator, const Override& o) {
+  const std::string& key = o.key;
+  const std::string& origin = o.origin;
   const ParamSpec* spec = find_param(key);
-  const std::string origin = "--set " + text;
   if (spec == nullptr) {
     const std::string last = key.substr(key.rfind('.') + 1);
     const std::string section =
@@ -410,13 +402,7 @@ void apply_override(Validator& validator, const std::string& text) {
         origin + ": unknown key '" + key + "'" +
         (suggestion.empty() ? "" : " (did you mean '" + section + "." + suggestion + "'?)"));
   }
-  YAML::Node value;
-  try {
-    value = YAML::Load(value_text);
-  } catch (const YAML::Exception& e) {
-    throw ConfigError(origin + ": cannot parse the value: " + e.msg);
-  }
-  validator.set(*spec, value, origin, "");
+  validator.set(*spec, o.value, origin, "");
 }
 
 void fill_defaults(std::map<std::string, ConfigValue>& values, const fs::path& file) {
@@ -477,7 +463,26 @@ std::string closest_match(const std::string& word, const std::vector<std::string
   return best;
 }
 
+Override parse_override(const std::string& text) {
+  const std::string origin = "--set " + text;
+  const auto eq = text.find('=');
+  if (eq == std::string::npos || eq == 0) throw ConfigError(origin + ": expected key.path=value");
+  Override o{text.substr(0, eq), YAML::Node(), origin};
+  try {
+    o.value = YAML::Load(text.substr(eq + 1));
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(origin + ": cannot parse the value: " + e.msg);
+  }
+  return o;
+}
+
 ResolvedConfig load_config(const fs::path& file, const std::vector<std::string>& overrides) {
+  std::vector<Override> parsed;
+  for (const std::string& text : overrides) parsed.push_back(parse_override(text));
+  return load_config_with(file, parsed);
+}
+
+ResolvedConfig load_config_with(const fs::path& file, const std::vector<Override>& overrides) {
   ResolvedConfig config;
   config.file = fs::absolute(file).lexically_normal();
   config.overrides = overrides;
@@ -489,7 +494,7 @@ ResolvedConfig load_config(const fs::path& file, const std::vector<std::string>&
   Validator(from_file).walk(root, "", config.file.string());
   std::map<std::string, ConfigValue> overridden;
   Validator override_validator(overridden);
-  for (const std::string& text : overrides) apply_override(override_validator, text);
+  for (const Override& o : overrides) apply_override(override_validator, o);
 
   std::map<std::string, ConfigValue>& values = config.values;
   const auto preset = overridden.count("hardware.preset")  ? overridden.at("hardware.preset")

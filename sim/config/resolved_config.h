@@ -18,10 +18,21 @@ struct ConfigValue {
   std::string origin;  // "exp.yaml:7:5", "--set hardware.adc.bits=6", "default", ...
 };
 
+// One override of a key, its value parsed once: from `--set key=value` text, or a comparison
+// variant's `set:` entry, taken from the experiment file as it is (never printed and read back).
+struct Override {
+  std::string key;
+  YAML::Node value;
+  std::string origin;  // "--set hardware.adc.bits=6", or the entry's file:line:col
+};
+
+// `--set` text as an Override; ConfigError when it is not key.path=value or not YAML.
+[[nodiscard]] Override parse_override(const std::string& text);
+
 class ResolvedConfig {
  public:
-  std::filesystem::path file;          // the experiment file
-  std::vector<std::string> overrides;  // the --set overrides it was loaded with
+  std::filesystem::path file;       // the experiment file
+  std::vector<Override> overrides;  // the overrides it was loaded with, in order
   std::map<std::string, ConfigValue> values;
 
   [[nodiscard]] bool is_set(const std::string& path) const;
@@ -51,6 +62,9 @@ class ResolvedConfig {
 // Throws ConfigError with file:line:col, the dotted key path, what was expected and the choices.
 [[nodiscard]] ResolvedConfig load_config(const std::filesystem::path& file,
                                          const std::vector<std::string>& overrides = {});
+// The same with overrides already parsed (later ones win).
+[[nodiscard]] ResolvedConfig load_config_with(const std::filesystem::path& file,
+                                              const std::vector<Override>& overrides);
 
 // Closest candidate within a small edit distance, or "".
 [[nodiscard]] std::string closest_match(const std::string& word,
