@@ -30,7 +30,7 @@ readonly packages=(
   build-essential cmake pkg-config ccache libsystemc-dev libyaml-cpp-dev libspdlog-dev
   libfmt-dev libgtest-dev libgmock-dev
   libbenchmark-dev libcli11-dev nlohmann-json3-dev zlib1g-dev libssl-dev libtbb-dev
-  libeigen3-dev gtkwave dataset-fashion-mnist python3-numpy python3-matplotlib time
+  gtkwave dataset-fashion-mnist python3-numpy python3-matplotlib time
   clang-14 libclang-rt-14-dev llvm-14 libonnx-dev libprotobuf-dev pybind11-dev python3-dev
   python3-pytest python3-torch python3-onnx clang-format-14 clang-tidy-14
 )
