@@ -71,4 +71,18 @@ int needed_slices(const IntMatrix& weights, const MappingGeometry& geometry,
   return (bits + geometry.cell_bits - 1) / geometry.cell_bits;
 }
 
+bool append_output_slots(const IntMatrix& weights, const MappingGeometry& geometry,
+                         const std::vector<int>& polarities, const std::vector<std::int32_t>& rows,
+                         std::int32_t output, std::vector<ColumnSlot>& slots) {
+  bool any = false;
+  for (int polarity : polarities) {
+    const int needed = needed_slices(weights, geometry, rows, output, polarity);
+    for (int slice = 0; slice < needed; ++slice) {
+      slots.push_back({output, static_cast<std::int8_t>(polarity), static_cast<std::int8_t>(slice)});
+      any = true;
+    }
+  }
+  return any;
+}
+
 }  // namespace cimsim

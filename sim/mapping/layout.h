@@ -39,4 +39,11 @@ struct ColumnSlot {
                                 const std::vector<std::int32_t>& rows, std::int32_t output,
                                 int polarity);
 
+// Appends the columns an output needs over `rows` to `slots`: for each of the encoding's
+// polarities, its needed_slices low-order slices. Whether it needed any. Every sorted mapping
+// lays out its sections' columns with it.
+bool append_output_slots(const IntMatrix& weights, const MappingGeometry& geometry,
+                         const std::vector<int>& polarities, const std::vector<std::int32_t>& rows,
+                         std::int32_t output, std::vector<ColumnSlot>& slots);
+
 }  // namespace cimsim

@@ -37,13 +37,7 @@ class SwsMapping final : public MappingPolicy {
           continue;
         }
         std::vector<ColumnSlot> slots;
-        for (int polarity : polarities) {
-          const int needed = needed_slices(weights, geometry, rows, n, polarity);
-          for (int slice = 0; slice < needed; ++slice) {
-            slots.push_back(
-                {n, static_cast<std::int8_t>(polarity), static_cast<std::int8_t>(slice)});
-          }
-        }
+        (void)append_output_slots(weights, geometry, polarities, rows, n, slots);
         layer.summary.gather_rows += rows.size();
         MappedCrossbar crossbar = build_crossbar(weights, geometry, std::move(rows), slots);
         crossbar.section = static_cast<int>(s);

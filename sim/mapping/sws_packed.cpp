@@ -76,16 +76,9 @@ void cut_sections(const IntMatrix& weights, const MappingGeometry& geometry, int
       }
       std::sort(section.rows.begin(), section.rows.end());
       for (int n = first; n < last; ++n) {
-        bool any = false;
-        for (int polarity : polarities) {
-          const int needed = needed_slices(weights, geometry, section.rows, n, polarity);
-          for (int slice = 0; slice < needed; ++slice) {
-            section.slots.push_back(
-                {n, static_cast<std::int8_t>(polarity), static_cast<std::int8_t>(slice)});
-            any = true;
-          }
+        if (append_output_slots(weights, geometry, polarities, section.rows, n, section.slots)) {
+          section.outputs.push_back(n);
         }
-        if (any) section.outputs.push_back(n);
       }
       out.sections.push_back(std::move(section));
     }

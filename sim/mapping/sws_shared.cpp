@@ -45,13 +45,7 @@ class SharedRowSwsMapping final : public MappingPolicy {
         }
         std::vector<ColumnSlot> slots;
         for (int n = first; n < last; ++n) {
-          for (int polarity : polarities) {
-            const int needed = needed_slices(weights, geometry, rows, n, polarity);
-            for (int slice = 0; slice < needed; ++slice) {
-              slots.push_back(
-                  {n, static_cast<std::int8_t>(polarity), static_cast<std::int8_t>(slice)});
-            }
-          }
+          (void)append_output_slots(weights, geometry, polarities, rows, n, slots);
         }
         layer.summary.gather_rows += rows.size();
         MappedCrossbar crossbar = build_crossbar(weights, geometry, std::move(rows), slots);
