@@ -27,11 +27,16 @@ import re
 import sys
 
 doc = pathlib.Path(sys.argv[1]).read_text()
-# Every `name` in backticks; <placeholder> segments match any one key segment.
-patterns = [re.compile("^" + re.sub(r"<[^>]+>", "[^.]+", re.escape(name)) + "$")
-            for name in re.findall(r"`([^`\s]+)`", doc)]
+report_part, summary_part = doc.split("## summary.csv", 1)
 
-def documented(key):
+def names(text):
+    """Every `name` in backticks; <placeholder> segments match any one key segment."""
+    return [re.compile("^" + re.sub(r"<[^>]+>", "[^.]+", re.escape(name)) + "$")
+            for name in re.findall(r"`([^`\s]+)`", text)]
+
+report_names, summary_names = names(report_part), names(summary_part)
+
+def documented(key, patterns):
     return any(p.match(key) for p in patterns)
 
 def keys(node, path=""):
@@ -50,11 +55,11 @@ for folder in map(pathlib.Path, sys.argv[2:]):
     for key in keys(report):
         # layers[] and totals keys are documented relative to their prefix.
         relative = re.sub(r"^(layers\[\]|totals)\.", "", key)
-        if not documented(key) and not documented(relative):
+        if not documented(key, report_names) and not documented(relative, report_names):
             missing.add(f"report.json: {key}")
     with (folder / "summary.csv").open(newline="") as handle:
         for column in next(csv.reader(handle)):
-            if not documented(column):
+            if not documented(column, summary_names):
                 missing.add(f"summary.csv: {column}")
 for item in sorted(missing):
     print(f"not in docs/report.md: {item}", file=sys.stderr)
