@@ -127,9 +127,9 @@ ScheduleResult Scheduler::result() const {
       if (last_end_[i][l] > from) union_ns += to_ns(last_end_[i][l] - from);
       covered = std::max(covered, last_end_[i][l]);
     }
-    const double first = t.end_ns - t.start_ns;
-    const double per_more = k > 1 ? (union_ns - first) / static_cast<double>(k - 1) : first;
-    t.occupied_ns = request_.inferences == 0 ? 0.0 : first + more * per_more;
+    const double first_span_ns = t.end_ns - t.start_ns;
+    const double per_more = k > 1 ? (union_ns - first_span_ns) / static_cast<double>(k - 1) : first_span_ns;
+    t.occupied_ns = request_.inferences == 0 ? 0.0 : first_span_ns + more * per_more;
     t.buffered_vectors = peak_buffered_[l];
     r.layers.push_back(t);
   }
