@@ -62,10 +62,10 @@ class PeakMemory {
     start_ = status_bytes("VmRSS:");
   }
   void report(benchmark::State& state) const {
-    state.counters["peak_rss"] = benchmark::Counter(status_bytes("VmHWM:"), benchmark::Counter::kDefaults,
-                                                    benchmark::Counter::kIs1024);
-    state.counters["rss_at_start"] = benchmark::Counter(start_, benchmark::Counter::kDefaults,
-                                                        benchmark::Counter::kIs1024);
+    state.counters["peak_rss"] = benchmark::Counter(
+        status_bytes("VmHWM:"), benchmark::Counter::kDefaults, benchmark::Counter::kIs1024);
+    state.counters["rss_at_start"] =
+        benchmark::Counter(start_, benchmark::Counter::kDefaults, benchmark::Counter::kIs1024);
   }
 
  private:
@@ -94,7 +94,8 @@ inline MappedLayer macro_layer(std::uint64_t seed = 1) {
   const MappingGeometry g = macro_geometry();
   std::mt19937_64 rng(seed);
   const std::size_t outputs = static_cast<std::size_t>(g.cols / g.cols_per_output());
-  const IntMatrix w = testing::random_matrix(rng, static_cast<std::size_t>(g.rows), outputs, -127, 127);
+  const IntMatrix w =
+      testing::random_matrix(rng, static_cast<std::size_t>(g.rows), outputs, -127, 127);
   return map_layer("baseline", w, g, "macro");
 }
 

@@ -28,10 +28,10 @@ constexpr std::size_t kVectors = 256;  // distinct input vectors cycled through 
 constexpr int kNarrowAdcBits = 4;
 
 struct KernelCase {
-  const char* kernel;     // MacroSettings::kernel
-  const char* adc_policy; // hardware.adc.policy
+  const char* kernel;      // MacroSettings::kernel
+  const char* adc_policy;  // hardware.adc.policy
   int adc_bits;
-  int expect_exact;       // 1: the engine must take the exact kernel; 0: must not
+  int expect_exact;  // 1: the engine must take the exact kernel; 0: must not
 };
 
 MacroSettings settings_for(const KernelCase& c) {
@@ -44,17 +44,20 @@ MacroSettings settings_for(const KernelCase& c) {
 }
 
 double cell_ops_per_vector(const MappedCrossbar& crossbar, const MappingGeometry& g) {
-  return static_cast<double>(crossbar.gather.size()) * static_cast<double>(crossbar.columns.size()) *
-         static_cast<double>(g.input_cycles());
+  return static_cast<double>(crossbar.gather.size()) *
+         static_cast<double>(crossbar.columns.size()) * static_cast<double>(g.input_cycles());
 }
 
 void set_rate_counters(benchmark::State& state, double cell_ops, double macs) {
-  state.SetItemsProcessed(static_cast<std::int64_t>(cell_ops * static_cast<double>(state.iterations())));
-  state.counters["cell_ops"] = benchmark::Counter(cell_ops, benchmark::Counter::kIsIterationInvariantRate);
+  state.SetItemsProcessed(
+      static_cast<std::int64_t>(cell_ops * static_cast<double>(state.iterations())));
+  state.counters["cell_ops"] =
+      benchmark::Counter(cell_ops, benchmark::Counter::kIsIterationInvariantRate);
   state.counters["MVM"] = benchmark::Counter(1.0, benchmark::Counter::kIsIterationInvariantRate);
   // Integer multiply-adds of the equivalent product (rows x outputs per vector): the work of the
   // exact kernel, and the yardstick against the machine's int32 multiply-add rate.
-  state.counters["int_macs"] = benchmark::Counter(macs, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["int_macs"] =
+      benchmark::Counter(macs, benchmark::Counter::kIsIterationInvariantRate);
 }
 
 // Column sums of one crossbar, one vector per iteration, through CrossbarEngine::run_vector.
@@ -68,7 +71,8 @@ void BM_ColumnSums(benchmark::State& state, KernelCase c) {
   const MappedCrossbar& crossbar = layer.crossbars.front();
   CrossbarEngine engine(crossbar, layer.geometry, settings_for(c));
   if (static_cast<int>(engine.exact()) != c.expect_exact) {
-    state.SkipWithError(c.expect_exact != 0 ? "expected the exact kernel" : "expected no exact kernel");
+    state.SkipWithError(c.expect_exact != 0 ? "expected the exact kernel"
+                                            : "expected no exact kernel");
     return;
   }
   const IntMatrix x = random_inputs(kVectors, static_cast<std::size_t>(layer.inputs));
@@ -84,14 +88,18 @@ void BM_ColumnSums(benchmark::State& state, KernelCase c) {
   set_rate_counters(state, cell_ops_per_vector(crossbar, layer.geometry),
                     static_cast<double>(crossbar.gather.size() * crossbar.outputs.size()));
   memory.report(state);
-  state.SetLabel(std::to_string(crossbar.gather.size()) + "x" + std::to_string(crossbar.columns.size()) +
-                 (engine.exact() ? " exact" : c.kernel == std::string("reference") ? " reference" : " bit-plane"));
+  state.SetLabel(std::to_string(crossbar.gather.size()) + "x" +
+                 std::to_string(crossbar.columns.size()) +
+                 (engine.exact()                         ? " exact"
+                  : c.kernel == std::string("reference") ? " reference"
+                                                         : " bit-plane"));
 }
 
 BENCHMARK_CAPTURE(BM_ColumnSums, bitplane_adc4, KernelCase{"fast", "capped", kNarrowAdcBits, 0});
 BENCHMARK_CAPTURE(BM_ColumnSums, exact_lossless, KernelCase{"fast", "lossless", 8, 1});
 BENCHMARK_CAPTURE(BM_ColumnSums, exact_capped8, KernelCase{"fast", "capped", 8, 1});
-BENCHMARK_CAPTURE(BM_ColumnSums, reference_adc4, KernelCase{"reference", "capped", kNarrowAdcBits, 0});
+BENCHMARK_CAPTURE(BM_ColumnSums, reference_adc4,
+                  KernelCase{"reference", "capped", kNarrowAdcBits, 0});
 BENCHMARK_CAPTURE(BM_ColumnSums, reference_lossless, KernelCase{"reference", "lossless", 8, 0});
 
 // Matrix-vector products of a 128 x 128 macro as the simulator runs them: a one-crossbar layer in
@@ -106,7 +114,8 @@ void BM_MacroMvm(benchmark::State& state, KernelCase c) {
   {
     Accelerator top("top", {&layer}, settings_for(c));
     if (static_cast<int>(top.layer_is_exact(0)) != c.expect_exact) {
-      state.SkipWithError(c.expect_exact != 0 ? "expected an exact layer" : "expected no exact layer");
+      state.SkipWithError(c.expect_exact != 0 ? "expected an exact layer"
+                                              : "expected no exact layer");
       return;
     }
     for (auto _ : state) {
@@ -115,11 +124,14 @@ void BM_MacroMvm(benchmark::State& state, KernelCase c) {
     }
     const MappedCrossbar& crossbar = layer.crossbars.front();
     const double vectors = static_cast<double>(batch);
-    set_rate_counters(state, vectors * cell_ops_per_vector(crossbar, layer.geometry),
-                      vectors * static_cast<double>(crossbar.gather.size() * crossbar.outputs.size()));
-    state.counters["MVM"] = benchmark::Counter(vectors, benchmark::Counter::kIsIterationInvariantRate);
-    state.SetLabel(std::string(top.layer_is_exact(0) ? "exact layer (integer GEMM)"
-                               : c.kernel == std::string("reference") ? "reference" : "bit-plane") +
+    set_rate_counters(
+        state, vectors * cell_ops_per_vector(crossbar, layer.geometry),
+        vectors * static_cast<double>(crossbar.gather.size() * crossbar.outputs.size()));
+    state.counters["MVM"] =
+        benchmark::Counter(vectors, benchmark::Counter::kIsIterationInvariantRate);
+    state.SetLabel(std::string(top.layer_is_exact(0)                  ? "exact layer (integer GEMM)"
+                               : c.kernel == std::string("reference") ? "reference"
+                                                                      : "bit-plane") +
                    ", batch " + std::to_string(batch));
   }
   memory.report(state);
@@ -127,11 +139,17 @@ void BM_MacroMvm(benchmark::State& state, KernelCase c) {
 }
 
 BENCHMARK_CAPTURE(BM_MacroMvm, bitplane_adc4, KernelCase{"fast", "capped", kNarrowAdcBits, 0})
-    ->Arg(1024)->UseRealTime()->Unit(benchmark::kMillisecond);
+    ->Arg(1024)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_MacroMvm, exact_capped8, KernelCase{"fast", "capped", 8, 1})
-    ->Arg(1024)->UseRealTime()->Unit(benchmark::kMillisecond);
+    ->Arg(1024)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_MacroMvm, reference_adc4, KernelCase{"reference", "capped", kNarrowAdcBits, 0})
-    ->Arg(1024)->UseRealTime()->Unit(benchmark::kMillisecond);
+    ->Arg(1024)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace cimsim::bench

@@ -35,13 +35,15 @@ inline void mac_rows(const std::int32_t* __restrict x, const std::int32_t* __res
   }
 }
 
-__attribute__((noinline)) void mac_build_isa(const std::int32_t* x, const std::int32_t* w, std::int32_t* acc) {
+__attribute__((noinline)) void mac_build_isa(const std::int32_t* x, const std::int32_t* w,
+                                             std::int32_t* acc) {
   mac_rows(x, w, acc);
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
 __attribute__((noinline, target("avx512f,avx512bw,avx512vl,avx2,prefer-vector-width=512"))) void
-mac_avx512(const std::int32_t* __restrict x, const std::int32_t* __restrict w, std::int32_t* __restrict acc) {
+mac_avx512(const std::int32_t* __restrict x, const std::int32_t* __restrict w,
+           std::int32_t* __restrict acc) {
   for (std::size_t r = 0; r < kRows; ++r) {
     const std::int32_t v = x[r];
     const std::int32_t* row = w + r * kOutputs;
@@ -50,8 +52,8 @@ mac_avx512(const std::int32_t* __restrict x, const std::int32_t* __restrict w, s
 }
 
 __attribute__((noinline, target("avx2"))) void mac_avx2(const std::int32_t* __restrict x,
-                                                       const std::int32_t* __restrict w,
-                                                       std::int32_t* __restrict acc) {
+                                                        const std::int32_t* __restrict w,
+                                                        std::int32_t* __restrict acc) {
   for (std::size_t r = 0; r < kRows; ++r) {
     const std::int32_t v = x[r];
     const std::int32_t* row = w + r * kOutputs;

@@ -62,7 +62,8 @@ void BM_BertLayer(benchmark::State& state, std::string policy, int adc_bits) {
     map_s += seconds_since(t0);
     t0 = std::chrono::steady_clock::now();
     fresh_context();
-    auto top = std::make_unique<Accelerator>("top", std::vector<const MappedLayer*>{&layer}, settings);
+    auto top =
+        std::make_unique<Accelerator>("top", std::vector<const MappedLayer*>{&layer}, settings);
     build_s += seconds_since(t0);
     t0 = std::chrono::steady_clock::now();
     LayerResult result = top->run_layer(0, x);
@@ -93,16 +94,24 @@ void BM_BertLayer(benchmark::State& state, std::string policy, int adc_bits) {
 }
 
 BENCHMARK_CAPTURE(BM_BertLayer, baseline_adc8, std::string("baseline"), 8)
-    ->Iterations(1)->UseRealTime()->Unit(benchmark::kSecond);
+    ->Iterations(1)
+    ->UseRealTime()
+    ->Unit(benchmark::kSecond);
 BENCHMARK_CAPTURE(BM_BertLayer, sws_adc8, std::string("sws"), 8)
-    ->Iterations(1)->UseRealTime()->Unit(benchmark::kSecond);
+    ->Iterations(1)
+    ->UseRealTime()
+    ->Unit(benchmark::kSecond);
 // Informative, no target: 3-bit ADCs clip on some columns, so the layer is not one exact product
 // and each crossbar runs its own kernel on all 128 vectors (bit-plane where a column can clip,
 // the per-crossbar exact product elsewhere): the cost of a configuration without the GEMM path.
 BENCHMARK_CAPTURE(BM_BertLayer, baseline_adc3, std::string("baseline"), 3)
-    ->Iterations(1)->UseRealTime()->Unit(benchmark::kSecond);
+    ->Iterations(1)
+    ->UseRealTime()
+    ->Unit(benchmark::kSecond);
 BENCHMARK_CAPTURE(BM_BertLayer, sws_adc3, std::string("sws"), 3)
-    ->Iterations(1)->UseRealTime()->Unit(benchmark::kSecond);
+    ->Iterations(1)
+    ->UseRealTime()
+    ->Unit(benchmark::kSecond);
 
 }  // namespace
 }  // namespace cimsim::bench

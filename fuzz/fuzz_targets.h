@@ -330,12 +330,14 @@ inline void tokenizer(const std::uint8_t* data, std::size_t size) {
     std::string spelled;
     bool unknown = false;
     for (const int id : ids) {
-      require(id >= 0 && static_cast<std::size_t>(id) < tokenizer.size(), "ids index the vocabulary");
+      require(id >= 0 && static_cast<std::size_t>(id) < tokenizer.size(),
+              "ids index the vocabulary");
       unknown = unknown || id == UseTokenizer::kUnknown;
       spelled += tokenizer.piece(id);
     }
     std::string expected = "\xE2\x96\x81";
-    for (const char c : line) expected += c == ' ' ? std::string("\xE2\x96\x81") : std::string(1, c);
+    for (const char c : line)
+      expected += c == ' ' ? std::string("\xE2\x96\x81") : std::string(1, c);
     require(unknown || spelled == expected, "the pieces spell the text");
     if (eol == std::string_view::npos) break;
     rest.remove_prefix(eol + 1);
@@ -400,8 +402,9 @@ struct NamedTarget {
 };
 
 inline constexpr NamedTarget kTargets[] = {
-    {"config", &config}, {"npy", &npy},   {"idx", &idx},
-    {"keras", &keras},   {"trace", &trace}, {"tfjs", &tfjs}, {"tokenizer", &tokenizer},
+    {"config", &config},       {"npy", &npy},     {"idx", &idx},
+    {"keras", &keras},         {"trace", &trace}, {"tfjs", &tfjs},
+    {"tokenizer", &tokenizer},
 };
 
 // What every harness does with an input: a cimsim::Error is an expected refusal; everything

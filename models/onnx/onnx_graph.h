@@ -17,7 +17,7 @@ namespace cimsim {
 // int32, bool and double initializers, which are widened or narrowed on reading).
 struct OnnxTensor {
   std::vector<std::int64_t> shape;
-  bool integer = false;            // values in `ints`, else in `floats`
+  bool integer = false;  // values in `ints`, else in `floats`
   std::vector<float> floats;
   std::vector<std::int64_t> ints;
   [[nodiscard]] std::size_t size() const { return integer ? ints.size() : floats.size(); }
@@ -37,7 +37,7 @@ struct OnnxAttribute {
 struct OnnxNode {
   std::string name;  // the node's name, or "<op_type>#<index>" when the file gives none
   std::string op;
-  std::vector<std::string> inputs;   // "" for an omitted optional input
+  std::vector<std::string> inputs;  // "" for an omitted optional input
   std::vector<std::string> outputs;
   std::map<std::string, OnnxAttribute> attributes;
   [[nodiscard]] bool has(const std::string& key) const { return attributes.count(key) != 0; }
@@ -53,7 +53,7 @@ struct OnnxGraph {
   std::int64_t opset = 0;  // of the default domain
   std::string input;       // the graph input that is not an initializer
   std::vector<std::optional<std::int64_t>> input_shape;  // unknown (symbolic) dims empty
-  std::string output;      // the first graph output
+  std::string output;                                    // the first graph output
   std::vector<OnnxNode> nodes;
   std::map<std::string, OnnxTensor> initializers;  // also every Constant node's value
 };

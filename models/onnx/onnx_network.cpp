@@ -41,8 +41,7 @@ std::size_t elements_of(const Shape& shape, const std::string& where) {
   for (const std::int64_t d : shape) {
     if (d < 0) throw DataError(where + ": negative dimension in a computed shape");
     if (d != 0 && n > limit / static_cast<std::uint64_t>(d)) {
-      throw DataError(where + ": a computed tensor exceeds " + std::to_string(limit) +
-                      " elements");
+      throw DataError(where + ": a computed tensor exceeds " + std::to_string(limit) + " elements");
     }
     n *= static_cast<std::uint64_t>(d);
   }
@@ -158,7 +157,8 @@ Tensor binary(const Tensor& a, const Tensor& b, const std::string& where, FloatO
   const std::vector<float> fa = as_floats(a);
   const std::vector<float> fb = as_floats(b);
   out.floats.resize(n);
-  for (std::size_t i = 0; i < n; ++i) out.floats[i] = fop(fa[same ? i : ia[i]], fb[same ? i : ib[i]]);
+  for (std::size_t i = 0; i < n; ++i)
+    out.floats[i] = fop(fa[same ? i : ia[i]], fb[same ? i : ib[i]]);
   return out;
 }
 
@@ -258,8 +258,8 @@ bool OnnxNetwork::is_erf_gelu(std::size_t i, const std::map<std::string, int>& c
   const OnnxNode* n = &graph_.nodes[i];
   const auto scalar = [&](const std::string& name, float want) {
     const auto it = graph_.initializers.find(name);
-    return it != graph_.initializers.end() && !it->second.integer && it->second.floats.size() == 1 &&
-           it->second.floats[0] == want;
+    return it != graph_.initializers.end() && !it->second.integer &&
+           it->second.floats.size() == 1 && it->second.floats[0] == want;
   };
   const auto only_reader = [&](const OnnxNode& from, const OnnxNode& to) {
     const auto it = consumers.find(from.outputs[0]);
@@ -419,8 +419,8 @@ void OnnxNetwork::compile() {
         throw error(node, "weight " + shape_text(w->shape) +
                               ": 2-D float convolutions only ([Cout, Cin/group, kh, kw])");
       }
-      const Tensor* b = node.inputs.size() > 2 && !node.inputs[2].empty()
-                            ? initializer(node.inputs[2]) : nullptr;
+      const Tensor* b =
+          node.inputs.size() > 2 && !node.inputs[2].empty() ? initializer(node.inputs[2]) : nullptr;
       if (node.inputs.size() > 2 && !node.inputs[2].empty() && b == nullptr) {
         throw error(node, "the bias must be an initializer");
       }
@@ -547,8 +547,8 @@ void OnnxNetwork::compile() {
             next->inputs[0] == step.output ? next->inputs[1] : next->inputs[0];
         const Tensor* b = initializer(other);
         if ((next->inputs[0] == step.output || next->inputs[1] == step.output) && b != nullptr &&
-            !b->integer && b->size() == n && !b->shape.empty() && b->shape.back() ==
-            static_cast<std::int64_t>(n) && b->shape.size() == 1) {
+            !b->integer && b->size() == n && !b->shape.empty() &&
+            b->shape.back() == static_cast<std::int64_t>(n) && b->shape.size() == 1) {
           m.bias = b->floats;
           step.output = next->outputs[0];
           folded = true;
@@ -571,15 +571,15 @@ void OnnxNetwork::compile() {
   std::vector<float> zero(elements_of(sample_shape_, origin_));
   vectors_.assign(layers_.size(), 0);
   std::uint64_t ops = 0;
-  const std::vector<float> out =
-      run_batch(zero, 1,
-                [this](std::size_t ordinal, const MatrixLayer& m, const std::vector<float>& rows,
-                       std::size_t t) {
-                  (void)rows;
-                  vectors_[ordinal] += t;
-                  return std::vector<float>(t * m.n, 0.0F);
-                },
-                &ops);
+  const std::vector<float> out = run_batch(
+      zero, 1,
+      [this](std::size_t ordinal, const MatrixLayer& m, const std::vector<float>& rows,
+             std::size_t t) {
+        (void)rows;
+        vectors_[ordinal] += t;
+        return std::vector<float>(t * m.n, 0.0F);
+      },
+      &ops);
   digital_ops_ = ops;
   outputs_per_sample_ = out.size();
   if (outputs_per_sample_ == 0) throw DataError(origin_ + ": the graph output is empty");
@@ -600,17 +600,19 @@ std::vector<bool> OnnxNetwork::inputs_can_be_negative(bool input_can_be_negative
   };
   std::vector<bool> out(layers_.size(), true);
   static const std::set<std::string> keep = {
-      "MaxPool", "AveragePool", "GlobalAveragePool", "Flatten", "Reshape", "Transpose",
-      "Identity", "Dropout", "Squeeze", "Unsqueeze", "Slice", "Gather", "Cast", "ReduceMean"};
-  static const std::set<std::string> positive = {"Relu", "Sigmoid", "Softmax", "Exp", "Sqrt",
-                                                 "Shape"};
+      "MaxPool",  "AveragePool", "GlobalAveragePool", "Flatten",   "Reshape", "Transpose",
+      "Identity", "Dropout",     "Squeeze",           "Unsqueeze", "Slice",   "Gather",
+      "Cast",     "ReduceMean"};
+  static const std::set<std::string> positive = {"Relu", "Sigmoid", "Softmax",
+                                                 "Exp",  "Sqrt",    "Shape"};
   for (const Step& step : steps_) {
     const OnnxNode& node = *step.node;
     if (step.kind == Step::Kind::kSkip) continue;
     bool result = true;
     if (step.kind == Step::Kind::kConv || step.kind == Step::Kind::kGemm ||
         step.kind == Step::Kind::kMatMul) {
-      for (std::size_t g = 0; g < step.groups; ++g) out[step.first_ordinal + g] = neg(node.inputs[0]);
+      for (std::size_t g = 0; g < step.groups; ++g)
+        out[step.first_ordinal + g] = neg(node.inputs[0]);
     } else if (positive.count(node.op) != 0) {
       result = false;
     } else if (keep.count(node.op) != 0) {
@@ -698,7 +700,8 @@ std::vector<float> OnnxNetwork::run_batch(const std::vector<float>& input, std::
       ops += 5 * out.size();
     } else if (step.kind == Step::Kind::kConv) {
       const Tensor& x = float_input(0);
-      if (x.shape.size() != 4) throw DataError(where + ": input " + shape_text(x.shape) + " is not NCHW");
+      if (x.shape.size() != 4)
+        throw DataError(where + ": input " + shape_text(x.shape) + " is not NCHW");
       const Tensor& w = graph_.initializers.at(node.inputs[1]);
       const std::int64_t b = x.shape[0], c = x.shape[1], h = x.shape[2], wd = x.shape[3];
       const std::int64_t cout = w.shape[0], cin_g = w.shape[1], kh = w.shape[2], kw = w.shape[3];
@@ -802,13 +805,20 @@ std::vector<float> OnnxNetwork::run_batch(const std::vector<float>& input, std::
         throw DataError(where + ": integer input");
       }
       for (float& v : out.floats) {
-        if (op == "Relu") v = std::max(v, 0.0F);
-        else if (op == "Sigmoid") v = 1.0F / (1.0F + std::exp(-v));
-        else if (op == "Tanh") v = std::tanh(v);
-        else if (op == "Erf") v = std::erf(v);
-        else if (op == "Sqrt") v = std::sqrt(v);
-        else if (op == "Exp") v = std::exp(v);
-        else v = -v;
+        if (op == "Relu")
+          v = std::max(v, 0.0F);
+        else if (op == "Sigmoid")
+          v = 1.0F / (1.0F + std::exp(-v));
+        else if (op == "Tanh")
+          v = std::tanh(v);
+        else if (op == "Erf")
+          v = std::erf(v);
+        else if (op == "Sqrt")
+          v = std::sqrt(v);
+        else if (op == "Exp")
+          v = std::exp(v);
+        else
+          v = -v;
       }
       ops += out.size();
     } else if (op == "Clip") {
@@ -829,13 +839,13 @@ std::vector<float> OnnxNetwork::run_batch(const std::vector<float>& input, std::
       std::size_t n = static_cast<std::size_t>(out.shape[static_cast<std::size_t>(axis)]);
       if (graph_.opset < 13) {  // coerced to 2-D at axis
         for (std::size_t d = 0; d < rank; ++d) {
-          (d < static_cast<std::size_t>(axis) ? outer : n) *= d == static_cast<std::size_t>(axis)
-                                                                  ? 1
-                                                                  : static_cast<std::size_t>(out.shape[d]);
+          (d < static_cast<std::size_t>(axis) ? outer : n) *=
+              d == static_cast<std::size_t>(axis) ? 1 : static_cast<std::size_t>(out.shape[d]);
         }
       } else {
         for (std::size_t d = 0; d < static_cast<std::size_t>(axis); ++d) outer *= out.shape[d];
-        for (std::size_t d = static_cast<std::size_t>(axis) + 1; d < rank; ++d) inner *= out.shape[d];
+        for (std::size_t d = static_cast<std::size_t>(axis) + 1; d < rank; ++d)
+          inner *= out.shape[d];
       }
       if (n > 0) {
         for (std::size_t o = 0; o < outer; ++o) {
@@ -848,11 +858,13 @@ std::vector<float> OnnxNetwork::run_batch(const std::vector<float>& input, std::
     } else if (op == "LayerNormalization") {
       out = float_input(0);
       const std::size_t rank = out.shape.size();
-      const auto axis = static_cast<std::size_t>(normalize_axis(node.get_int("axis", -1), rank, where));
+      const auto axis =
+          static_cast<std::size_t>(normalize_axis(node.get_int("axis", -1), rank, where));
       std::size_t n = 1;
       for (std::size_t d = axis; d < rank; ++d) n *= static_cast<std::size_t>(out.shape[d]);
       const std::vector<float> scale = as_floats(input_at(1));
-      const std::vector<float> bias = has_input(2) ? as_floats(input_at(2)) : std::vector<float>(n, 0.0F);
+      const std::vector<float> bias =
+          has_input(2) ? as_floats(input_at(2)) : std::vector<float>(n, 0.0F);
       if (scale.size() != n || bias.size() != n) {
         throw DataError(where + ": scale and bias must have " + std::to_string(n) + " values");
       }
@@ -872,10 +884,12 @@ std::vector<float> OnnxNetwork::run_batch(const std::vector<float>& input, std::
       }
       const float eps = node.get_float("epsilon", 1e-5F);
       std::size_t inner = 1;
-      for (std::size_t d = 2; d < out.shape.size(); ++d) inner *= static_cast<std::size_t>(out.shape[d]);
+      for (std::size_t d = 2; d < out.shape.size(); ++d)
+        inner *= static_cast<std::size_t>(out.shape[d]);
       for (std::size_t e = 0; e < out.floats.size(); ++e) {
         const std::size_t ch = (e / inner) % c;
-        out.floats[e] = (out.floats[e] - p[2][ch]) / std::sqrt(p[3][ch] + eps) * p[0][ch] + p[1][ch];
+        out.floats[e] =
+            (out.floats[e] - p[2][ch]) / std::sqrt(p[3][ch] + eps) * p[0][ch] + p[1][ch];
       }
       ops += 4 * out.size();
     } else if (op == "MaxPool" || op == "AveragePool") {
@@ -913,7 +927,8 @@ std::vector<float> OnnxNetwork::run_batch(const std::vector<float>& input, std::
               }
             }
             const std::int64_t divisor = include_pad ? k[0] * k[1] : n;
-            out.floats[e++] = op == "MaxPool" ? best : (divisor > 0 ? sum / static_cast<float>(divisor) : 0.0F);
+            out.floats[e++] =
+                op == "MaxPool" ? best : (divisor > 0 ? sum / static_cast<float>(divisor) : 0.0F);
           }
         }
       }
@@ -930,10 +945,12 @@ std::vector<float> OnnxNetwork::run_batch(const std::vector<float>& input, std::
         Shape axes = node.get_ints("axes", {});
         if (has_input(1)) axes = as_ints(input_at(1), where);
         if (axes.empty()) reduce.assign(x.shape.size(), true);
-        for (std::int64_t a : axes) reduce[static_cast<std::size_t>(normalize_axis(a, x.shape.size(), where))] = true;
+        for (std::int64_t a : axes)
+          reduce[static_cast<std::size_t>(normalize_axis(a, x.shape.size(), where))] = true;
       }
       Shape kept_shape;
-      for (std::size_t d = 0; d < x.shape.size(); ++d) kept_shape.push_back(reduce[d] ? 1 : x.shape[d]);
+      for (std::size_t d = 0; d < x.shape.size(); ++d)
+        kept_shape.push_back(reduce[d] ? 1 : x.shape[d]);
       out = make_float(kept_shape, where);
       const std::vector<std::size_t> index = broadcast_index(kept_shape, x.shape);
       std::vector<float> counts(out.floats.size(), 0.0F);
@@ -946,7 +963,8 @@ std::vector<float> OnnxNetwork::run_batch(const std::vector<float>& input, std::
       }
       if (!keep) {
         Shape s;
-        for (std::size_t d = 0; d < x.shape.size(); ++d) if (!reduce[d]) s.push_back(x.shape[d]);
+        for (std::size_t d = 0; d < x.shape.size(); ++d)
+          if (!reduce[d]) s.push_back(x.shape[d]);
         out.shape = s;
       }
       ops += x.size();
@@ -977,17 +995,20 @@ std::vector<float> OnnxNetwork::run_batch(const std::vector<float>& input, std::
           continue;
         }
         if (v < 0) throw DataError(where + ": negative dimension");
-        if (v > static_cast<std::int64_t>(max_elements.load())) throw DataError(where + ": shape too large");
+        if (v > static_cast<std::int64_t>(max_elements.load()))
+          throw DataError(where + ": shape too large");
         s.push_back(v);
         known *= v;
-        if (known > static_cast<std::int64_t>(max_elements.load())) throw DataError(where + ": shape too large");
+        if (known > static_cast<std::int64_t>(max_elements.load()))
+          throw DataError(where + ": shape too large");
       }
       const auto total = static_cast<std::int64_t>(out.size());
       if (infer >= 0) {
         if (known == 0 || total % known != 0) throw DataError(where + ": cannot infer -1");
         s[static_cast<std::size_t>(infer)] = total / known;
       } else if (known != total) {
-        throw DataError(where + ": cannot reshape " + shape_text(out.shape) + " to " + shape_text(s));
+        throw DataError(where + ": cannot reshape " + shape_text(out.shape) + " to " +
+                        shape_text(s));
       }
       out.shape = s;
     } else if (op == "Transpose") {
@@ -1001,14 +1022,16 @@ std::vector<float> OnnxNetwork::run_batch(const std::vector<float>& input, std::
       bool all_int = true;
       for (std::size_t k = 0; k < node.inputs.size(); ++k) all_int = all_int && input_at(k).integer;
       const Tensor& first = input_at(0);
-      const auto axis = static_cast<std::size_t>(normalize_axis(node.get_int("axis", 0), first.shape.size(), where));
+      const auto axis = static_cast<std::size_t>(
+          normalize_axis(node.get_int("axis", 0), first.shape.size(), where));
       Shape s = first.shape;
       s[axis] = 0;
       for (std::size_t k = 0; k < node.inputs.size(); ++k) {
         const Tensor& t = input_at(k);
         if (t.shape.size() != s.size()) throw DataError(where + ": ranks differ");
         for (std::size_t d = 0; d < s.size(); ++d) {
-          if (d != axis && t.shape[d] != s[d]) throw DataError(where + ": shapes differ off the axis");
+          if (d != axis && t.shape[d] != s[d])
+            throw DataError(where + ": shapes differ off the axis");
         }
         s[axis] += t.shape[axis];
       }
@@ -1036,7 +1059,8 @@ std::vector<float> OnnxNetwork::run_batch(const std::vector<float>& input, std::
       const Shape indices = as_ints(input_at(1), where);
       const Shape& index_shape = input_at(1).shape;
       if (data.shape.empty()) throw DataError(where + ": scalar data");
-      const auto axis = static_cast<std::size_t>(normalize_axis(node.get_int("axis", 0), data.shape.size(), where));
+      const auto axis = static_cast<std::size_t>(
+          normalize_axis(node.get_int("axis", 0), data.shape.size(), where));
       Shape s(data.shape.begin(), data.shape.begin() + static_cast<long>(axis));
       s.insert(s.end(), index_shape.begin(), index_shape.end());
       s.insert(s.end(), data.shape.begin() + static_cast<long>(axis) + 1, data.shape.end());
@@ -1071,10 +1095,12 @@ std::vector<float> OnnxNetwork::run_batch(const std::vector<float>& input, std::
       if (has_input(3)) {
         axes = as_ints(input_at(3), where);
       } else {
-        for (std::size_t d = 0; d < starts.size(); ++d) axes.push_back(static_cast<std::int64_t>(d));
+        for (std::size_t d = 0; d < starts.size(); ++d)
+          axes.push_back(static_cast<std::int64_t>(d));
       }
       const Shape steps = has_input(4) ? as_ints(input_at(4), where) : Shape(starts.size(), 1);
-      if (ends.size() != starts.size() || axes.size() != starts.size() || steps.size() != starts.size()) {
+      if (ends.size() != starts.size() || axes.size() != starts.size() ||
+          steps.size() != starts.size()) {
         throw DataError(where + ": starts, ends, axes and steps differ in length");
       }
       const std::size_t rank = data.shape.size();
@@ -1082,8 +1108,8 @@ std::vector<float> OnnxNetwork::run_batch(const std::vector<float>& input, std::
       for (std::size_t k = 0; k < starts.size(); ++k) {
         const auto a = static_cast<std::size_t>(normalize_axis(axes[k], rank, where));
         const std::int64_t dim = data.shape[a];
-        const std::int64_t st = std::clamp<std::int64_t>(steps[k], -(std::int64_t{1} << 40),
-                                                         std::int64_t{1} << 40);
+        const std::int64_t st =
+            std::clamp<std::int64_t>(steps[k], -(std::int64_t{1} << 40), std::int64_t{1} << 40);
         if (st == 0) throw DataError(where + ": step 0");
         const auto clampi = [](std::int64_t v, std::int64_t lo, std::int64_t hi) {
           return std::min(std::max(v, lo), hi);
@@ -1113,7 +1139,8 @@ std::vector<float> OnnxNetwork::run_batch(const std::vector<float>& input, std::
       Shape counter(rank, 0);
       for (std::size_t e = 0; e < n; ++e) {
         std::int64_t position = 0;
-        for (std::size_t d = 0; d < rank; ++d) position += (first[d] + counter[d] * step_of[d]) * in_strides[d];
+        for (std::size_t d = 0; d < rank; ++d)
+          position += (first[d] + counter[d] * step_of[d]) * in_strides[d];
         if (data.integer) {
           out.ints.push_back(data.ints[static_cast<std::size_t>(position)]);
         } else {
@@ -1139,12 +1166,14 @@ std::vector<float> OnnxNetwork::run_batch(const std::vector<float>& input, std::
           drop[d] = true;
         }
         Shape s;
-        for (std::size_t d = 0; d < out.shape.size(); ++d) if (!drop[d]) s.push_back(out.shape[d]);
+        for (std::size_t d = 0; d < out.shape.size(); ++d)
+          if (!drop[d]) s.push_back(out.shape[d]);
         out.shape = s;
       } else {
         const std::size_t rank = out.shape.size() + axes.size();
         std::vector<bool> add(rank, false);
-        for (std::int64_t a : axes) add[static_cast<std::size_t>(normalize_axis(a, rank, where))] = true;
+        for (std::int64_t a : axes)
+          add[static_cast<std::size_t>(normalize_axis(a, rank, where))] = true;
         Shape s;
         std::size_t source = 0;
         for (std::size_t d = 0; d < rank; ++d) {
@@ -1167,7 +1196,8 @@ std::vector<float> OnnxNetwork::run_batch(const std::vector<float>& input, std::
       start = std::min(std::max<std::int64_t>(start, 0), rank);
       end = std::min(std::max<std::int64_t>(end, 0), rank);
       out.integer = true;
-      for (std::int64_t d = start; d < end; ++d) out.ints.push_back(x.shape[static_cast<std::size_t>(d)]);
+      for (std::int64_t d = start; d < end; ++d)
+        out.ints.push_back(x.shape[static_cast<std::size_t>(d)]);
       out.shape = {static_cast<std::int64_t>(out.ints.size())};
     } else if (op == "Identity" || op == "Dropout") {
       out = input_at(0);
@@ -1180,7 +1210,8 @@ std::vector<float> OnnxNetwork::run_batch(const std::vector<float>& input, std::
       } else {
         out.integer = true;
         out.ints = as_ints(x, where);
-        if (to == 9) for (auto& v : out.ints) v = v != 0 ? 1 : 0;
+        if (to == 9)
+          for (auto& v : out.ints) v = v != 0 ? 1 : 0;
       }
     } else if (op == "Gemm" || op == "MatMul") {  // activation x activation: digital
       Tensor a = input_at(0);
@@ -1189,7 +1220,8 @@ std::vector<float> OnnxNetwork::run_batch(const std::vector<float>& input, std::
         if (node.get_int("transA", 0) != 0) a = transpose(a, {1, 0}, where);
         if (node.get_int("transB", 0) != 0) b = transpose(b, {1, 0}, where);
       }
-      if (a.shape.size() < 2 || b.shape.size() < 2) throw DataError(where + ": operands must be at least 2-D");
+      if (a.shape.size() < 2 || b.shape.size() < 2)
+        throw DataError(where + ": operands must be at least 2-D");
       const std::int64_t m = a.shape[a.shape.size() - 2], k = a.shape.back();
       const std::int64_t n = b.shape.back();
       if (b.shape[b.shape.size() - 2] != k) {

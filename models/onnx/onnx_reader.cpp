@@ -35,10 +35,10 @@ const std::map<std::string, std::set<std::string>>& operator_table() {
       {"Softmax", {"axis"}},
       {"LayerNormalization", {"axis", "epsilon", "stash_type"}},
       {"BatchNormalization", {"epsilon", "momentum", "training_mode", "spatial"}},
-      {"MaxPool", {"kernel_shape", "strides", "pads", "ceil_mode", "dilations", "auto_pad",
-                   "storage_order"}},
-      {"AveragePool", {"kernel_shape", "strides", "pads", "ceil_mode", "count_include_pad",
-                       "auto_pad"}},
+      {"MaxPool",
+       {"kernel_shape", "strides", "pads", "ceil_mode", "dilations", "auto_pad", "storage_order"}},
+      {"AveragePool",
+       {"kernel_shape", "strides", "pads", "ceil_mode", "count_include_pad", "auto_pad"}},
       {"GlobalAveragePool", {}},
       {"Flatten", {"axis"}},
       {"Reshape", {"allowzero"}},
@@ -303,7 +303,8 @@ OnnxGraph parse_onnx_model(const std::uint8_t* data, std::size_t size, const std
                           "' not supported; supported attributes of " + node.op + ": " +
                           join(op->second));
       }
-      node.attributes[a.name()] = convert_attribute(a, origin, what + " attribute '" + a.name() + "'");
+      node.attributes[a.name()] =
+          convert_attribute(a, origin, what + " attribute '" + a.name() + "'");
     }
     for (const auto& in : n.input()) {
       if (!in.empty() && defined.count(in) == 0) {
@@ -316,7 +317,8 @@ OnnxGraph parse_onnx_model(const std::uint8_t* data, std::size_t size, const std
       node.outputs.push_back(out);
       if (!out.empty()) defined.insert(out);
     }
-    if (node.outputs.empty() || node.outputs[0].empty()) data_error(origin, what + " has no output");
+    if (node.outputs.empty() || node.outputs[0].empty())
+      data_error(origin, what + " has no output");
     if (node.op == "Constant") {
       OnnxTensor value;
       if (node.has("value")) {
@@ -349,7 +351,8 @@ OnnxGraph parse_onnx_model(const std::uint8_t* data, std::size_t size, const std
     }
     g.nodes.push_back(std::move(node));
   }
-  if (defined.count(g.output) == 0) data_error(origin, "no node writes the graph output '" + g.output + "'");
+  if (defined.count(g.output) == 0)
+    data_error(origin, "no node writes the graph output '" + g.output + "'");
   return g;
 }
 

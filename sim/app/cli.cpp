@@ -96,9 +96,10 @@ int run_cli(int argc, char** argv) {
                        "out/<name>.optimize); re-running with the same folder resumes");
   optimize->add_option("--chosen", optimize_chosen,
                        "where to write the chosen experiment file (default: <out>/chosen.yaml)");
-  optimize->add_option("--jobs", optimize_options.jobs,
-                       "points run at once, each a `cimsim run` process (default 1; each uses "
-                       "--threads threads)")
+  optimize
+      ->add_option("--jobs", optimize_options.jobs,
+                   "points run at once, each a `cimsim run` process (default 1; each uses "
+                   "--threads threads)")
       ->check(CLI::Range(1, 1024));
   optimize->add_option("--slurm", optimize_slurm,
                        "write each stage's missing points as an sbatch job-array script to this "

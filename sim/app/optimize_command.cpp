@@ -7,8 +7,8 @@
 #include <fstream>
 #include <sstream>
 
-#include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
+#include <nlohmann/json.hpp>
 
 #include "sim/config/experiment.h"
 #include "sim/config/param_schema.h"
@@ -39,7 +39,8 @@ void set_node(YAML::Node root, const std::string& path, const YAML::Node& value)
   for (std::string key; std::getline(stream, key, '.');) keys.push_back(key);
   YAML::Node cursor = root;
   for (std::size_t i = 0; i + 1 < keys.size(); ++i) {
-    if (!cursor[keys[i]] || !cursor[keys[i]].IsMap()) cursor[keys[i]] = YAML::Node(YAML::NodeType::Map);
+    if (!cursor[keys[i]] || !cursor[keys[i]].IsMap())
+      cursor[keys[i]] = YAML::Node(YAML::NodeType::Map);
     cursor.reset(cursor[keys[i]]);
   }
   cursor[keys.back()] = value;
@@ -76,8 +77,8 @@ std::string chosen_experiment_text(const Experiment& base, const OptimizeOptions
     if ((name.find('/') != std::string::npos || fs::path(name).extension() == ".yaml") &&
         fs::path(name).is_relative()) {
       set_node(root, "hardware.preset",
-               YAML::Node(relative_to((base.config.file.parent_path() / name).lexically_normal().string(),
-                                      folder)));
+               YAML::Node(relative_to(
+                   (base.config.file.parent_path() / name).lexically_normal().string(), folder)));
     }
   }
   if (root["outputs"] && root["outputs"]["dir"]) root["outputs"].remove("dir");
@@ -138,26 +139,28 @@ int optimize_command(const OptimizeOptions& options) {
   settings.threads = options.threads;
   settings.slurm_file = options.slurm_file;
   settings.slurm_options = options.slurm_options;
-  std::printf("[optimize] %s: objective %s, budget %.3g pp of top-1 on the last %d training "
-              "images; %zu mapping candidates, %zu ADC caps x %zu modes; folder %s\n",
-              base.name.c_str(), space.objective.c_str(), space.top1_budget_pp,
-              space.calibration_samples, space.mappings.size(), space.adc_bits.size(),
-              space.adc_modes.size(), out_dir.string().c_str());
+  std::printf(
+      "[optimize] %s: objective %s, budget %.3g pp of top-1 on the last %d training "
+      "images; %zu mapping candidates, %zu ADC caps x %zu modes; folder %s\n",
+      base.name.c_str(), space.objective.c_str(), space.top1_budget_pp, space.calibration_samples,
+      space.mappings.size(), space.adc_bits.size(), space.adc_modes.size(),
+      out_dir.string().c_str());
   std::fflush(stdout);
   PointEvaluator evaluator(settings);
   const SearchResult result = search_layers(space, evaluator);
   if (!result.complete) return 0;
 
-  const std::string header =
-      "# Chosen by `cimsim optimize " + base.config.file.filename().string() + "` (objective " +
-      space.objective + ", at most " + budget_text(space.top1_budget_pp) +
-      " points of top-1 below the integer-ideal on the last " +
-      std::to_string(space.calibration_samples) + " training images: " +
-      percent(result.calibration.top1) + " against " + percent(result.calibration.ideal_top1) +
-      ").\n# `cimsim run` on this file runs it on the test set.\n";
+  const std::string header = "# Chosen by `cimsim optimize " +
+                             base.config.file.filename().string() + "` (objective " +
+                             space.objective + ", at most " + budget_text(space.top1_budget_pp) +
+                             " points of top-1 below the integer-ideal on the last " +
+                             std::to_string(space.calibration_samples) +
+                             " training images: " + percent(result.calibration.top1) + " against " +
+                             percent(result.calibration.ideal_top1) +
+                             ").\n# `cimsim run` on this file runs it on the test set.\n";
   if (chosen_file.has_parent_path()) fs::create_directories(chosen_file.parent_path());
   write_text_file_atomically(chosen_file,
-                   chosen_experiment_text(base, options, chosen_file, result, header));
+                             chosen_experiment_text(base, options, chosen_file, result, header));
   std::printf("[optimize] wrote %s\n", chosen_file.string().c_str());
 
   // The chosen file itself on the test set: its numbers are `cimsim run` on it.
@@ -180,39 +183,40 @@ int optimize_command(const OptimizeOptions& options) {
                       {"hardware.adc.bits", c.adc_bits},
                       {"hardware.adc.mode", c.adc_mode}});
   }
-  const json summary = {
-      {"experiment", base.config.file.string()},
-      {"overrides", settings.base_overrides},
-      {"objective", space.objective},
-      {"top1_budget_pp", space.top1_budget_pp},
-      {"calibration_split", "last " + std::to_string(space.calibration_samples) +
-                                " training images (workload.split train_tail)"},
-      {"stages", result.stages},
-      {"chosen", layers},
-      {"chosen_file", chosen_file.string()},
-      {"calibration", result.calibration.to_json()},
-      {"test", measured.to_json()},
-      {"test_results", test_evaluator.point_dir(test).string()},
-      {"points_evaluated", evaluator.evaluated() + test_evaluator.evaluated()},
-      {"points_reused", evaluator.reused() + test_evaluator.reused()}};
+  const json summary = {{"experiment", base.config.file.string()},
+                        {"overrides", settings.base_overrides},
+                        {"objective", space.objective},
+                        {"top1_budget_pp", space.top1_budget_pp},
+                        {"calibration_split", "last " + std::to_string(space.calibration_samples) +
+                                                  " training images (workload.split train_tail)"},
+                        {"stages", result.stages},
+                        {"chosen", layers},
+                        {"chosen_file", chosen_file.string()},
+                        {"calibration", result.calibration.to_json()},
+                        {"test", measured.to_json()},
+                        {"test_results", test_evaluator.point_dir(test).string()},
+                        {"points_evaluated", evaluator.evaluated() + test_evaluator.evaluated()},
+                        {"points_reused", evaluator.reused() + test_evaluator.reused()}};
   write_text_file_atomically(out_dir / "optimize.json", summary.dump(2) + "\n");
   std::printf("[optimize] chosen per layer:\n");
   for (const json& l : layers) {
     std::printf("  %-24s %s/%d, ADC cap %d bit, %s\n", l["name"].get<std::string>().c_str(),
-                l["mapping.policy"].get<std::string>().c_str(), l["mapping.section_rows"].get<int>(),
-                l["hardware.adc.bits"].get<int>(), l["hardware.adc.mode"].get<std::string>().c_str());
+                l["mapping.policy"].get<std::string>().c_str(),
+                l["mapping.section_rows"].get<int>(), l["hardware.adc.bits"].get<int>(),
+                l["hardware.adc.mode"].get<std::string>().c_str());
   }
   std::printf("[optimize] calibration (%llu images): top-1 %s (integer-ideal %s), energy %.6g uJ\n",
               static_cast<unsigned long long>(result.calibration.samples),
-              percent(result.calibration.top1).c_str(), percent(result.calibration.ideal_top1).c_str(),
-              result.calibration.energy_pj * 1e-6);
-  std::printf("[optimize] test (%llu images): top-1 %s (integer-ideal %s, %+.2f pp), energy %.6g uJ "
-              "(ADC %.6g uJ), %llu crossbars; results %s\n",
-              static_cast<unsigned long long>(measured.samples), percent(measured.top1).c_str(),
-              percent(measured.ideal_top1).c_str(), 100.0 * (measured.top1 - measured.ideal_top1),
-              measured.energy_pj * 1e-6, measured.adc_energy_pj * 1e-6,
-              static_cast<unsigned long long>(measured.crossbars),
-              test_evaluator.point_dir(test).string().c_str());
+              percent(result.calibration.top1).c_str(),
+              percent(result.calibration.ideal_top1).c_str(), result.calibration.energy_pj * 1e-6);
+  std::printf(
+      "[optimize] test (%llu images): top-1 %s (integer-ideal %s, %+.2f pp), energy %.6g uJ "
+      "(ADC %.6g uJ), %llu crossbars; results %s\n",
+      static_cast<unsigned long long>(measured.samples), percent(measured.top1).c_str(),
+      percent(measured.ideal_top1).c_str(), 100.0 * (measured.top1 - measured.ideal_top1),
+      measured.energy_pj * 1e-6, measured.adc_energy_pj * 1e-6,
+      static_cast<unsigned long long>(measured.crossbars),
+      test_evaluator.point_dir(test).string().c_str());
   std::printf("[optimize] %zu points run now (%.1f CPU s), %zu reused from the journal\n",
               evaluator.evaluated() + test_evaluator.evaluated(), child_cpu_seconds(),
               evaluator.reused() + test_evaluator.reused());

@@ -65,9 +65,10 @@ void check_layer_rules(const ResolvedConfig& c) {
     const std::string layer = "layer '" + entry["name"].as<std::string>() + "': ";
     const YAML::Node& set = entry["set"];
     if (set["mapping.section_rows"] && set["mapping.section_rows"].as<long long>() > rows) {
-      throw ConfigError(c.error_at("layers", layer + "mapping.section_rows: expected at most "
-                                                     "hardware.crossbar.rows = " +
-                                                     std::to_string(rows)));
+      throw ConfigError(c.error_at("layers", layer +
+                                                 "mapping.section_rows: expected at most "
+                                                 "hardware.crossbar.rows = " +
+                                                 std::to_string(rows)));
     }
     if (set["hardware.adc.bits"] && set["hardware.adc.bits"].as<long long>() > adc_bits) {
       throw ConfigError(c.error_at(
@@ -90,18 +91,19 @@ void check_optimize_rules(const ResolvedConfig& c) {
   for (const std::string& text : c.get_list("optimize.section_rows")) {
     if (!std::regex_match(text, whole) || std::stoll(text) < 1 || std::stoll(text) > rows) {
       throw ConfigError(c.error_at("optimize.section_rows",
-                                   "'" + text + "' is not a section length: expected whole "
-                                   "numbers in 1.." + std::to_string(rows) +
-                                   " (hardware.crossbar.rows)"));
+                                   "'" + text +
+                                       "' is not a section length: expected whole "
+                                       "numbers in 1.." +
+                                       std::to_string(rows) + " (hardware.crossbar.rows)"));
     }
   }
   const long long adc_bits = c.get_int("hardware.adc.bits");
   for (const std::string& text : c.get_list("optimize.adc_bits")) {
     if (std::stoll(text) >= adc_bits) {
-      throw ConfigError(c.error_at("optimize.adc_bits",
-                                   text + " is not below hardware.adc.bits = " +
-                                       std::to_string(adc_bits) +
-                                       ": the caps tried are resolutions below the chip's ADCs"));
+      throw ConfigError(c.error_at(
+          "optimize.adc_bits", text +
+                                   " is not below hardware.adc.bits = " + std::to_string(adc_bits) +
+                                   ": the caps tried are resolutions below the chip's ADCs"));
     }
   }
   if (c.get_list("optimize.policies").empty() || c.get_list("optimize.adc_modes").empty()) {
@@ -114,9 +116,9 @@ void check_optimize_rules(const ResolvedConfig& c) {
 }  // namespace
 
 void check_cross_field_rules(const ResolvedConfig& c) {
-  for (const char* path : {"hardware.crossbar.t_read_ns", "hardware.adc.t_bit_ns",
-                           "hardware.adc.t_flash_ns", "hardware.accumulator.t_add_ns",
-                           "hardware.interconnect.hop_ns"}) {
+  for (const char* path :
+       {"hardware.crossbar.t_read_ns", "hardware.adc.t_bit_ns", "hardware.adc.t_flash_ns",
+        "hardware.accumulator.t_add_ns", "hardware.interconnect.hop_ns"}) {
     check_clock_multiple(c, path);
   }
   const long long rows = c.get_int("hardware.crossbar.rows");
@@ -127,11 +129,11 @@ void check_cross_field_rules(const ResolvedConfig& c) {
                                                     std::to_string(cols) + " ADCs per crossbar"));
   }
   if (c.get_int("hardware.tile.adcs") > c.get_int("hardware.tile.crossbars") * cols) {
-    throw ConfigError(c.error_at(
-        "hardware.tile.adcs",
-        "expected at most one ADC per column of the tile: hardware.tile.crossbars x "
-        "hardware.crossbar.cols = " +
-            std::to_string(c.get_int("hardware.tile.crossbars") * cols)));
+    throw ConfigError(
+        c.error_at("hardware.tile.adcs",
+                   "expected at most one ADC per column of the tile: hardware.tile.crossbars x "
+                   "hardware.crossbar.cols = " +
+                       std::to_string(c.get_int("hardware.tile.crossbars") * cols)));
   }
   if (c.get_int("mapping.section_rows") > rows) {
     throw ConfigError(

@@ -146,10 +146,10 @@ Experiment make_experiment(ResolvedConfig config) {
             }
           }
           const YAML::Mark mark = item.first.Mark();
-          const std::string where =
-              mark.line < 0 ? c.file.string()
-                            : c.file.string() + ":" + std::to_string(mark.line + 1) + ":" +
-                                  std::to_string(mark.column + 1);
+          const std::string where = mark.line < 0
+                                        ? c.file.string()
+                                        : c.file.string() + ":" + std::to_string(mark.line + 1) +
+                                              ":" + std::to_string(mark.column + 1);
           variant.overrides.push_back({key, node, where});
         }
       }
@@ -215,7 +215,8 @@ Experiment variant_experiment(const Experiment& parent, const Variant& variant) 
   const std::string origin = "compare: variant '" + variant.name + "'";
   overrides.push_back({"compare", YAML::Node(), origin});
   overrides.push_back({"name", YAML::Node(parent.name + "." + variant.name), origin});
-  overrides.push_back({"outputs.dir", YAML::Node((parent.outputs.dir / variant.name).string()), origin});
+  overrides.push_back(
+      {"outputs.dir", YAML::Node((parent.outputs.dir / variant.name).string()), origin});
   try {
     return make_experiment(load_config_with(parent.config.file, overrides));
   } catch (const ConfigError& error) {

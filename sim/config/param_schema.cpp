@@ -316,11 +316,11 @@ std::vector<ParamSpec> build_schema() {
     text.description = "text file, one sentence per line, that use_lite encodes";
     s.push_back(text);
   }
-  s.push_back(choice(
-      "workload.split", "test", fixed_choices({"test", "train_tail"}),
-      "images the networks are evaluated on: the test set, or the last workload.samples "
-      "training images (`cimsim optimize`'s calibration split: never test images, and never "
-      "the first workload.calibration_samples training images that set the input scales)"));
+  s.push_back(
+      choice("workload.split", "test", fixed_choices({"test", "train_tail"}),
+             "images the networks are evaluated on: the test set, or the last workload.samples "
+             "training images (`cimsim optimize`'s calibration split: never test images, and never "
+             "the first workload.calibration_samples training images that set the input scales)"));
   s.push_back(choice("workload.dataset", "mnist", fixed_choices({"mnist", "fashion_mnist", "npy"}),
                      "test and calibration samples (networks); npy: workload.inputs and "
                      "workload.labels (onnx)"));
@@ -418,8 +418,8 @@ std::vector<ParamSpec> build_schema() {
     bits.path = "optimize.adc_bits";
     bits.type = ParamType::kStringList;
     bits.default_yaml = "[]";
-    bits.choices = fixed_choices({"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12",
-                                  "13", "14", "15", "16"});
+    bits.choices = fixed_choices(
+        {"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16"});
     bits.description =
         "ADC resolution caps tried per layer below hardware.adc.bits (capped ADCs) [bit]";
     s.push_back(bits);
@@ -613,7 +613,8 @@ std::string schema_markdown() {
          "the components' declarations; do not edit: regenerate with\n"
          "     build/cimsim validate --print-schema > docs/config.md\n"
          "     (tests/scripts/docs_test.sh fails when this file differs). -->\n\n"
-         "Every key an experiment file (or a hardware preset, or `--set`) may hold. Keys are dotted "
+         "Every key an experiment file (or a hardware preset, or `--set`) may hold. Keys are "
+         "dotted "
          "paths into the YAML; a key not listed here is refused with the valid keys of its "
          "section. Defaults apply when a key is absent; a derived default follows the keys it "
          "names unless the key is given. Rules that involve several keys are checked after "

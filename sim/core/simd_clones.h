@@ -11,8 +11,7 @@
 #define CIMSIM_SIMD_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 // The same with AVX-512BW (x86-64-v4) as the widest clone, for 8- and 16-bit lanes, which
 // AVX-512F alone only has in 256-bit registers.
-#define CIMSIM_SIMD_CLONES_BW \
-  __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
+#define CIMSIM_SIMD_CLONES_BW __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
 #else
 #define CIMSIM_SIMD_CLONES
 #define CIMSIM_SIMD_CLONES_BW

@@ -216,8 +216,9 @@ void Accelerator::check_output_buffer(std::size_t index, std::uint64_t vectors,
             " B of outputs for the layers that read them, its " +
             std::to_string(chip_->plan().layers[index].tiles.size()) + " tiles' output buffers " +
             format_number(capacity) + " B; expected at least " +
-            format_number(result.output_buffer_peak_bytes / static_cast<double>(
-                chip_->plan().layers[index].tiles.size())) + " B per tile");
+            format_number(result.output_buffer_peak_bytes /
+                          static_cast<double>(chip_->plan().layers[index].tiles.size())) +
+            " B per tile");
   }
 }
 
@@ -245,12 +246,10 @@ ScheduleResult Accelerator::simulate(const ScheduleRequest& request,
     r.start_ns = t.start_ns;
     r.end_ns = t.end_ns;
     r.single_inference_ns = t.end_ns - t.start_ns;
-    r.run_share_ns =
-        occupied_sum > 0.0 ? schedule.run_ns * t.occupied_ns / occupied_sum : 0.0;
+    r.run_share_ns = occupied_sum > 0.0 ? schedule.run_ns * t.occupied_ns / occupied_sum : 0.0;
     const double powered_adcs = static_cast<double>(
         settings_.adc.power_gating ? chip_->plan().layers[l].powered_adcs : chip_->plan().adcs);
-    r.powered_adc_ns =
-        powered_adcs * (settings_.adc.power_gating ? t.occupied_ns : r.run_share_ns);
+    r.powered_adc_ns = powered_adcs * (settings_.adc.power_gating ? t.occupied_ns : r.run_share_ns);
     check_output_buffer(l, t.buffered_vectors, r);
   }
   return schedule;

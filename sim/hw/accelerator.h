@@ -48,8 +48,8 @@ struct LayerResult {
   void add_batch(const LayerResult& batch);
 
   std::string name;
-  WideMatrix outputs;        // T x N integer results (before dequantization)
-  EventCounts counts;        // totals over the T vectors and all crossbars of the layer
+  WideMatrix outputs;  // T x N integer results (before dequantization)
+  EventCounts counts;  // totals over the T vectors and all crossbars of the layer
   // Timing (Accelerator::simulate): the time the layer's work is under way over the run, its
   // start and end within inference 0 (from the run's start), and its adder tree per job [ns].
   double latency_ns = 0.0;
@@ -66,7 +66,7 @@ struct LayerResult {
   // Peak bytes of the layer's outputs held for the layers that read them (its tiles' output
   // buffers) [B].
   double output_buffer_peak_bytes = 0.0;
-  double run_share_ns = 0.0;  // its share of the run, for chip-wide static power [ns]
+  double run_share_ns = 0.0;         // its share of the run, for chip-wide static power [ns]
   double single_inference_ns = 0.0;  // end_ns - start_ns: the layer within one inference [ns]
   std::vector<CrossbarStats> crossbars;
   std::map<int, ColumnClass> column_classes;  // resolution [bit] (0 = gated) -> columns
@@ -74,9 +74,9 @@ struct LayerResult {
 
 // The chip as a whole, for the totals of the report.
 struct ChipSummary {
-  std::uint64_t tiles = 0;  // tiles holding a crossbar
-  std::uint64_t adcs = 0;   // ADCs of the chip
-  std::uint64_t loads = 1;  // weight loads of a time-multiplexed chip (1: it holds the network)
+  std::uint64_t tiles = 0;      // tiles holding a crossbar
+  std::uint64_t adcs = 0;       // ADCs of the chip
+  std::uint64_t loads = 1;      // weight loads of a time-multiplexed chip (1: it holds the network)
   std::uint64_t crossbars = 0;  // crossbar slots the chip has in use (one load's at most)
   int interconnect_links = 1;
   StatisticSet statistics;  // every module's, over the run

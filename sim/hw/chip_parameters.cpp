@@ -52,12 +52,13 @@ const ParamDeclaration kTile("chip.2 tile parts", [](std::vector<ParamSpec>& s) 
 
 // The interconnect (sim/hw/interconnect.cpp) and the accumulator (sim/hw/accumulator_unit.h).
 const ParamDeclaration kInterconnect("chip.3 interconnect", [](std::vector<ParamSpec>& s) {
-  s.push_back(choice_param("hardware.interconnect.kind", "bus",
-                           [] { return InterconnectRegistry::instance().names(); },
-                           "interconnect between the global buffer and the tiles"));
+  s.push_back(choice_param(
+      "hardware.interconnect.kind", "bus", [] { return InterconnectRegistry::instance().names(); },
+      "interconnect between the global buffer and the tiles"));
   s.push_back(unlimited_param("hardware.interconnect.bytes_per_ns", "B/ns", 1e-9,
                               "bandwidth of one interconnect link (.inf: unlimited)"));
-  s.push_back(real_param("hardware.interconnect.hop_ns", "0", "ns", 0, "latency of one router hop"));
+  s.push_back(
+      real_param("hardware.interconnect.hop_ns", "0", "ns", 0, "latency of one router hop"));
   s.push_back(int_param("hardware.interconnect.mesh_width", "0", "", 0, 65536,
                         "routers per mesh row (0: the smallest square holding the tiles)"));
   s.push_back(int_param("hardware.interconnect.mesh_height", "0", "", 0, 65536,
@@ -79,9 +80,9 @@ const ParamDeclaration kInterconnect("chip.3 interconnect", [](std::vector<Param
 
 // The scheduling of the run's layers and inferences (sim/hw/schedule.h, sim/hw/scheduler.h).
 const ParamDeclaration kSchedule("chip.4 schedule", [](std::vector<ParamSpec>& s) {
-  s.push_back(choice_param("hardware.schedule.kind", "sequential",
-                           [] { return ScheduleRegistry::instance().names(); },
-                           "when a layer's work starts: one layer at a time, or pipelined"));
+  s.push_back(choice_param(
+      "hardware.schedule.kind", "sequential", [] { return ScheduleRegistry::instance().names(); },
+      "when a layer's work starts: one layer at a time, or pipelined"));
   s.push_back(int_param("hardware.schedule.vectors_per_job", "1", "vectors", 1, 1 << 30,
                         "vectors of one layer handed to its tiles at a time (pipelined)"));
   s.push_back(int_param("hardware.schedule.simulated_inferences", "4", "inferences", 1, 1024,
@@ -95,10 +96,10 @@ const ParamDeclaration kSchedule("chip.4 schedule", [](std::vector<ParamSpec>& s
 // pulse, NeuroSim's RRAM write pulse width (Param.cpp writePulseWidth = 50e-9 s). One pulse per
 // row is an assumption: program-and-verify schemes need several (scale pulse_ns).
 const ParamDeclaration kPlacement("chip.5 placement", [](std::vector<ParamSpec>& s) {
-  s.push_back(choice_param("hardware.placement.kind", "fixed",
-                           [] { return PlacementRegistry::instance().names(); },
-                           "where crossbars sit: fixed (refuse a network larger than the chip) "
-                           "or time_multiplexed (reprogram the chip load by load)"));
+  s.push_back(choice_param(
+      "hardware.placement.kind", "fixed", [] { return PlacementRegistry::instance().names(); },
+      "where crossbars sit: fixed (refuse a network larger than the chip) "
+      "or time_multiplexed (reprogram the chip load by load)"));
   s.push_back(real_param("hardware.device.write.pulse_ns", "50", "ns", 0,
                          "one write pulse: a crossbar row programmed (time-multiplexed chips)"));
   s.push_back(real_param("hardware.device.write.energy_fj_per_cell", "350", "fJ", 0,

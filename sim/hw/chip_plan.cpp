@@ -157,8 +157,8 @@ ChipPlan plan_chip(const std::vector<std::vector<const CrossbarEngine*>>& layers
       const MappedCrossbar& crossbar = layer[i]->crossbar();
       LoadPlan& load = chip_plan.loads[placed[base + i].load];
       load.cells += crossbar.gather.size() * crossbar.columns.size();
-      load.program_ns = std::max(load.program_ns, static_cast<double>(crossbar.gather.size()) *
-                                                      chip.write_pulse_ns);
+      load.program_ns = std::max(load.program_ns,
+                                 static_cast<double>(crossbar.gather.size()) * chip.write_pulse_ns);
     }
     for (std::size_t i = 0; i < layer.size();) {
       TileWork work;

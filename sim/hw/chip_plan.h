@@ -13,9 +13,9 @@ namespace cimsim {
 
 // One tile's share of one layer: its active crossbars and what they need per input vector.
 struct TileWork {
-  std::int64_t tile = 0;  // tile index on the chip
+  std::int64_t tile = 0;   // tile index on the chip
   std::uint64_t load = 0;  // the chip load it belongs to (time-multiplexed placement; else 0)
-  std::size_t first = 0;  // the layer's crossbars [first, first + count) sit in this tile
+  std::size_t first = 0;   // the layer's crossbars [first, first + count) sit in this tile
   std::size_t count = 0;
   double t_adc_ns = 0.0;   // busiest ADC of the pool (or of a crossbar) per input cycle [ns]
   std::uint64_t adcs = 0;  // ADCs serving these crossbars: the pool's n, or per_crossbar each
@@ -38,18 +38,18 @@ struct LayerPlan {
 
 // One load of a time-multiplexed chip: what writing its weights takes.
 struct LoadPlan {
-  double program_ns = 0.0;       // its longest crossbar's rows x one write pulse [ns]
-  std::uint64_t cells = 0;       // cells written: rows used x allocated columns, summed
+  double program_ns = 0.0;  // its longest crossbar's rows x one write pulse [ns]
+  std::uint64_t cells = 0;  // cells written: rows used x allocated columns, summed
 };
 
 struct ChipPlan {
   std::vector<LayerPlan> layers;
-  std::vector<LoadPlan> loads;  // one for a chip that holds the whole network
+  std::vector<LoadPlan> loads;           // one for a chip that holds the whole network
   std::uint64_t crossbars = 0;           // mapped, over all loads
   std::uint64_t physical_crossbars = 0;  // crossbar slots the chip uses (one load's at most)
-  std::uint64_t tiles = 0;  // tiles holding a crossbar
-  std::uint64_t adcs = 0;   // the chip's ADCs (section 11)
-  int mesh_width = 1;       // routers per mesh row (mesh interconnect)
+  std::uint64_t tiles = 0;               // tiles holding a crossbar
+  std::uint64_t adcs = 0;                // the chip's ADCs (section 11)
+  int mesh_width = 1;                    // routers per mesh row (mesh interconnect)
   int mesh_height = 1;
 };
 

@@ -53,7 +53,7 @@ struct ChipSettings {
   double digital_static_mw = 0.0;        // [mW], powered for the whole run
 
   // hardware.chip.io_*: the chip's off-chip links (ISAAC's HyperTransport), for the roll-up.
-  double io_area_um2 = 0.0;  // [um^2]
+  double io_area_um2 = 0.0;   // [um^2]
   double io_static_mw = 0.0;  // [mW]
 
   // hardware.placement.kind: the registered placement (sim/hw/placement.h); the cost of writing

@@ -31,9 +31,9 @@ struct LayerDependency {
 };
 
 struct ScheduleRequest {
-  std::vector<std::uint64_t> vectors;          // per layer: input vectors of one inference
-  std::vector<LayerDependency> dependencies;   // per layer
-  std::uint64_t inferences = 1;                // of the run; the schedule extrapolates to them
+  std::vector<std::uint64_t> vectors;         // per layer: input vectors of one inference
+  std::vector<LayerDependency> dependencies;  // per layer
+  std::uint64_t inferences = 1;               // of the run; the schedule extrapolates to them
 };
 
 // Layer `layer`'s next `vectors` vectors of inference `inference`.

@@ -25,8 +25,8 @@ std::uint64_t ScheduleState::available(std::uint64_t i, std::size_t l) const {
   const std::uint64_t ready = completed_[i][producer];
   if (dep.needs.empty()) return ready == vectors(producer) ? vectors(l) : 0;
   // needs does not decrease: the vectors whose needs are met are a prefix.
-  return static_cast<std::uint64_t>(
-      std::upper_bound(dep.needs.begin(), dep.needs.end(), ready) - dep.needs.begin());
+  return static_cast<std::uint64_t>(std::upper_bound(dep.needs.begin(), dep.needs.end(), ready) -
+                                    dep.needs.begin());
 }
 
 std::vector<std::uint64_t> ScheduleState::buffered() const {

@@ -94,8 +94,8 @@ ScheduleResult Scheduler::result() const {
   const auto since_start = [this](const sc_time& t) { return to_ns(t - start_); };
   r.inference_ns = since_start(inference_end_[0]);
   r.simulated_ns = since_start(inference_end_[k - 1]);
-  r.interval_ns = k > 1 ? (r.simulated_ns - r.inference_ns) / static_cast<double>(k - 1)
-                        : r.inference_ns;
+  r.interval_ns =
+      k > 1 ? (r.simulated_ns - r.inference_ns) / static_cast<double>(k - 1) : r.inference_ns;
   const double more = static_cast<double>(request_.inferences) - 1.0;
   r.run_ns = request_.inferences == 0 ? 0.0 : r.inference_ns + more * r.interval_ns;
   // Writing weights: inference 0's, and the later ones' at the spacing of the last simulated.
@@ -108,13 +108,11 @@ ScheduleResult Scheduler::result() const {
     const double per_more = k > 1 ? (in_all - in_first) / static_cast<double>(k - 1) : in_first;
     return request_.inferences == 0 ? 0.0 : in_first + more * per_more;
   };
-  r.run_loads_written =
-      extrapolate(static_cast<double>(r.inference_reprogramming.loads_written),
-                  static_cast<double>(last.loads_written - before.loads_written));
+  r.run_loads_written = extrapolate(static_cast<double>(r.inference_reprogramming.loads_written),
+                                    static_cast<double>(last.loads_written - before.loads_written));
   r.run_cells_written = extrapolate(static_cast<double>(r.inference_reprogramming.cells),
                                     static_cast<double>(last.cells - before.cells));
-  r.run_program_ns =
-      extrapolate(r.inference_reprogramming.time_ns, last.time_ns - before.time_ns);
+  r.run_program_ns = extrapolate(r.inference_reprogramming.time_ns, last.time_ns - before.time_ns);
   for (std::size_t l = 0; l < request_.vectors.size(); ++l) {
     LayerTiming t;
     t.start_ns = since_start(first_submit_[0][l]);
@@ -128,7 +126,8 @@ ScheduleResult Scheduler::result() const {
       covered = std::max(covered, last_end_[i][l]);
     }
     const double first_span_ns = t.end_ns - t.start_ns;
-    const double per_more = k > 1 ? (union_ns - first_span_ns) / static_cast<double>(k - 1) : first_span_ns;
+    const double per_more =
+        k > 1 ? (union_ns - first_span_ns) / static_cast<double>(k - 1) : first_span_ns;
     t.occupied_ns = request_.inferences == 0 ? 0.0 : first_span_ns + more * per_more;
     t.buffered_vectors = peak_buffered_[l];
     r.layers.push_back(t);

@@ -29,10 +29,10 @@ struct ScheduleResult {
   std::string kind;
   std::uint64_t inferences = 0;            // of the run
   std::uint64_t simulated_inferences = 0;  // simulated in SystemC
-  double inference_ns = 0.0;  // first input in to last output out, inference 0 [ns]
-  double interval_ns = 0.0;   // between completions in steady state [ns]
-  double run_ns = 0.0;        // all inferences of the run [ns]
-  double simulated_ns = 0.0;  // the simulated inferences [ns]
+  double inference_ns = 0.0;               // first input in to last output out, inference 0 [ns]
+  double interval_ns = 0.0;                // between completions in steady state [ns]
+  double run_ns = 0.0;                     // all inferences of the run [ns]
+  double simulated_ns = 0.0;               // the simulated inferences [ns]
   // Writing weights of a time-multiplexed chip: within inference 0, and over the run
   // (extrapolated like run_ns; loads_written may then be fractional in principle, but steady
   // inferences write the same loads).
@@ -84,7 +84,7 @@ class Scheduler : public sc_core::sc_module {
   std::vector<std::vector<sc_core::sc_time>> first_submit_;
   std::vector<std::vector<sc_core::sc_time>> last_end_;
   std::vector<sc_core::sc_time> inference_end_;
-  std::vector<std::uint64_t> peak_buffered_;  // per layer
+  std::vector<std::uint64_t> peak_buffered_;         // per layer
   std::vector<ReprogrammingStats> reprogrammed_by_;  // chip's totals when inference i ended
   ReprogrammingStats reprogrammed_at_start_;
   bool finished_ = true;

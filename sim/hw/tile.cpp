@@ -54,8 +54,9 @@ std::uint64_t Tile::chunk_vectors(const TileJob& job, std::uint64_t chunk) const
 
 sc_time Tile::request_inputs(const TileJob& job, std::uint64_t chunk) {
   const sc_time now = sc_core::sc_time_stamp();
-  const sc_time arrival = interconnect->fetch(
-      job.work->hops, static_cast<double>(chunk_vectors(job, chunk)) * job.work->fetch_bytes_per_vector);
+  const sc_time arrival =
+      interconnect->fetch(job.work->hops, static_cast<double>(chunk_vectors(job, chunk)) *
+                                              job.work->fetch_bytes_per_vector);
   if (timeline_ != nullptr && arrival > now) {
     timeline_->add({std::string(name()) + " fetch", "fetch", "transfer", to_ns(now),
                     to_ns(arrival - now), job.layer, job.inference});
@@ -67,8 +68,8 @@ void Tile::record(const char* event, const char* category, const sc_time& start,
                   const sc_time& end) const {
   if (timeline_ == nullptr || end <= start) return;
   const TileJob& job = queue_.front();
-  timeline_->add({name(), event, category, to_ns(start), to_ns(end - start), job.layer,
-                  job.inference});
+  timeline_->add(
+      {name(), event, category, to_ns(start), to_ns(end - start), job.layer, job.inference});
 }
 
 void Tile::begin_job(const sc_time& now) {
@@ -117,8 +118,9 @@ void Tile::step() {
     const std::uint64_t cycles = vectors * job.cycles_per_vector;
     const sc_time reads = times(cycles, t_read_);
     const sc_time conversions = times(cycles, t_adc_);
-    const sc_time port = service_time(static_cast<double>(vectors) * job.work->read_bytes_per_vector,
-                                      buffer_bytes_per_ns_, clock_);
+    const sc_time port =
+        service_time(static_cast<double>(vectors) * job.work->read_bytes_per_vector,
+                     buffer_bytes_per_ns_, clock_);
     sc_time compute = sample_hold_ ? std::max(reads, conversions) : reads + conversions;
     compute = std::max(compute, port);
     stats_.busy_ns += to_ns(compute);

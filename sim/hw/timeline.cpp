@@ -17,12 +17,15 @@ std::string Timeline::to_json(const std::vector<std::string>& layer_names) const
   // Tracks in order of first appearance, each a "thread" of one process named by metadata.
   std::map<std::string, int> track_ids;
   json events = json::array();
-  events.push_back({{"ph", "M"}, {"pid", 1}, {"name", "process_name"},
-                    {"args", {{"name", "cimsim chip"}}}});
+  events.push_back(
+      {{"ph", "M"}, {"pid", 1}, {"name", "process_name"}, {"args", {{"name", "cimsim chip"}}}});
   for (const TimelineEvent& e : events_) {
     const auto [it, added] = track_ids.emplace(e.track, static_cast<int>(track_ids.size()) + 1);
     if (added) {
-      events.push_back({{"ph", "M"}, {"pid", 1}, {"tid", it->second}, {"name", "thread_name"},
+      events.push_back({{"ph", "M"},
+                        {"pid", 1},
+                        {"tid", it->second},
+                        {"name", "thread_name"},
                         {"args", {{"name", e.track}}}});
     }
     json args = json::object();

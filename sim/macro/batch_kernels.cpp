@@ -71,10 +71,18 @@ template <typename S>
     const S* block = cells + begin;
     S* out = sums + begin;
     switch (std::min<std::size_t>(4, (stride - begin) / kLanes)) {
-      case 4: cycle_sums_block<S, 4>(block, stride, rows, digits, count, out); break;
-      case 3: cycle_sums_block<S, 3>(block, stride, rows, digits, count, out); break;
-      case 2: cycle_sums_block<S, 2>(block, stride, rows, digits, count, out); break;
-      default: cycle_sums_block<S, 1>(block, stride, rows, digits, count, out); break;
+      case 4:
+        cycle_sums_block<S, 4>(block, stride, rows, digits, count, out);
+        break;
+      case 3:
+        cycle_sums_block<S, 3>(block, stride, rows, digits, count, out);
+        break;
+      case 2:
+        cycle_sums_block<S, 2>(block, stride, rows, digits, count, out);
+        break;
+      default:
+        cycle_sums_block<S, 1>(block, stride, rows, digits, count, out);
+        break;
     }
   }
 }
@@ -147,7 +155,7 @@ void bit_planes_portable(const std::uint32_t* driven, std::size_t rows, int cycl
   for (std::size_t r = 0; r < rows; ++r) {
     for (std::uint32_t bits = driven[r]; bits != 0; bits &= bits - 1) {
       planes[static_cast<std::size_t>(__builtin_ctz(bits)) * words + r / 64] |= std::uint64_t{1}
-                                                                                  << (r % 64);
+                                                                                << (r % 64);
     }
   }
 }
@@ -208,10 +216,18 @@ template <typename S>
     const S* block = cells + begin;
     S* out = sums + begin;
     switch (std::min<std::size_t>(4, (stride - begin) / kLanes)) {
-      case 4: cycle_sums_bits_block<S, 4>(block, stride, plane, words, out); break;
-      case 3: cycle_sums_bits_block<S, 3>(block, stride, plane, words, out); break;
-      case 2: cycle_sums_bits_block<S, 2>(block, stride, plane, words, out); break;
-      default: cycle_sums_bits_block<S, 1>(block, stride, plane, words, out); break;
+      case 4:
+        cycle_sums_bits_block<S, 4>(block, stride, plane, words, out);
+        break;
+      case 3:
+        cycle_sums_bits_block<S, 3>(block, stride, plane, words, out);
+        break;
+      case 2:
+        cycle_sums_bits_block<S, 2>(block, stride, plane, words, out);
+        break;
+      default:
+        cycle_sums_bits_block<S, 1>(block, stride, plane, words, out);
+        break;
     }
   }
 }

@@ -6,8 +6,8 @@
 
 #include "sim/core/errors.h"
 #include "sim/device/device_model.h"
-#include "sim/macro/batch_kernels.h"
 #include "sim/encoding/weight_encoding.h"
+#include "sim/macro/batch_kernels.h"
 
 namespace cimsim {
 namespace {
@@ -237,7 +237,7 @@ void CrossbarEngine::prepare_split_kernel() {
   // largest converted value in every cycle, must stay within the accumulator, so that nothing
   // overflows and the additions may come in any order.
   constexpr std::int64_t kLimit = std::int64_t{1} << 30;  // sums, codes and steps in int32
-  double cycle_weights = 0.0;                              // sum over cycles of 2^(p * v)
+  double cycle_weights = 0.0;                             // sum over cycles of 2^(p * v)
   for (int p = 0; p < cycles_; ++p) cycle_weights += std::ldexp(1.0, p * geometry_.dac_bits);
   const std::size_t outputs = crossbar_.outputs.size();
   if (outputs == 0) return;
@@ -253,7 +253,8 @@ void CrossbarEngine::prepare_split_kernel() {
     const double weight = std::ldexp(1.0, static_cast<int>(plan.shift)) * cycle_weights;
     if (column.bound == 0 || (plan.step == 1 && column.bound <= max_code)) {
       safe.push_back(j);
-      worst[static_cast<std::size_t>(plan.local_output)] += static_cast<double>(column.bound) * weight;
+      worst[static_cast<std::size_t>(plan.local_output)] +=
+          static_cast<double>(column.bound) * weight;
       worst_safe[static_cast<std::size_t>(plan.local_output)] +=
           static_cast<double>(column.bound) * weight;
       continue;
@@ -263,7 +264,8 @@ void CrossbarEngine::prepare_split_kernel() {
     clip.push_back(j);
     largest_clip_bound = std::max(largest_clip_bound, column.bound);
     const AdcConversion largest = AdcTransfer::convert(column.bound, plan.step, plan.bits);
-    worst[static_cast<std::size_t>(plan.local_output)] += static_cast<double>(largest.value) * weight;
+    worst[static_cast<std::size_t>(plan.local_output)] +=
+        static_cast<double>(largest.value) * weight;
   }
   const double rows = static_cast<double>(crossbar_.gather.size());
   for (std::size_t o = 0; o < outputs; ++o) {
@@ -692,9 +694,9 @@ void CrossbarEngine::run_vector_split(const std::int32_t* x, std::int64_t* y, Ev
         kernels::cycle_sums(clip_cells16_.data(), clip_stride_, &cycle_rows_[list],
                             &cycle_digits16_[list], nonzero, sums16_.data());
       }
-      counts.clipped_conversions +=
-          kernels::convert_cycle(sums16_.data(), clip_stride_, clip_half_.data(), clip_shift_.data(),
-                                 clip_max_code_.data(), cycle_shift, negative, clip_acc_.data());
+      counts.clipped_conversions += kernels::convert_cycle(
+          sums16_.data(), clip_stride_, clip_half_.data(), clip_shift_.data(),
+          clip_max_code_.data(), cycle_shift, negative, clip_acc_.data());
     } else {
       if (split_popcount_) {
         kernels::popcount_sums(plane, space_words_, clip_planes_.data(), clips, geometry_.cell_bits,
@@ -706,9 +708,9 @@ void CrossbarEngine::run_vector_split(const std::int32_t* x, std::int64_t* y, Ev
         kernels::cycle_sums(clip_cells32_.data(), clip_stride_, &cycle_rows_[list],
                             &cycle_digits32_[list], nonzero, sums32_.data());
       }
-      counts.clipped_conversions +=
-          kernels::convert_cycle(sums32_.data(), clip_stride_, clip_half_.data(), clip_shift_.data(),
-                                 clip_max_code_.data(), cycle_shift, negative, clip_acc_.data());
+      counts.clipped_conversions += kernels::convert_cycle(
+          sums32_.data(), clip_stride_, clip_half_.data(), clip_shift_.data(),
+          clip_max_code_.data(), cycle_shift, negative, clip_acc_.data());
     }
   }
   // Each output's clipping columns are consecutive: add them up with their sign and slice shift.

@@ -212,8 +212,8 @@ class CrossbarEngine {
   std::vector<std::int64_t> clip_acc_;  // per clip column, one vector
   std::vector<std::int16_t> sums16_;    // [clip index], one cycle
   std::vector<std::int32_t> sums32_;
-  std::vector<std::uint32_t> cycle_rows_;       // [cycle][n]: rows with a nonzero digit
-  std::vector<std::int16_t> cycle_digits16_;    // [cycle][n]: their digits (multi-bit DACs)
+  std::vector<std::uint32_t> cycle_rows_;     // [cycle][n]: rows with a nonzero digit
+  std::vector<std::int16_t> cycle_digits16_;  // [cycle][n]: their digits (multi-bit DACs)
   std::vector<std::int32_t> cycle_digits32_;
   std::vector<std::int32_t> safe_weights32_;  // transposed: [output][row]
   std::vector<std::int64_t> safe_weights_;

@@ -78,7 +78,8 @@ bool append_output_slots(const IntMatrix& weights, const MappingGeometry& geomet
   for (int polarity : polarities) {
     const int needed = needed_slices(weights, geometry, rows, output, polarity);
     for (int slice = 0; slice < needed; ++slice) {
-      slots.push_back({output, static_cast<std::int8_t>(polarity), static_cast<std::int8_t>(slice)});
+      slots.push_back(
+          {output, static_cast<std::int8_t>(polarity), static_cast<std::int8_t>(slice)});
       any = true;
     }
   }

@@ -1,9 +1,9 @@
 // Quantization of float weights and inputs (crossbar-model.md section 1).
 #pragma once
 
-#include <cstdint>
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <string>
 #include <vector>
 

@@ -4,8 +4,8 @@
 // own section are zero). The group size is the smallest that keeps the layer within the
 // baseline's crossbar count, so sorting is as fine as that budget allows.
 #include <algorithm>
-#include <cstdlib>
 #include <cstdint>
+#include <cstdlib>
 #include <iterator>
 #include <memory>
 #include <tuple>
@@ -57,7 +57,8 @@ void cut_sections(const IntMatrix& weights, const MappingGeometry& geometry, int
       std::int64_t largest = 0;
       for (int n = first; n < last; ++n) {
         largest = std::max<std::int64_t>(
-            largest, std::abs(weights.at(static_cast<std::size_t>(k), static_cast<std::size_t>(n))));
+            largest,
+            std::abs(weights.at(static_cast<std::size_t>(k), static_cast<std::size_t>(n))));
       }
       key[static_cast<std::size_t>(k)] = largest;
     }

@@ -55,9 +55,12 @@ class Objective {
 
 json point_json(const Point& point, const Measurement& m, const Objective& objective,
                 const std::string& id) {
-  return {{"label", point.label},      {"id", id},
-          {"objective", objective.of(m)}, {"energy_pj", m.energy_pj},
-          {"top1", m.top1},            {"ideal_top1", m.ideal_top1},
+  return {{"label", point.label},
+          {"id", id},
+          {"objective", objective.of(m)},
+          {"energy_pj", m.energy_pj},
+          {"top1", m.top1},
+          {"ideal_top1", m.ideal_top1},
           {"feasible", objective.feasible(m)}};
 }
 
@@ -156,8 +159,9 @@ SearchResult search_layers(const SearchSpace& space, PointEvaluator& evaluator) 
     stage["points"].push_back(point_json(p, *uniform.back(), objective, evaluator.point_id(p)));
   }
   if (std::none_of(usable.begin(), usable.end(), [](bool u) { return u; })) {
-    throw RuntimeError("optimize: no mapping candidate keeps the top-1 within the budget at "
-                       "the chip's full ADC resolution");
+    throw RuntimeError(
+        "optimize: no mapping candidate keeps the top-1 within the budget at "
+        "the chip's full ADC resolution");
   }
   for (const LayerMeasurement& l : uniform.front()->layers) result.layer_names.push_back(l.name);
   const std::size_t layers = result.layer_names.size();
@@ -219,7 +223,8 @@ SearchResult search_layers(const SearchSpace& space, PointEvaluator& evaluator) 
     std::size_t chosen = trials.size();
     for (std::size_t t = 0; t < trials.size(); ++t) {
       const Measurement& m = evaluator.at(trials[t]);
-      adc_stage["points"].push_back(point_json(trials[t], m, objective, evaluator.point_id(trials[t])));
+      adc_stage["points"].push_back(
+          point_json(trials[t], m, objective, evaluator.point_id(trials[t])));
       if (objective.feasible(m) && objective.of(m) < best) {
         best = objective.of(m);
         chosen = t;

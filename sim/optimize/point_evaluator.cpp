@@ -5,15 +5,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <csignal>
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
-#include <thread>
+#include <csignal>
 #include <cstring>
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <thread>
 
 #include "sim/core/errors.h"
 #include "sim/core/interrupt.h"
@@ -56,11 +56,16 @@ json Measurement::to_json() const {
                           {"latency_ns", l.latency_ns},
                           {"area_um2", l.area_um2}});
   }
-  return {{"energy_pj", energy_pj},   {"adc_energy_pj", adc_energy_pj},
-          {"latency_ns", latency_ns}, {"area_um2", area_um2},
-          {"crossbars", crossbars},   {"input_buffer_reads", input_buffer_reads},
-          {"top1", top1},             {"ideal_top1", ideal_top1},
-          {"samples", samples},       {"layers", layer_list}};
+  return {{"energy_pj", energy_pj},
+          {"adc_energy_pj", adc_energy_pj},
+          {"latency_ns", latency_ns},
+          {"area_um2", area_um2},
+          {"crossbars", crossbars},
+          {"input_buffer_reads", input_buffer_reads},
+          {"top1", top1},
+          {"ideal_top1", ideal_top1},
+          {"samples", samples},
+          {"layers", layer_list}};
 }
 
 Measurement Measurement::from_json(const json& j) {
@@ -92,17 +97,19 @@ Measurement Measurement::from_report(const json& report) {
   m.crossbars = totals.at("crossbars").get<std::uint64_t>();
   m.input_buffer_reads = totals.at("counts").at("input_buffer_reads").get<std::uint64_t>();
   if (!report.contains("accuracy") || !report.at("accuracy").contains("ideal_top1")) {
-    throw DataError("the point's report has no integer-ideal top-1: optimize needs a network "
-                    "workload (mnist_cnn, vit, onnx)");
+    throw DataError(
+        "the point's report has no integer-ideal top-1: optimize needs a network "
+        "workload (mnist_cnn, vit, onnx)");
   }
   const json& accuracy = report.at("accuracy");
   m.top1 = accuracy.at("top1").get<double>();
   m.ideal_top1 = accuracy.at("ideal_top1").get<double>();
   m.samples = accuracy.at("samples").get<std::uint64_t>();
   for (const json& l : report.at("layers")) {
-    m.layers.push_back({l.at("name").get<std::string>(), l.at("energy_pj").at("total").get<double>(),
-                        l.at("energy_pj").at("adc").get<double>(),
-                        l.at("latency_ns").get<double>(), l.at("area_um2").at("total").get<double>()});
+    m.layers.push_back({l.at("name").get<std::string>(),
+                        l.at("energy_pj").at("total").get<double>(),
+                        l.at("energy_pj").at("adc").get<double>(), l.at("latency_ns").get<double>(),
+                        l.at("area_um2").at("total").get<double>()});
   }
   return m;
 }
@@ -144,9 +151,8 @@ void PointEvaluator::save_journal() const {
 }
 
 void PointEvaluator::record(const Point& point, const Measurement& m) {
-  journal_[point_id(point)] = {{"label", point.label},
-                          {"overrides", point.overrides},
-                          {"measurement", m.to_json()}};
+  journal_[point_id(point)] = {
+      {"label", point.label}, {"overrides", point.overrides}, {"measurement", m.to_json()}};
   measured_[point_id(point)] = m;
   save_journal();
 }
@@ -268,8 +274,7 @@ void PointEvaluator::run_locally(const std::vector<Point>& points, const std::st
       throw RuntimeError("optimize: point " + point.label + " failed (see " +
                          (settings_.out_dir / "logs" / (point_id(point) + ".log")).string() + ")");
     }
-    const Measurement m =
-        Measurement::from_report(read_json(point_dir(point) / "report.json"));
+    const Measurement m = Measurement::from_report(read_json(point_dir(point) / "report.json"));
     record(point, m);
     ++evaluated_;
     std::printf("[optimize] %s: %zu/%zu %-40s energy %.6g uJ, top-1 %.2f %% (ideal %.2f %%)\n",
@@ -309,9 +314,10 @@ void PointEvaluator::write_slurm(const std::vector<Point>& points, const std::st
   write_text_file_atomically(settings_.slurm_file, s.str());
   fs::permissions(settings_.slurm_file, fs::perms::owner_exec | fs::perms::group_exec,
                   fs::perm_options::add);
-  std::printf("[optimize] %s: wrote %s, a job array of %zu points; submit it with sbatch, then "
-              "run this command again\n",
-              stage.c_str(), settings_.slurm_file.string().c_str(), points.size());
+  std::printf(
+      "[optimize] %s: wrote %s, a job array of %zu points; submit it with sbatch, then "
+      "run this command again\n",
+      stage.c_str(), settings_.slurm_file.string().c_str(), points.size());
 }
 
 }  // namespace cimsim

@@ -14,7 +14,8 @@ SearchSpace search_space(const Experiment& e) {
   space.top1_budget_pp = c.get_real("optimize.top1_budget_pp");
   space.calibration_samples = static_cast<int>(c.get_int("optimize.calibration_samples"));
   std::vector<int> rows;
-  for (const std::string& text : c.get_list("optimize.section_rows")) rows.push_back(std::stoi(text));
+  for (const std::string& text : c.get_list("optimize.section_rows"))
+    rows.push_back(std::stoi(text));
   if (rows.empty()) rows.push_back(e.geometry.section_rows);
   for (const std::string& policy : c.get_list("optimize.policies")) {
     // The unsorted baseline has no sections: its length is not a parameter.
@@ -28,12 +29,14 @@ SearchSpace search_space(const Experiment& e) {
         space.mappings.push_back(choice);
     }
   }
-  for (const std::string& text : c.get_list("optimize.adc_bits")) space.adc_bits.push_back(std::stoi(text));
+  for (const std::string& text : c.get_list("optimize.adc_bits"))
+    space.adc_bits.push_back(std::stoi(text));
   if (space.adc_bits.empty()) {
     for (int bits = e.macro.adc.bits - 1; bits >= 1; --bits) space.adc_bits.push_back(bits);
   }
   std::sort(space.adc_bits.begin(), space.adc_bits.end(), std::greater<>());
-  space.adc_bits.erase(std::unique(space.adc_bits.begin(), space.adc_bits.end()), space.adc_bits.end());
+  space.adc_bits.erase(std::unique(space.adc_bits.begin(), space.adc_bits.end()),
+                       space.adc_bits.end());
   space.adc_modes = c.get_list("optimize.adc_modes");
   return space;
 }

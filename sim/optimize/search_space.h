@@ -17,15 +17,15 @@ struct LayerChoice {
   std::string adc_mode = "clip";
 
   friend bool operator==(const LayerChoice& a, const LayerChoice& b) {
-    return a.policy == b.policy && a.section_rows == b.section_rows &&
-           a.adc_bits == b.adc_bits && a.adc_mode == b.adc_mode;
+    return a.policy == b.policy && a.section_rows == b.section_rows && a.adc_bits == b.adc_bits &&
+           a.adc_mode == b.adc_mode;
   }
 };
 
 struct SearchSpace {
-  std::string objective = "energy";  // energy | edp | area
-  double top1_budget_pp = 0.5;       // [percentage points] below the integer-ideal top-1
-  int calibration_samples = 1000;    // last training images the search measures on
+  std::string objective = "energy";   // energy | edp | area
+  double top1_budget_pp = 0.5;        // [percentage points] below the integer-ideal top-1
+  int calibration_samples = 1000;     // last training images the search measures on
   std::vector<LayerChoice> mappings;  // policy x section length, at the chip's full ADC bits
   std::vector<int> adc_bits;          // caps tried below the chip's, descending [bit]
   std::vector<std::string> adc_modes;

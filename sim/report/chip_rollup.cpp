@@ -32,9 +32,8 @@ ChipRollup chip_rollup(const Experiment& e, std::uint64_t tiles_used) {
                                  ? static_cast<std::uint64_t>(chip.tile_adcs)
                                  : crossbars * static_cast<std::uint64_t>(macro.adc.per_crossbar);
   const auto adc_model = make_adc_energy_model(e.adc_energy);
-  const SampleRateFn rate = make_sample_rate_fn(e.adc_energy, macro.adc.kind,
-                                                macro.adc.timing.t_bit_ns,
-                                                macro.adc.timing.t_flash_ns);
+  const SampleRateFn rate = make_sample_rate_fn(
+      e.adc_energy, macro.adc.kind, macro.adc.timing.t_bit_ns, macro.adc.timing.t_flash_ns);
   ChipRollup r;
   r.tiles = chip.tiles > 0 ? static_cast<std::uint64_t>(chip.tiles) : tiles_used;
   r.tile_area_um2 =
@@ -65,13 +64,11 @@ ChipRollup chip_rollup(const Experiment& e, std::uint64_t tiles_used) {
       static_cast<double>(shift_adds) * energy.shift_add_fj * kPjPerFj / t_conv_ns;
   // The buffers' power is their static power: the presets give it at full activity (ISAAC).
   r.tile_static_mw = static_cast<double>(adcs) * chip.adc_static_mw + chip.buffer_static_mw +
-                     chip.output_buffer_static_mw + chip.router_static_mw +
-                     chip.digital_static_mw;
+                     chip.output_buffer_static_mw + chip.router_static_mw + chip.digital_static_mw;
   r.tile_peak_power_mw = r.tile_adc_mw + r.tile_dac_mw + r.tile_crossbar_mw +
                          r.tile_sample_hold_mw + r.tile_shift_add_mw + r.tile_static_mw;
   r.io_power_mw = chip.io_static_mw;
-  r.peak_power_w =
-      (static_cast<double>(r.tiles) * r.tile_peak_power_mw + r.io_power_mw) * 1e-3;
+  r.peak_power_w = (static_cast<double>(r.tiles) * r.tile_peak_power_mw + r.io_power_mw) * 1e-3;
   return r;
 }
 

@@ -34,9 +34,8 @@ double metric(const nlohmann::json& report, const std::string& key) {
 // latency (first input in to last output out) [us], throughput [inferences/s], chip area [mm^2],
 // TOPS/W and top-1.
 std::string per_inference_table(const std::vector<VariantReport>& variants) {
-  std::string out = fmt::format("  {:<36}{:>12}{:>12}{:>12}{:>11}{:>9}{:>8}\n",
-                                "per inference", "energy uJ", "latency us", "inf/s",
-                                "area mm^2", "TOPS/W", "top-1");
+  std::string out = fmt::format("  {:<36}{:>12}{:>12}{:>12}{:>11}{:>9}{:>8}\n", "per inference",
+                                "energy uJ", "latency us", "inf/s", "area mm^2", "TOPS/W", "top-1");
   for (const VariantReport& v : variants) {
     const nlohmann::json& t = v.report["totals"];
     const double top1 = metric(v.report, "top1");

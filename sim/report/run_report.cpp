@@ -398,9 +398,10 @@ RunReport build_report(const Experiment& e, const WorkloadResult& result) {
       "  crossbars {} on {} tiles, {} ADCs; latency {:.6g} ns = {} cycles, {:.6g} {}/s\n",
       total_counts.crossbars, result.chip.tiles, total_counts.adcs, total_ns,
       to_cycles(total_ns, e.macro.clock_ns), throughput, result.inference_unit);
-  out += fmt::format("  schedule {}: {:.6g} ns per inference (first input in, last output out), "
-                     "one every {:.6g} ns in steady state\n",
-                     schedule.kind, schedule.inference_ns, schedule.interval_ns);
+  out += fmt::format(
+      "  schedule {}: {:.6g} ns per inference (first input in, last output out), "
+      "one every {:.6g} ns in steady state\n",
+      schedule.kind, schedule.inference_ns, schedule.interval_ns);
   if (result.chip.loads > 1) {
     out += fmt::format(
         "  reprogramming: {} loads, {:.6g} written ({:.6g} cells, {:.6g} pJ), {:.6g} ns = {:.1f} % "

@@ -79,19 +79,19 @@ void check_samples_fit(const ImageClassifier& model, const SampleSet& set, const
   const std::vector<std::int64_t> want = model.sample_shape();
   if (e.dataset == "npy" && set.sample_shape != want) {
     throw ConfigError(e.config.error_at(
-        "workload.inputs", "the model takes samples of " + text(want) + "; the file's samples are " +
-                               text(set.sample_shape) +
+        "workload.inputs", "the model takes samples of " + text(want) +
+                               "; the file's samples are " + text(set.sample_shape) +
                                (e.input_layout == "channels_last"
                                     ? " after moving the channels first (workload.input_layout)"
                                     : " (workload.input_layout: channels_first)")));
   }
   for (std::size_t i = 0; i < set.count(); ++i) {
     if (static_cast<std::size_t>(set.labels[i]) >= model.classes()) {
-      throw ConfigError(e.config.error_at(
-          "workload.labels", "label " + std::to_string(set.labels[i]) + " of sample " +
-                                 std::to_string(i) + " is not one of the model's " +
-                                 std::to_string(model.classes()) + " classes (0 to " +
-                                 std::to_string(model.classes() - 1) + ")"));
+      throw ConfigError(e.config.error_at("workload.labels",
+                                          "label " + std::to_string(set.labels[i]) + " of sample " +
+                                              std::to_string(i) + " is not one of the model's " +
+                                              std::to_string(model.classes()) + " classes (0 to " +
+                                              std::to_string(model.classes() - 1) + ")"));
     }
   }
 }
@@ -101,8 +101,7 @@ void check_samples_fit(const ImageClassifier& model, const SampleSet& set, const
 void prune_matrix_layers(const std::vector<MatrixLayer*>& layers, const Experiment& e) {
   std::vector<std::vector<float>*> kernels;
   for (MatrixLayer* layer : layers) kernels.push_back(&layer->weights);
-  prune_by_magnitude(kernels, e.prune.sparsity,
-                     e.prune.scope);
+  prune_by_magnitude(kernels, e.prune.sparsity, e.prune.scope);
 }
 
 std::vector<TraceLayer> map_classifier(const ImageClassifier& model, const Experiment& e) {
@@ -143,8 +142,7 @@ WorkloadResult run_classifier(const ImageClassifier& model, const Experiment& e,
   const std::size_t samples = std::min<std::size_t>(
       test.count(), e.samples ? static_cast<std::size_t>(*e.samples) : test.count());
   const std::size_t calibration = std::min<std::size_t>(
-      calibration_set.count(),
-      static_cast<std::size_t>(e.calibration_samples));
+      calibration_set.count(), static_cast<std::size_t>(e.calibration_samples));
   if (train_tail && samples + calibration > train.count()) {
     throw KeyedConfigError("workload.samples",
                            "the last " + std::to_string(samples) + " training images overlap the " +

@@ -54,7 +54,8 @@ void record_resolutions(TraceLayer& layer, const Experiment& e) {
   layer.column_resolution_bits.clear();
   const MacroSettings settings = e.macro.for_layer(layer.mapping.name);
   for (const MappedCrossbar& crossbar : layer.mapping.crossbars) {
-    for (const ColumnAdcPlan& plan : plan_adc_columns(crossbar, layer.mapping.geometry, settings.adc))
+    for (const ColumnAdcPlan& plan :
+         plan_adc_columns(crossbar, layer.mapping.geometry, settings.adc))
       layer.column_resolution_bits.push_back(plan.bits);
   }
 }

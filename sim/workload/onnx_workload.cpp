@@ -1,13 +1,14 @@
 // Your own network: an ONNX model (workload.model: FILE.onnx) on MNIST or Fashion-MNIST test
-// images, or on a labelled set of two .npy files (workload.dataset: npy, sim/workload/sample_set). Every Conv, Gemm and MatMul with an initializer weight runs on crossbars, mapped,
-// quantized, calibrated and simulated as the native networks' layers are (sim/workload/
-// image_classifier); every other operator runs in float in the digital interpreter of
-// models/onnx/onnx_network. A sample enters as (value - workload.input_mean) / workload.input_std
-// in the model's input shape (value: pixel / 255 for the image sets, which must fill it with one
-// 28 x 28 image per sample; a .npy set's samples must have the model's shape exactly).
+// images, or on a labelled set of two .npy files (workload.dataset: npy, sim/workload/sample_set).
+// Every Conv, Gemm and MatMul with an initializer weight runs on crossbars, mapped, quantized,
+// calibrated and simulated as the native networks' layers are (sim/workload/ image_classifier);
+// every other operator runs in float in the digital interpreter of models/onnx/onnx_network. A
+// sample enters as (value - workload.input_mean) / workload.input_std in the model's input shape
+// (value: pixel / 255 for the image sets, which must fill it with one 28 x 28 image per sample; a
+// .npy set's samples must have the model's shape exactly).
+#include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <algorithm>
 #include <cmath>
 #include <memory>
 
@@ -29,31 +30,31 @@ constexpr std::size_t kImagePixels = 28 * 28;  // MNIST and Fashion-MNIST images
 class OnnxClassifier final : public ImageClassifier {
  public:
   explicit OnnxClassifier(const Experiment& e)
-      : net_(read_onnx_model(e.model->string()),
-             e.model->string()),
+      : net_(read_onnx_model(e.model->string()), e.model->string()),
         mean_(static_cast<float>(e.input_mean)),
         std_(static_cast<float>(e.input_std)) {
     std::size_t per_sample = 1;
     for (const std::int64_t d : net_.sample_shape()) per_sample *= static_cast<std::size_t>(d);
     if (e.dataset != "npy" && per_sample != kImagePixels) {
       std::string shape;
-      for (const std::int64_t d : net_.sample_shape()) shape += (shape.empty() ? "" : " x ") + std::to_string(d);
+      for (const std::int64_t d : net_.sample_shape())
+        shape += (shape.empty() ? "" : " x ") + std::to_string(d);
       throw ConfigError(e.config.error_at(
-          "workload.model", "the model's input takes " + shape + " values per sample; " +
-                                e.dataset +
-                                " gives one 28 x 28 image (e.g. [batch, 1, 28, 28] or [batch, 784])"));
+          "workload.model",
+          "the model's input takes " + shape + " values per sample; " + e.dataset +
+              " gives one 28 x 28 image (e.g. [batch, 1, 28, 28] or [batch, 784])"));
     }
     std::vector<MatrixLayer*> layers;
     for (MatrixLayer& m : net_.matrix_layers()) layers.push_back(&m);
     if (layers.empty()) {
-      throw ConfigError(e.config.error_at(
-          "workload.model", "the model has no Conv, Gemm or MatMul with an initializer weight, "
+      throw ConfigError(
+          e.config.error_at("workload.model",
+                            "the model has no Conv, Gemm or MatMul with an initializer weight, "
                             "so nothing runs on crossbars"));
     }
     prune_matrix_layers(layers, e);
-    spdlog::info("{}: {} crossbar layers, {} digital operations per image",
-                 e.model->string(), layers.size(),
-                 net_.digital_ops_per_sample());
+    spdlog::info("{}: {} crossbar layers, {} digital operations per image", e.model->string(),
+                 layers.size(), net_.digital_ops_per_sample());
   }
 
   ~OnnxClassifier() override {
@@ -66,7 +67,8 @@ class OnnxClassifier final : public ImageClassifier {
         "onnx time split, simulated forwards: {:.2f} s in crossbar layers (quantize, simulate, "
         "dequantize), {:.2f} s in the digital interpreter; float reference: {:.2f} s in matrix "
         "products, {:.2f} s in the digital interpreter",
-        seconds(product_ns_), seconds(simulated_ns_ - std::min(simulated_ns_.load(), product_ns_.load())),
+        seconds(product_ns_),
+        seconds(simulated_ns_ - std::min(simulated_ns_.load(), product_ns_.load())),
         seconds(float_product_ns_),
         seconds(float_ns_ - std::min(float_ns_.load(), float_product_ns_.load())));
   }
@@ -92,16 +94,16 @@ class OnnxClassifier final : public ImageClassifier {
                                                  std::size_t count,
                                                  const InputObserver& observe) const override {
     const auto start = Clock::now();
-    std::vector<float> out = net_.run(
-        normalized(images), count,
-        [&](std::size_t ordinal, const MatrixLayer& m, const std::vector<float>& rows,
-            std::size_t t) {
-          if (observe) observe(ordinal, rows);
-          const auto product_start = Clock::now();
-          std::vector<float> y = float_matrix_product(m, rows, t);
-          if (!observe) float_product_ns_ += elapsed_ns(product_start);
-          return y;
-        });
+    std::vector<float> out = net_.run(normalized(images), count,
+                                      [&](std::size_t ordinal, const MatrixLayer& m,
+                                          const std::vector<float>& rows, std::size_t t) {
+                                        if (observe) observe(ordinal, rows);
+                                        const auto product_start = Clock::now();
+                                        std::vector<float> y = float_matrix_product(m, rows, t);
+                                        if (!observe)
+                                          float_product_ns_ += elapsed_ns(product_start);
+                                        return y;
+                                      });
     if (!observe) float_ns_ += elapsed_ns(start);
     return out;
   }
@@ -110,15 +112,15 @@ class OnnxClassifier final : public ImageClassifier {
                                                      std::size_t count,
                                                      const MatmulFn& matmul) const override {
     const auto start = Clock::now();
-    std::vector<float> out = net_.run(
-        normalized(images), count,
-        [&](std::size_t ordinal, const MatrixLayer& m, const std::vector<float>& rows,
-            std::size_t t) {
-          const auto product_start = Clock::now();
-          std::vector<float> y = quantized_matrix_product(m, quant[ordinal], rows, t, ordinal, matmul);
-          product_ns_ += elapsed_ns(product_start);
-          return y;
-        });
+    std::vector<float> out = net_.run(normalized(images), count,
+                                      [&](std::size_t ordinal, const MatrixLayer& m,
+                                          const std::vector<float>& rows, std::size_t t) {
+                                        const auto product_start = Clock::now();
+                                        std::vector<float> y = quantized_matrix_product(
+                                            m, quant[ordinal], rows, t, ordinal, matmul);
+                                        product_ns_ += elapsed_ns(product_start);
+                                        return y;
+                                      });
     simulated_ns_ += elapsed_ns(start);
     return out;
   }
@@ -161,10 +163,10 @@ class OnnxWorkload final : public Workload {
     }
     if (e.dataset == "npy") {
       if (!e.inputs || !e.labels) {
-        throw ConfigError(e.config.error_at(
-            !e.inputs ? "workload.inputs" : "workload.labels",
-            "workload.dataset npy needs workload.inputs (N x ... samples) and "
-            "workload.labels (N integer classes), both .npy files"));
+        throw ConfigError(
+            e.config.error_at(!e.inputs ? "workload.inputs" : "workload.labels",
+                              "workload.dataset npy needs workload.inputs (N x ... samples) and "
+                              "workload.labels (N integer classes), both .npy files"));
       }
     }
     if (!(e.input_std > 0.0)) {

@@ -38,20 +38,22 @@ SampleSet from_npy(const Experiment& e) {
   const NpyArray inputs = read_npy(e.inputs->string());
   const NpyArray labels = read_npy(e.labels->string());
   if (inputs.shape.size() < 2) {
-    throw ConfigError(c.error_at("workload.inputs", "expected N samples of at least one value "
-                                                    "(N x ...), the file holds " +
-                                                        shape_text({inputs.shape.begin(), inputs.shape.end()})));
+    throw ConfigError(c.error_at("workload.inputs",
+                                 "expected N samples of at least one value "
+                                 "(N x ...), the file holds " +
+                                     shape_text({inputs.shape.begin(), inputs.shape.end()})));
   }
   if (!labels.is_integer || labels.shape.size() != 1) {
-    throw ConfigError(c.error_at(
-        "workload.labels", "expected N integer class labels (a 1-D integer array), the file "
-                           "holds " + shape_text({labels.shape.begin(), labels.shape.end()}) +
-                           " of dtype " + labels.dtype));
+    throw ConfigError(c.error_at("workload.labels",
+                                 "expected N integer class labels (a 1-D integer array), the file "
+                                 "holds " +
+                                     shape_text({labels.shape.begin(), labels.shape.end()}) +
+                                     " of dtype " + labels.dtype));
   }
   if (labels.shape[0] != inputs.shape[0]) {
-    throw ConfigError(c.error_at("workload.labels",
-                                 std::to_string(labels.shape[0]) + " labels for " +
-                                     std::to_string(inputs.shape[0]) + " samples in workload.inputs"));
+    throw ConfigError(c.error_at(
+        "workload.labels", std::to_string(labels.shape[0]) + " labels for " +
+                               std::to_string(inputs.shape[0]) + " samples in workload.inputs"));
   }
   for (std::size_t i = 0; i < labels.ints.size(); ++i) {
     if (labels.ints[i] < 0) {
@@ -67,14 +69,16 @@ SampleSet from_npy(const Experiment& e) {
   for (const std::int64_t d : shape) per *= static_cast<std::size_t>(d);
   out.values.resize(inputs.size());
   const auto value = [&inputs](std::size_t i) {
-    return static_cast<float>(inputs.is_integer ? static_cast<double>(inputs.ints[i]) : inputs.floats[i]);
+    return static_cast<float>(inputs.is_integer ? static_cast<double>(inputs.ints[i])
+                                                : inputs.floats[i]);
   };
   if (e.input_layout == "channels_last") {
     // N x H x W x C (or N x ... x C) to the channels-first layout of ONNX models: N x C x ...
     if (shape.size() < 2) {
       throw ConfigError(c.error_at("workload.input_layout",
                                    "channels_last needs samples of at least 2 dimensions "
-                                   "(... x C); workload.inputs holds samples of " + shape_text(shape)));
+                                   "(... x C); workload.inputs holds samples of " +
+                                       shape_text(shape)));
     }
     const std::size_t channels = static_cast<std::size_t>(shape.back());
     const std::size_t spatial = per / channels;
@@ -112,7 +116,8 @@ std::vector<float> SampleSet::floats(std::size_t first, std::size_t count) const
 SampleSet load_samples(const Experiment& e, Split split) {
   const std::string dataset = e.dataset;
   if (dataset == "npy") return from_npy(e);
-  if (dataset == "fashion_mnist") return from_images(load_fashion_mnist(fashion_mnist_dir(), split));
+  if (dataset == "fashion_mnist")
+    return from_images(load_fashion_mnist(fashion_mnist_dir(), split));
   return from_images(load_mnist(default_data_dir() / "mnist", split));
 }
 

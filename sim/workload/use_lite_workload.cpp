@@ -32,9 +32,8 @@ namespace cimsim {
 namespace {
 
 std::filesystem::path model_dir(const Experiment& e) {
-  return e.model.has_value()
-             ? std::filesystem::path(e.model->string())
-             : default_data_dir() / "use-lite";
+  return e.model.has_value() ? std::filesystem::path(e.model->string())
+                             : default_data_dir() / "use-lite";
 }
 
 // The pretrained model is checked against its published hashes; a folder given by
@@ -50,8 +49,7 @@ UseLiteModel pruned_model(const Experiment& e) {
   UseLiteModel model = load_model(e);
   std::vector<std::vector<float>*> kernels;
   for (UseMatrix& m : model.matrices) kernels.push_back(&m.weights);
-  prune_by_magnitude(kernels, e.prune.sparsity,
-                     e.prune.scope);
+  prune_by_magnitude(kernels, e.prune.sparsity, e.prune.scope);
   return model;
 }
 
@@ -61,8 +59,8 @@ std::vector<std::vector<int>> read_sentences(const Experiment& e, std::vector<st
   std::ifstream in(file);
   if (!in) throw DataError(file + ": cannot open the sentence file (workload.text)");
   const std::filesystem::path vocab = model_dir(e) / "vocab.json";
-  const UseTokenizer tokenizer(
-      vocab, e.model.has_value() ? "" : use_lite_sha256().at("vocab.json"));
+  const UseTokenizer tokenizer(vocab,
+                               e.model.has_value() ? "" : use_lite_sha256().at("vocab.json"));
   const std::size_t limit =
       e.samples ? static_cast<std::size_t>(*e.samples) : std::numeric_limits<std::size_t>::max();
   std::vector<std::vector<int>> sentences;
@@ -266,9 +264,8 @@ class UseLiteWorkload final : public Workload {
     // the projection), each matrix reading the previous one's.
     std::vector<std::uint64_t> per_sentence;
     for (std::size_t i = 0; i < result.layers.size(); ++i) {
-      per_sentence.push_back(i == kTanhProjection
-                                 ? 1
-                                 : (tokens + sentences.size() - 1) / sentences.size());
+      per_sentence.push_back(
+          i == kTanhProjection ? 1 : (tokens + sentences.size() - 1) / sentences.size());
     }
     time_run(top, chained_schedule(per_sentence, sentences.size()), e, context, result);
     result.inferences = sentences.size();

@@ -20,13 +20,11 @@ namespace {
 
 class VitClassifier final : public ImageClassifier {
  public:
-  explicit VitClassifier(const Experiment& e)
-      : vit_(load_vit(e.model->string())) {
+  explicit VitClassifier(const Experiment& e) : vit_(load_vit(e.model->string())) {
     if (vit_.dataset != e.dataset) {
-      throw ConfigError(e.config.error_at("workload.dataset",
-                                          "the model in " + e.model->string() +
-                                              " was trained on '" + vit_.dataset +
-                                              "'; set workload.dataset: " + vit_.dataset));
+      throw ConfigError(e.config.error_at(
+          "workload.dataset", "the model in " + e.model->string() + " was trained on '" +
+                                  vit_.dataset + "'; set workload.dataset: " + vit_.dataset));
     }
     if (vit_.image_h != 28 || vit_.image_w != 28) {
       throw DataError(e.model->string() + ": the model takes images of " +

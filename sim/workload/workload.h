@@ -35,7 +35,7 @@ struct WorkloadResult {
   std::string inference_unit = "vectors";
   std::optional<WideMatrix> outputs;  // integer results of a single-layer matrix workload
   std::optional<Accuracy> accuracy;
-  ChipSummary chip;  // the chip the layers ran on (tiles, ADCs, interconnect statistics)
+  ChipSummary chip;         // the chip the layers ran on (tiles, ADCs, interconnect statistics)
   ScheduleResult schedule;  // the run's timing (sim/workload/run_timing.h)
 };
 

@@ -42,9 +42,8 @@ TEST_F(LayerSettingsConfig, AValueIsCheckedAgainstItsOwnKeyAtItsPosition) {
 }
 
 TEST_F(LayerSettingsConfig, ALayerCannotConvertAboveTheChipsAdcBits) {
-  const std::string error =
-      error_of(std::string(kMinimal) + "hardware:\n  adc:\n    bits: 6\n",
-               {"layers=[{name: gemm, set: {hardware.adc.bits: 7}}]"});
+  const std::string error = error_of(std::string(kMinimal) + "hardware:\n  adc:\n    bits: 6\n",
+                                     {"layers=[{name: gemm, set: {hardware.adc.bits: 7}}]"});
   EXPECT_THAT(error, HasSubstr("layer 'gemm': hardware.adc.bits: expected at most the chip's "
                                "hardware.adc.bits = 6"));
 }

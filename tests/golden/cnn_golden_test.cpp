@@ -57,9 +57,9 @@ double integer_ideal_top1(std::size_t samples) {
   const std::unique_ptr<ImageClassifier> model = make_keras_classifier(e);
   const SampleSet train = load_samples(e, Split::kTrain);
   const SampleSet test = load_samples(e, Split::kTest);
-  std::vector<LayerQuantization> quant = calibrate_inputs(
-      *model, e, train, static_cast<std::size_t>(e.calibration_samples),
-      0.0F);  // MNIST: pixel / 255, never negative
+  std::vector<LayerQuantization> quant =
+      calibrate_inputs(*model, e, train, static_cast<std::size_t>(e.calibration_samples),
+                       0.0F);  // MNIST: pixel / 255, never negative
   const std::vector<const MatrixLayer*> layers = model->matrix_layers();
   for (std::size_t i = 0; i < layers.size(); ++i) {
     const MatrixLayer& m = *layers[i];
@@ -70,12 +70,14 @@ double integer_ideal_top1(std::size_t samples) {
   }
   const std::vector<float> images = test.floats(0, samples);
   const std::vector<float> logits = model->forward_quantized(
-      quant, images, samples,
-      [&quant](std::size_t layer, const IntMatrix& x) { return integer_gemm(x, quant[layer].weights); });
+      quant, images, samples, [&quant](std::size_t layer, const IntMatrix& x) {
+        return integer_gemm(x, quant[layer].weights);
+      });
   const std::size_t classes = model->classes();
   std::size_t correct = 0;
   for (std::size_t i = 0; i < samples; ++i) {
-    correct += argmax(&logits[i * classes], classes) == static_cast<std::size_t>(test.labels[i]) ? 1 : 0;
+    correct +=
+        argmax(&logits[i * classes], classes) == static_cast<std::size_t>(test.labels[i]) ? 1 : 0;
   }
   return static_cast<double>(correct) / static_cast<double>(samples);
 }

@@ -12,8 +12,8 @@
 namespace cimsim {
 namespace {
 
-using ::testing::HasSubstr;
 using nlohmann::json;
+using ::testing::HasSubstr;
 using testing::read_file;
 using testing::run_cimsim;
 using testing::run_command;
@@ -30,12 +30,16 @@ class OptimizeCli : public testing::TempDirTest {
                            "  kind: mnist_cnn\n"
                            "  samples: 16\n"
                            "  calibration_samples: 32\n"
-                           "  model: " << source_path("models/mnist_cnn/pruned90").string() << "\n"
+                           "  model: "
+                        << source_path("models/mnist_cnn/pruned90").string()
+                        << "\n"
                            "hardware:\n"
                            "  preset: default\n"
                            "optimize:\n"
                            "  calibration_samples: 16\n"
-                           "  policies: " << policies << "\n"
+                           "  policies: "
+                        << policies
+                        << "\n"
                            "  adc_bits: [3]\n"
                            "  adc_modes: [clip]\n"
                         << extra;
@@ -72,12 +76,12 @@ TEST_F(OptimizeCli, StaysWithinItsBudgetResumesAndItsChosenFileIsWhatRunReproduc
   EXPECT_EQ(read_file(out / "chosen.yaml"), chosen);
 
   // The chosen file on its own gives the test-set figures optimize reported.
-  const auto rerun = run_cimsim("run " + (out / "chosen.yaml").string() + " --out " +
-                                (dir_ / "rerun").string());
+  const auto rerun =
+      run_cimsim("run " + (out / "chosen.yaml").string() + " --out " + (dir_ / "rerun").string());
   ASSERT_EQ(rerun.exit_code, 0) << rerun.output;
   const json a = read_json(dir_ / "rerun" / "report.json");
-  const json b = read_json(std::filesystem::path(summary["test_results"].get<std::string>()) /
-                           "report.json");
+  const json b =
+      read_json(std::filesystem::path(summary["test_results"].get<std::string>()) / "report.json");
   EXPECT_EQ(a["totals"], b["totals"]);
   EXPECT_EQ(a["accuracy"], b["accuracy"]);
   EXPECT_EQ(a["accuracy"]["split"], "test");
@@ -102,8 +106,8 @@ TEST_F(OptimizeCli, SlurmArraysCarryEveryStageAndTheSearchGoesOnFromTheirFolders
     const std::string range = text.substr(text.find("--array=0-") + 10);
     const int last = std::stoi(range);
     for (int task = 0; task <= last; ++task) {
-      const auto ran = run_command("SLURM_ARRAY_TASK_ID=" + std::to_string(task) + " bash " +
-                                   script.string());
+      const auto ran =
+          run_command("SLURM_ARRAY_TASK_ID=" + std::to_string(task) + " bash " + script.string());
       ASSERT_EQ(ran.exit_code, 0) << ran.output;
     }
   }
@@ -118,14 +122,14 @@ TEST_F(OptimizeCli, BadKeysAndWorkloadsWithoutATrainingSplitFailBeforeAnyRun) {
                                    " --set optimize.adc_bits=[8] --out " + (dir_ / "a").string());
   EXPECT_EQ(bad_bits.exit_code, 2);
   EXPECT_THAT(bad_bits.output, HasSubstr("optimize.adc_bits: 8 is not below hardware.adc.bits"));
-  const auto typo = run_cimsim("optimize " + tiny_experiment("[sws_packed]", "  objectiv: edp\n") + " --out " +
-                               (dir_ / "b").string());
+  const auto typo = run_cimsim("optimize " + tiny_experiment("[sws_packed]", "  objectiv: edp\n") +
+                               " --out " + (dir_ / "b").string());
   EXPECT_EQ(typo.exit_code, 2);
   EXPECT_THAT(typo.output, HasSubstr("tiny.yaml:14:3: unknown key 'optimize.objectiv' (did you "
                                      "mean 'objective'?)"));
-  const auto gemm = run_cimsim("optimize " +
-                               source_path("configs/experiments/sparse_gemm.yaml").string() +
-                               " --out " + (dir_ / "c").string());
+  const auto gemm =
+      run_cimsim("optimize " + source_path("configs/experiments/sparse_gemm.yaml").string() +
+                 " --out " + (dir_ / "c").string());
   EXPECT_EQ(gemm.exit_code, 2);
   EXPECT_THAT(gemm.output, HasSubstr("workload.split: only the image classifiers"));
   EXPECT_FALSE(std::filesystem::exists(dir_ / "a" / "points"));

@@ -156,8 +156,8 @@ TEST_F(ChipWaveform, TileAndMacroSignalsFollowTheHandComputedSchedule) {
   // sums (codes) are 1, 0, -, 1; cycle 1 drives bit 1 = {1, 1, 1, 1}: 2, 1, -, 1. Codes appear
   // after each cycle's read (10 ns, 20 ns); the accumulator, (1 - 2) + 2 (2 + 2 - 2) = 3 =
   // 2 * 3 + 3 * 1 - 3 * 2, when the vector is done (22 ns).
-  for (const auto& [column, cycle0, cycle1] : std::vector<std::tuple<int, int, int>>{
-           {0, 1, 2}, {1, 0, 1}, {2, 0, 0}, {3, 1, 1}}) {
+  for (const auto& [column, cycle0, cycle1] :
+       std::vector<std::tuple<int, int, int>>{{0, 1, 2}, {1, 0, 1}, {2, 0, 0}, {3, 1, 1}}) {
     const std::string col = "top.tiny.xbar0.adc.col" + std::to_string(column);
     EXPECT_EQ(v.at(col + ".code", 10.0), cycle0) << col;
     EXPECT_EQ(v.at(col + ".code", 19.0), cycle0) << col;

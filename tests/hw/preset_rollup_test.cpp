@@ -38,8 +38,9 @@ TEST(PresetRollup, IsaacTileAreaMatchesTableOne) {
 }
 
 TEST(PresetRollup, IsaacChipMatchesThePapersTotals) {
-  const Experiment e = load_experiment(testing::source_path("configs/experiments/sparse_gemm.yaml"),
-                                       {"hardware.preset=isaac", "hardware.tiles=168", "mapping.policy=baseline"});
+  const Experiment e =
+      load_experiment(testing::source_path("configs/experiments/sparse_gemm.yaml"),
+                      {"hardware.preset=isaac", "hardware.tiles=168", "mapping.policy=baseline"});
   const ChipRollup chip = chip_rollup(e, 1);
   EXPECT_EQ(chip.tiles, 168U);  // the chip's tiles, not the mapping's
   // Table I: 330 mW per tile (ADCs 12 x 16 mW, DACs 12 x 4, arrays 12 x 2.4, ...).

@@ -65,7 +65,8 @@ class ModelBuilder {
     n->add_output(output);
     return n;
   }
-  static void ints(onnx::NodeProto* n, const std::string& name, const std::vector<std::int64_t>& v) {
+  static void ints(onnx::NodeProto* n, const std::string& name,
+                   const std::vector<std::int64_t>& v) {
     auto* a = n->add_attribute();
     a->set_name(name);
     a->set_type(onnx::AttributeProto::INTS);
@@ -98,9 +99,11 @@ std::vector<float> random_values(std::mt19937& rng, std::size_t n) {
   return v;
 }
 
-std::vector<float> float_run(const OnnxNetwork& net, const std::vector<float>& x, std::size_t count) {
-  return net.run(x, count, [](std::size_t, const MatrixLayer& m, const std::vector<float>& rows,
-                              std::size_t t) { return float_matrix_product(m, rows, t); });
+std::vector<float> float_run(const OnnxNetwork& net, const std::vector<float>& x,
+                             std::size_t count) {
+  return net.run(x, count,
+                 [](std::size_t, const MatrixLayer& m, const std::vector<float>& rows,
+                    std::size_t t) { return float_matrix_product(m, rows, t); });
 }
 
 TEST(OnnxReader, UnsupportedOperatorIsRefusedWithTheNodeAndTheSupportedList) {
@@ -151,7 +154,8 @@ TEST(OnnxReader, TruncatedGarbageAndHugeTensorsAreDataErrors) {
   ModelBuilder short_data({16});
   short_data.initializer("w", {16, 8}, random_values(rng, 100));  // 128 declared
   short_data.node("MatMul", "mm", {"x", "w"}, "y");
-  testing::expect_data_error([&] { (void)parse(short_data.bytes("y")); }, {"100 values, expected 128"});
+  testing::expect_data_error([&] { (void)parse(short_data.bytes("y")); },
+                             {"100 values, expected 128"});
 }
 
 // Direct convolution, NCHW, as the ONNX operator defines it.
@@ -176,10 +180,13 @@ std::vector<float> direct_conv(const std::vector<float>& x, int batch, int c, in
                 const int iy = oy * sh - pt + ky * dh;
                 const int ix = ox * sw - pl + kx * dw;
                 if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
-                sum += static_cast<double>(x[static_cast<std::size_t>(((b * c + g * cin_g + ci) * h + iy) * w + ix)]) *
-                       k[static_cast<std::size_t>(((o * cin_g + ci) * kh + ky) * kw + kx)];
+                sum +=
+                    static_cast<double>(
+                        x[static_cast<std::size_t>(((b * c + g * cin_g + ci) * h + iy) * w + ix)]) *
+                    k[static_cast<std::size_t>(((o * cin_g + ci) * kh + ky) * kw + kx)];
               }
-          y[static_cast<std::size_t>(((b * cout + o) * oh + oy) * ow + ox)] = static_cast<float>(sum);
+          y[static_cast<std::size_t>(((b * cout + o) * oh + oy) * ow + ox)] =
+              static_cast<float>(sum);
         }
   return y;
 }
@@ -187,7 +194,8 @@ std::vector<float> direct_conv(const std::vector<float>& x, int batch, int c, in
 TEST(OnnxNetwork, ConvolutionMatchesDirectConvolution) {
   std::mt19937 rng(7);
   const int c = 4, h = 7, w = 8, cout = 6, kh = 3, kw = 2, group = 2;
-  const std::vector<float> k = random_values(rng, static_cast<std::size_t>(cout * (c / group) * kh * kw));
+  const std::vector<float> k =
+      random_values(rng, static_cast<std::size_t>(cout * (c / group) * kh * kw));
   const std::vector<float> bias = random_values(rng, cout);
   ModelBuilder b({c, h, w});
   b.initializer("k", {cout, c / group, kh, kw}, k);
@@ -207,8 +215,9 @@ TEST(OnnxNetwork, ConvolutionMatchesDirectConvolution) {
   const std::vector<float> got = float_run(net, x, 2);
   ASSERT_EQ(got.size(), want.size());
   for (std::size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], want[i], 1e-5) << i;
-  EXPECT_EQ(net.vectors_per_sample(), (std::vector<std::uint64_t>{static_cast<std::uint64_t>(oh * ow),
-                                                                  static_cast<std::uint64_t>(oh * ow)}));
+  EXPECT_EQ(net.vectors_per_sample(),
+            (std::vector<std::uint64_t>{static_cast<std::uint64_t>(oh * ow),
+                                        static_cast<std::uint64_t>(oh * ow)}));
 }
 
 // Conv -> BatchNormalization folds into the crossbar weights; the same graph with an Identity in
@@ -246,7 +255,8 @@ TEST(OnnxNetwork, BatchNormalizationFoldsIntoTheConvolution) {
   const std::vector<float> a = float_run(folded, x, 3);
   const std::vector<float> want = float_run(digital, x, 3);
   ASSERT_EQ(a.size(), want.size());
-  for (std::size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a[i], want[i], 1e-5F * (1.0F + std::fabs(want[i])));
+  for (std::size_t i = 0; i < a.size(); ++i)
+    EXPECT_NEAR(a[i], want[i], 1e-5F * (1.0F + std::fabs(want[i])));
 }
 
 std::filesystem::path onnx_cnn() {
@@ -256,8 +266,8 @@ std::filesystem::path onnx_cnn() {
 // The exported CNN is the native one: crossbar weights in the same row order, the same float
 // logits bit for bit and the same integer products of every layer.
 TEST(OnnxMnistCnn, IsTheNativeCnnLayerForLayer) {
-  const Network native =
-      network_from_keras(load_mnist_cnn(default_data_dir() / "mnist-cnn"), "cnn", TensorShape{28, 28, 1});
+  const Network native = network_from_keras(load_mnist_cnn(default_data_dir() / "mnist-cnn"), "cnn",
+                                            TensorShape{28, 28, 1});
   const OnnxNetwork onnx(read_onnx_model(onnx_cnn()), onnx_cnn().string());
   const std::vector<std::size_t> indices = native.matrix_layers();
   ASSERT_EQ(onnx.matrix_layers().size(), indices.size());
@@ -270,8 +280,8 @@ TEST(OnnxMnistCnn, IsTheNativeCnnLayerForLayer) {
     EXPECT_EQ(a.n, b.n);
     EXPECT_TRUE(a.weights == b.weights) << "layer " << i << " weights differ";
     EXPECT_TRUE(a.bias == b.bias) << "layer " << i;
-    const QuantizedWeights w = quantize_weights(std::vector<double>(a.weights.begin(), a.weights.end()),
-                                                a.k, a.n, QuantSettings{});
+    const QuantizedWeights w = quantize_weights(
+        std::vector<double>(a.weights.begin(), a.weights.end()), a.k, a.n, QuantSettings{});
     LayerQuantization q;
     q.weights = w.values;
     q.weight_scales = w.scales;
@@ -281,7 +291,8 @@ TEST(OnnxMnistCnn, IsTheNativeCnnLayerForLayer) {
   const ImageSet test = load_mnist(default_data_dir() / "mnist", Split::kTest);
   constexpr std::size_t kImages = 24;
   std::vector<float> images(kImages * 784);
-  for (std::size_t i = 0; i < images.size(); ++i) images[i] = static_cast<float>(test.pixels[i]) / 255.0F;
+  for (std::size_t i = 0; i < images.size(); ++i)
+    images[i] = static_cast<float>(test.pixels[i]) / 255.0F;
   const std::vector<float> float_native = forward_float(native, images, kImages);
   const std::vector<float> float_onnx = float_run(onnx, images, kImages);
   EXPECT_TRUE(float_native == float_onnx) << "float outputs differ";
@@ -294,16 +305,19 @@ TEST(OnnxMnistCnn, IsTheNativeCnnLayerForLayer) {
       return y;
     };
   };
-  const std::vector<float> q_native = forward_quantized(native, quant, images, kImages, record(products_native));
+  const std::vector<float> q_native =
+      forward_quantized(native, quant, images, kImages, record(products_native));
   const MatmulFn onnx_matmul = record(products_onnx);
-  const std::vector<float> q_onnx = onnx.run(
-      images, kImages,
-      [&](std::size_t ordinal, const MatrixLayer& m, const std::vector<float>& rows, std::size_t t) {
-        return quantized_matrix_product(m, quant[ordinal], rows, t, ordinal, onnx_matmul);
-      });
+  const std::vector<float> q_onnx =
+      onnx.run(images, kImages,
+               [&](std::size_t ordinal, const MatrixLayer& m, const std::vector<float>& rows,
+                   std::size_t t) {
+                 return quantized_matrix_product(m, quant[ordinal], rows, t, ordinal, onnx_matmul);
+               });
   for (std::size_t i = 0; i < indices.size(); ++i) {
     EXPECT_EQ(products_native[i].rows, products_onnx[i].rows) << i;
-    EXPECT_TRUE(products_native[i].data == products_onnx[i].data) << "layer " << i << " integer outputs differ";
+    EXPECT_TRUE(products_native[i].data == products_onnx[i].data)
+        << "layer " << i << " integer outputs differ";
   }
   EXPECT_TRUE(q_native == q_onnx);
 }
@@ -312,14 +326,17 @@ TEST(OnnxMnistCnn, IsTheNativeCnnLayerForLayer) {
 // counts, energy and time) and its three top-1 values, at lossless ADCs.
 TEST(OnnxMnistCnn, RunGivesTheNativeReportAndTop1) {
   testing::TempDir dir;
-  const std::string common = " --set workload.samples=200 --set mapping.policy=baseline"
-                             " --set hardware.adc.policy=lossless";
-  const std::string config = testing::source_path("configs/experiments/onnx/mnist_cnn.yaml").string();
-  const auto onnx_run = testing::run_cimsim("run " + config + common + " --out " + (dir.path() / "onnx").string());
+  const std::string common =
+      " --set workload.samples=200 --set mapping.policy=baseline"
+      " --set hardware.adc.policy=lossless";
+  const std::string config =
+      testing::source_path("configs/experiments/onnx/mnist_cnn.yaml").string();
+  const auto onnx_run =
+      testing::run_cimsim("run " + config + common + " --out " + (dir.path() / "onnx").string());
   ASSERT_EQ(onnx_run.exit_code, 0) << onnx_run.output;
-  const auto native_run = testing::run_cimsim("run " + config + common +
-                                              " --set workload.kind=mnist_cnn --set workload.model=null --out " +
-                                              (dir.path() / "native").string());
+  const auto native_run = testing::run_cimsim(
+      "run " + config + common + " --set workload.kind=mnist_cnn --set workload.model=null --out " +
+      (dir.path() / "native").string());
   ASSERT_EQ(native_run.exit_code, 0) << native_run.output;
   const auto report = [&](const char* name) {
     return nlohmann::json::parse(testing::read_file(dir.path() / name / "report.json"));
@@ -351,7 +368,8 @@ TEST(OnnxCli, UnsupportedOperatorExitsTwoAndTruncatedModelExitsOne) {
     const std::string yaml = std::string("version: 1\nworkload:\n  kind: onnx\n  model: ") + file +
                              "\nmapping:\n  policy: sws\n";
     const auto exp = dir.write(std::string(file) + ".yaml", yaml);
-    const auto result = testing::run_cimsim("run " + exp.string() + " --out " + (dir.path() / "out").string());
+    const auto result =
+        testing::run_cimsim("run " + exp.string() + " --out " + (dir.path() / "out").string());
     EXPECT_EQ(result.exit_code, code) << result.output;
     EXPECT_NE(result.output.find(text), std::string::npos) << result.output;
     EXPECT_FALSE(std::filesystem::exists(dir.path() / "out" / "report.json"));
@@ -378,7 +396,6 @@ TEST(OnnxFuzzSeeds, AreAcceptedOrRefusedAsIntended) {
   EXPECT_THROW((void)parse(seed("unsupported")), ConfigError);
 }
 
-
 // The ResNet-style network of scripts/train_resnet.py (batch normalization folded at load,
 // residual adds, strided convolutions, global average pooling): cimsim's float path scores on the
 // full Fashion-MNIST test set exactly what torch scored (models/onnx/resnet_fashion/training.json).
@@ -386,7 +403,8 @@ TEST(OnnxFuzzSeeds, AreAcceptedOrRefusedAsIntended) {
 TEST(OnnxResnet, FloatTop1IsTorchsOnTheFullTestSet) {
   const std::filesystem::path folder =
       std::filesystem::path(CIMSIM_SOURCE_DIR) / "models" / "onnx" / "resnet_fashion";
-  const nlohmann::json record = nlohmann::json::parse(testing::read_bytes(folder / "training.json"));
+  const nlohmann::json record =
+      nlohmann::json::parse(testing::read_bytes(folder / "training.json"));
   const ImageSet test = load_fashion_mnist(fashion_mnist_dir(), Split::kTest);
   ASSERT_EQ(test.count(), 10000U);
   for (const int sparsity : {0, 50, 80, 90}) {

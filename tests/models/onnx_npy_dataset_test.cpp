@@ -52,12 +52,11 @@ class OnnxNpyDataset : public ::testing::Test {
 TEST_F(OnnxNpyDataset, RawPixelsChannelsLastAreTheMnistRunsInputs) {
   const auto npy = run(experiment("  input_layout: channels_last\n  input_std: 255\n"), "npy");
   ASSERT_EQ(npy.exit_code, 0) << npy.output;
-  const auto mnist = run(
-      "version: 1\nworkload:\n  kind: onnx\n  model: " +
-          testing::source_path("models/onnx/mnist_cnn.onnx").string() +
-          "\n  dataset: mnist\n  samples: " + std::to_string(kSamples) +
-          "\n  calibration_samples: 48\nmapping:\n  policy: sws\n",
-      "mnist");
+  const auto mnist = run("version: 1\nworkload:\n  kind: onnx\n  model: " +
+                             testing::source_path("models/onnx/mnist_cnn.onnx").string() +
+                             "\n  dataset: mnist\n  samples: " + std::to_string(kSamples) +
+                             "\n  calibration_samples: 48\nmapping:\n  policy: sws\n",
+                         "mnist");
   ASSERT_EQ(mnist.exit_code, 0) << mnist.output;
   const auto report = [&](const char* name) {
     return nlohmann::json::parse(testing::read_file(dir_.path() / name / "report.json"));
@@ -74,7 +73,8 @@ TEST_F(OnnxNpyDataset, RawPixelsChannelsLastAreTheMnistRunsInputs) {
 TEST_F(OnnxNpyDataset, FilesThatDoNotFitAreRefusedAtTheKey) {
   const std::vector<std::int64_t> few(kSamples - 1, 1);
   write_npy_int64(dir_.path() / "few_labels.npy", {kSamples - 1}, few);
-  write_npy_float64(dir_.path() / "float_labels.npy", {kSamples}, std::vector<double>(kSamples, 1.0));
+  write_npy_float64(dir_.path() / "float_labels.npy", {kSamples},
+                    std::vector<double>(kSamples, 1.0));
   std::vector<std::int64_t> eleven = labels_;
   eleven[7] = 11;
   write_npy_int64(dir_.path() / "label_11.npy", {kSamples}, eleven);
@@ -84,8 +84,9 @@ TEST_F(OnnxNpyDataset, FilesThatDoNotFitAreRefusedAtTheKey) {
   };
   // experiment(): workload.inputs is on line 6, workload.labels on line 7.
   const std::vector<Case> cases = {
-      {"", ":6:3: workload.inputs: the model takes samples of 1 x 28 x 28; the file's samples are "
-           "28 x 28 x 1 (workload.input_layout: channels_first)"},
+      {"",
+       ":6:3: workload.inputs: the model takes samples of 1 x 28 x 28; the file's samples are "
+       "28 x 28 x 1 (workload.input_layout: channels_first)"},
       {"  input_layout: channels_last\n  labels: few_labels.npy\n",
        "workload.labels: 47 labels for 48 samples in workload.inputs"},
       {"  input_layout: channels_last\n  labels: float_labels.npy\n",
@@ -103,7 +104,8 @@ TEST_F(OnnxNpyDataset, FilesThatDoNotFitAreRefusedAtTheKey) {
     EXPECT_NE(result.output.find(c.line_and_text), std::string::npos) << result.output;
     EXPECT_FALSE(std::filesystem::exists(dir_.path() / "out" / "report.json"));
   }
-  const auto missing = run(experiment("").replace(experiment("").find("  labels: labels.npy\n"), 21, ""), "out");
+  const auto missing =
+      run(experiment("").replace(experiment("").find("  labels: labels.npy\n"), 21, ""), "out");
   EXPECT_EQ(missing.exit_code, 2) << missing.output;
   EXPECT_NE(missing.output.find("workload.dataset npy needs workload.inputs"), std::string::npos)
       << missing.output;

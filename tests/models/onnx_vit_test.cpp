@@ -42,8 +42,8 @@ TEST(OnnxVit, IsTheNativeVitLayerForLayer) {
     EXPECT_EQ(a.n, b.n) << "layer " << i;
     EXPECT_TRUE(a.weights == b.weights) << "layer " << i << " weights differ (row order?)";
     EXPECT_TRUE(a.bias == b.bias) << "layer " << i;
-    const QuantizedWeights w = quantize_weights(std::vector<double>(a.weights.begin(), a.weights.end()),
-                                                a.k, a.n, QuantSettings{});
+    const QuantizedWeights w = quantize_weights(
+        std::vector<double>(a.weights.begin(), a.weights.end()), a.k, a.n, QuantSettings{});
     LayerQuantization q;
     q.weights = w.values;
     q.weight_scales = w.scales;
@@ -56,21 +56,25 @@ TEST(OnnxVit, IsTheNativeVitLayerForLayer) {
   const ImageSet test = load_fashion_mnist(fashion_mnist_dir(), Split::kTest);
   constexpr std::size_t kImages = 24;
   std::vector<float> images(kImages * 784);
-  for (std::size_t i = 0; i < images.size(); ++i) images[i] = static_cast<float>(test.pixels[i]) / 255.0F;
+  for (std::size_t i = 0; i < images.size(); ++i)
+    images[i] = static_cast<float>(test.pixels[i]) / 255.0F;
 
   // Float path: every crossbar layer's input rows, then the logits.
   std::vector<std::vector<float>> inputs_native(layers.size());
   std::vector<std::vector<float>> inputs_onnx(layers.size());
   const std::vector<float> float_native = vit_forward_float(
-      native, images, kImages, [&](std::size_t ordinal, const std::vector<float>& rows) { inputs_native[ordinal] = rows; });
-  const std::vector<float> float_onnx = onnx.run(
-      images, kImages,
-      [&](std::size_t ordinal, const MatrixLayer& m, const std::vector<float>& rows, std::size_t t) {
-        inputs_onnx[ordinal] = rows;
-        return float_matrix_product(m, rows, t);
-      });
+      native, images, kImages,
+      [&](std::size_t ordinal, const std::vector<float>& rows) { inputs_native[ordinal] = rows; });
+  const std::vector<float> float_onnx =
+      onnx.run(images, kImages,
+               [&](std::size_t ordinal, const MatrixLayer& m, const std::vector<float>& rows,
+                   std::size_t t) {
+                 inputs_onnx[ordinal] = rows;
+                 return float_matrix_product(m, rows, t);
+               });
   for (std::size_t i = 0; i < layers.size(); ++i) {
-    EXPECT_TRUE(inputs_native[i] == inputs_onnx[i]) << "layer " << i << " (" << layers[i]->name << ") float inputs differ";
+    EXPECT_TRUE(inputs_native[i] == inputs_onnx[i])
+        << "layer " << i << " (" << layers[i]->name << ") float inputs differ";
   }
   EXPECT_TRUE(float_native == float_onnx) << "float logits differ";
 
@@ -84,16 +88,19 @@ TEST(OnnxVit, IsTheNativeVitLayerForLayer) {
       return y;
     };
   };
-  const std::vector<float> q_native = vit_forward_quantized(native, quant, images, kImages, record(products_native));
+  const std::vector<float> q_native =
+      vit_forward_quantized(native, quant, images, kImages, record(products_native));
   const MatmulFn onnx_matmul = record(products_onnx);
-  const std::vector<float> q_onnx = onnx.run(
-      images, kImages,
-      [&](std::size_t ordinal, const MatrixLayer& m, const std::vector<float>& rows, std::size_t t) {
-        return quantized_matrix_product(m, quant[ordinal], rows, t, ordinal, onnx_matmul);
-      });
+  const std::vector<float> q_onnx =
+      onnx.run(images, kImages,
+               [&](std::size_t ordinal, const MatrixLayer& m, const std::vector<float>& rows,
+                   std::size_t t) {
+                 return quantized_matrix_product(m, quant[ordinal], rows, t, ordinal, onnx_matmul);
+               });
   for (std::size_t i = 0; i < layers.size(); ++i) {
     EXPECT_EQ(products_native[i].rows, products_onnx[i].rows) << i;
-    EXPECT_TRUE(products_native[i].data == products_onnx[i].data) << "layer " << i << " integer outputs differ";
+    EXPECT_TRUE(products_native[i].data == products_onnx[i].data)
+        << "layer " << i << " integer outputs differ";
   }
   EXPECT_TRUE(q_native == q_onnx) << "quantized logits differ";
 }
@@ -102,14 +109,18 @@ TEST(OnnxVit, IsTheNativeVitLayerForLayer) {
 // energy and time) and the same float, integer-ideal and simulated top-1 as the native run.
 TEST(OnnxVit, RunGivesTheNativeReportAndTop1) {
   testing::TempDir dir;
-  const std::string common = " --set workload.samples=200 --set mapping.policy=baseline"
-                             " --set hardware.adc.policy=lossless";
-  const std::string config = testing::source_path("configs/experiments/onnx/vit_fashion.yaml").string();
-  const auto onnx_run = testing::run_cimsim("run " + config + common + " --out " + (dir.path() / "onnx").string());
+  const std::string common =
+      " --set workload.samples=200 --set mapping.policy=baseline"
+      " --set hardware.adc.policy=lossless";
+  const std::string config =
+      testing::source_path("configs/experiments/onnx/vit_fashion.yaml").string();
+  const auto onnx_run =
+      testing::run_cimsim("run " + config + common + " --out " + (dir.path() / "onnx").string());
   ASSERT_EQ(onnx_run.exit_code, 0) << onnx_run.output;
   const auto native_run = testing::run_cimsim(
       "run " + config + common + " --set workload.kind=vit --set workload.model=" +
-      (kSource / "models" / "vit_fashion" / "sparse0").string() + " --out " + (dir.path() / "native").string());
+      (kSource / "models" / "vit_fashion" / "sparse0").string() + " --out " +
+      (dir.path() / "native").string());
   ASSERT_EQ(native_run.exit_code, 0) << native_run.output;
   const auto report = [&](const char* name) {
     return nlohmann::json::parse(testing::read_file(dir.path() / name / "report.json"));

@@ -143,8 +143,8 @@ TEST(FuzzSeeds, TfjsAndTokenizerSeedsAreAcceptedOrRefusedAsIntended) {
   for (const char* name : {"one_shard.tfjs", "split_shards.tfjs", "two_groups.tfjs"}) {
     EXPECT_NO_THROW(run(&fuzz::tfjs, corpus / "tfjs" / name)) << name;
   }
-  for (const char* name : {"truncated_shard.tfjs", "quantized.tfjs", "path_outside.tfjs",
-                           "string_dtype.tfjs"}) {
+  for (const char* name :
+       {"truncated_shard.tfjs", "quantized.tfjs", "path_outside.tfjs", "string_dtype.tfjs"}) {
     EXPECT_THROW(run(&fuzz::tfjs, corpus / "tfjs" / name), DataError) << name;
   }
   for (const char* name : {"sentences.tok", "vocab_only.tok", "null_score_and_repeat.tok"}) {
