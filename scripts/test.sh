@@ -10,6 +10,9 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$root/scripts/setup.sh"
 "$root/scripts/build.sh"
+# Formatting against the committed .clang-format (2 s). clang-tidy (scripts/lint.sh --tidy-only)
+# is not run here yet: the library still has warnings to fix (issue 21).
+"$root/scripts/lint.sh" --format-only
 build=${CIMSIM_BUILD_DIR:-$root/build}
 ctest --test-dir "$build" --output-on-failure -j"$(nproc)"
 
