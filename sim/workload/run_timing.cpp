@@ -12,7 +12,7 @@ ScheduleRequest chained_schedule(const std::vector<std::uint64_t>& vectors,
   request.vectors = vectors;
   request.inferences = inferences;
   for (std::size_t l = 0; l < vectors.size(); ++l) {
-    request.dependencies.push_back({static_cast<int>(l) - 1, {}});
+    request.dependencies.push_back({static_cast<int>(l) - 1, {}, {}});
   }
   return request;
 }
