@@ -1,14 +1,7 @@
 // Section 11 of crossbar-model.md (tiles, shared ADC pools, placement, static power) and the
 // contention the architecture adds (docs/architecture.md), on small layers computed by hand, and
 // on random cases against a second, plain implementation of section 11 written here.
-//
-// The hand-computed layer: K = 8 inputs, one output, 4-row crossbars, 3-bit weights (2-bit
-// differential magnitudes) on 1-bit cells, so baseline maps two row tiles (xbar0 = rows 0-3,
-// xbar1 = rows 4-7) of 4 slice columns (+0, +1, -0, -1). Weights [3, 1, 0, -2 | 1, 1, 1, 1]:
-//   xbar0: +0 = [1,1,0,0] (2 bits), +1 = [1,0,0,0] (1 bit), -0 gated, -1 = [0,0,0,1] (1 bit);
-//   xbar1: +0 = [1,1,1,1] (3 bits), the other three gated.
-// 2-bit inputs on 1-bit DACs: P = 2 input cycles per vector. SAR at 1 ns per bit, t_read 10 ns,
-// one adder-tree level (two parts) of 1 ns.
+// The hand-computed layer is tests/hw/tiny_layer.h's.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -20,6 +13,7 @@
 #include "sim/hw/accelerator.h"
 #include "sim/mapping/mapping_policy.h"
 #include "sim/workload/run_timing.h"
+#include "tests/hw/tiny_layer.h"
 #include "tests/macro/random_layer_case.h"
 #include "tests/systemc_test.h"
 
@@ -29,14 +23,10 @@ namespace {
 class ChipTiming : public testing::SystemCTest {
  protected:
   ChipTiming() {
-    geometry_.rows = 4;
-    geometry_.cols = 4;
-    geometry_.weight_bits = 3;
-    geometry_.input_bits = 2;
-    weights_ = IntMatrix(8, 1);
-    weights_.data = {3, 1, 0, -2, 1, 1, 1, 1};
-    settings_.t_read_ns = 10.0;
-    settings_.adc.per_crossbar = 4;
+    const testing::TinyLayer tiny = testing::tiny_layer();
+    geometry_ = tiny.geometry;
+    weights_ = tiny.weights;
+    settings_ = tiny.settings;
   }
 
   LayerResult run(std::size_t vectors = 1) {

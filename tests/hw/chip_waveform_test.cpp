@@ -18,6 +18,7 @@
 #include "sim/hw/accelerator.h"
 #include "sim/mapping/mapping_policy.h"
 #include "sim/workload/run_timing.h"
+#include "tests/hw/tiny_layer.h"
 #include "tests/systemc_test.h"
 
 namespace cimsim {
@@ -100,17 +101,9 @@ class VcdValues {
 class ChipWaveform : public testing::SystemCTest {};
 
 TEST_F(ChipWaveform, TileAndMacroSignalsFollowTheHandComputedSchedule) {
-  MappingGeometry geometry;
-  geometry.rows = 4;
-  geometry.cols = 4;
-  geometry.weight_bits = 3;
-  geometry.input_bits = 2;
-  IntMatrix weights(8, 1);
-  weights.data = {3, 1, 0, -2, 1, 1, 1, 1};
-  const MappedLayer layer = map_layer("baseline", weights, geometry, "tiny");
-  MacroSettings settings;
-  settings.t_read_ns = 10.0;
-  settings.adc.per_crossbar = 4;
+  const testing::TinyLayer tiny = testing::tiny_layer();
+  const MappedLayer layer = map_layer("baseline", tiny.weights, tiny.geometry, "tiny");
+  MacroSettings settings = tiny.settings;
   settings.chip.link_bytes_per_ns = 1.0;
   IntMatrix x(1, 8);
   std::fill(x.data.begin(), x.data.end(), 3);

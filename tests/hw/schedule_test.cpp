@@ -1,10 +1,10 @@
 // Scheduling in simulated time (sim/hw/schedule.h, sim/hw/scheduler.h) on two layers whose
 // stage times are computed by hand, and the timeline file written from the same run.
 //
-// Both layers are the tiny layer of chip_timing_test (K = 8 inputs, one output, 4-row crossbars,
-// two row tiles, 4 ADCs per crossbar, P = 2 input cycles, t_read 10 ns, busiest ADC 3 ns, one
-// adder level of 1 ns). With two slots per tile, layer A sits in tile0 and layer B in tile1. One
-// vector computes for 2 x max(10, 3) = 20 ns, drains 3 ns, and its sums meet in 1 ns.
+// Both layers are the tiny layer of tests/hw/tiny_layer.h (K = 8 inputs, one output, 4-row
+// crossbars, two row tiles, 4 ADCs per crossbar, P = 2 input cycles, t_read 10 ns, busiest ADC 3
+// ns, one adder level of 1 ns). With two slots per tile, layer A sits in tile0 and layer B in
+// tile1. One vector computes for 2 x max(10, 3) = 20 ns, drains 3 ns, and its sums meet in 1 ns.
 // B's vector v reads A's vector v (needs v + 1 of A's vectors).
 #include <gtest/gtest.h>
 
@@ -16,6 +16,7 @@
 #include "sim/hw/accelerator.h"
 #include "sim/mapping/mapping_policy.h"
 #include "sim/workload/run_timing.h"
+#include "tests/hw/tiny_layer.h"
 #include "tests/systemc_test.h"
 
 namespace cimsim {
@@ -24,14 +25,10 @@ namespace {
 class Schedule : public testing::SystemCTest {
  protected:
   Schedule() {
-    geometry_.rows = 4;
-    geometry_.cols = 4;
-    geometry_.weight_bits = 3;
-    geometry_.input_bits = 2;
-    weights_ = IntMatrix(8, 1);
-    weights_.data = {3, 1, 0, -2, 1, 1, 1, 1};
-    settings_.t_read_ns = 10.0;
-    settings_.adc.per_crossbar = 4;
+    const testing::TinyLayer tiny = testing::tiny_layer();
+    geometry_ = tiny.geometry;
+    weights_ = tiny.weights;
+    settings_ = tiny.settings;
     settings_.chip.tile_crossbars = 2;
     settings_.chip.simulated_inferences = 3;
   }
