@@ -24,7 +24,7 @@ namespace {
 constexpr std::size_t kVectors = 256;  // distinct input vectors cycled through (stay in L1/L2)
 
 // ADC below the lossless width: the columns of this macro need 5 to 8 bits, so 4-bit capped ADCs
-// clip and the fast kernel must take the bit-plane path.
+// clip and the fast kernel must take the split path.
 constexpr int kNarrowAdcBits = 4;
 
 struct KernelCase {
@@ -89,10 +89,7 @@ void BM_ColumnSums(benchmark::State& state, KernelCase c) {
                     static_cast<double>(crossbar.gather.size() * crossbar.outputs.size()));
   memory.report(state);
   state.SetLabel(std::to_string(crossbar.gather.size()) + "x" +
-                 std::to_string(crossbar.columns.size()) +
-                 (engine.exact()                         ? " exact"
-                  : c.kernel == std::string("reference") ? " reference"
-                                                         : " bit-plane"));
+                 std::to_string(crossbar.columns.size()) + " " + kernel_name(engine.kernel()));
 }
 
 BENCHMARK_CAPTURE(BM_ColumnSums, bitplane_adc4, KernelCase{"fast", "capped", kNarrowAdcBits, 0});

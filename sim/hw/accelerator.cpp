@@ -72,12 +72,25 @@ Accelerator::Accelerator(const sc_core::sc_module_name& name,
   traced_.resize(layers_.size());
   if (!trace_patterns.empty() && !vcd_path.empty()) open_traces(trace_patterns, vcd_path);
   for (const auto& unit : layers_) {
-    const bool exact = !settings_.adc.skip_zero_input_cycles && settings_.kernel != "reference" &&
-                       std::all_of(unit->macros.begin(), unit->macros.end(), [](const auto& macro) {
-                         return macro->engine().exact() && !macro->traced();
-                       });
-    exact_weights_.push_back(exact ? reconstruct_weights(unit->layer()) : IntMatrix());
+    // Every crossbar's choice of kernel (CrossbarEngine::choose_kernel) decides the layer's.
+    const bool exact = std::all_of(unit->macros.begin(), unit->macros.end(), [](const auto& macro) {
+      return macro->engine().exact() && !macro->traced();
+    });
+    exact_.push_back(exact);
   }
+  weights_.resize(layers_.size());
+  for (std::size_t l = 0; l < layers_.size(); ++l) {
+    if (exact_[l]) (void)layer_weights(l);
+  }
+}
+
+const IntMatrix& Accelerator::layer_weights(std::size_t index) {
+  IntMatrix& weights = weights_.at(index);
+  const MappedLayer& layer = layers_[index]->layer();
+  if (weights.data.empty() && layer.inputs > 0 && layer.outputs > 0) {
+    weights = reconstruct_weights(layer);
+  }
+  return weights;
 }
 
 sc_core::sc_trace_file* Accelerator::trace_file(const std::string& vcd_path) {
@@ -162,7 +175,7 @@ LayerResult Accelerator::run_layer(std::size_t index, const IntMatrix& inputs) {
   // follow from the digit statistics of the batch. Traced macros compute in their own process.
   auto& macros = layers_[index]->macros;
   if (layer_is_exact(index)) {
-    result.outputs = integer_gemm(inputs, exact_weights_[index]);
+    result.outputs = integer_gemm(inputs, weights_[index]);
     const DigitStatistics digits = digit_statistics(inputs, layer.geometry, settings_.input_signed);
     tbb::parallel_for(std::size_t{0}, macros.size(), [&](std::size_t i) {
       macros[i]->precompute_counts(macros[i]->engine().batch_counts(digits, inputs.rows));

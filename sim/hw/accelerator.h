@@ -120,9 +120,11 @@ class Accelerator : public sc_core::sc_module {
   }
   // Whether layer `index` runs as one exact product: no crossbar of it can clip, round or
   // overflow, none is traced and zero-cycle skipping is off.
-  [[nodiscard]] bool layer_is_exact(std::size_t index) const {
-    return !exact_weights_[index].data.empty();
-  }
+  [[nodiscard]] bool layer_is_exact(std::size_t index) const { return exact_[index]; }
+  // The integer weights layer `index`'s crossbars hold (K x N), rebuilt from its cells on the
+  // first call (in the constructor for an exact layer, which multiplies by them): the run's one
+  // copy, which the workloads' integer-ideal product uses too.
+  [[nodiscard]] const IntMatrix& layer_weights(std::size_t index);
   [[nodiscard]] ChipSummary chip_summary() const;
 
  private:
@@ -141,7 +143,8 @@ class Accelerator : public sc_core::sc_module {
   std::unique_ptr<Scheduler> scheduler_;
   std::vector<std::vector<CrossbarMacro*>> traced_;  // per layer: macros with a process
   std::vector<std::vector<std::int64_t>> tile_of_;   // per layer, per crossbar: its tile
-  std::vector<IntMatrix> exact_weights_;  // per layer: its integer weights, when it is exact
+  std::vector<bool> exact_;                          // per layer: it runs as one integer product
+  std::vector<IntMatrix> weights_;                   // per layer: its integer weights, once rebuilt
   sc_core::sc_trace_file* trace_file_ = nullptr;
   double simulated_ns_ = 0.0;  // of the schedule, for the statistics
 };

@@ -16,6 +16,22 @@ int popcount(std::uint64_t word) { return static_cast<int>(std::bitset<64>(word)
 
 }  // namespace
 
+const char* kernel_name(Kernel kernel) {
+  switch (kernel) {
+    case Kernel::kExact:
+      return "exact";
+    case Kernel::kSplit:
+      return "split";
+    case Kernel::kBitPlane:
+      return "bit-plane";
+    case Kernel::kReference:
+      return "reference";
+    case Kernel::kAnalog:
+      return "analog";
+  }
+  return "?";
+}
+
 DigitStatistics digit_statistics(const IntMatrix& x, const MappingGeometry& geometry,
                                  bool input_signed) {
   DigitStatistics stats;
@@ -51,24 +67,47 @@ EventCounts CrossbarEngine::batch_counts(const DigitStatistics& digits,
                                          std::uint64_t vectors) const {
   EventCounts counts = static_counts();
   const std::size_t cycles = static_cast<std::size_t>(digits.cycles);
-  std::uint64_t nonzero = 0;
+  CycleTally tally;
+  tally.vectors = vectors;
   for (std::int32_t k : crossbar_.gather) {
     const std::uint64_t* per_cycle = &digits.nonzero[static_cast<std::size_t>(k) * cycles];
-    for (std::size_t p = 0; p < cycles; ++p) nonzero += per_cycle[p];
+    for (std::size_t p = 0; p < cycles; ++p) tally.nonzero_digits += per_cycle[p];
   }
-  const std::uint64_t rows = crossbar_.gather.size();
-  const std::uint64_t cycle_count = vectors * cycles;
-  counts.nonzero_row_digits = nonzero;
-  counts.dac_activations = settings_.dac_skip_zero_digits ? nonzero : rows * cycle_count;
-  counts.cell_reads = nonzero * crossbar_.columns.size();
-  counts.conversions = converting_.size() * cycle_count;
-  counts.shift_adds = counts.conversions;
-  for (const auto& [bits, count] : converting_bits_) {
-    counts.conversions_by_bits[bits] = count * cycle_count;
-  }
-  counts.input_buffer_reads = rows * vectors;
-  counts.input_cycles = cycle_count;
+  // An exact crossbar skips no input cycle (choose_kernel).
+  tally.converted_cycles = vectors * cycles;
+  count_cycles(tally, counts);
   return counts;
+}
+
+void CrossbarEngine::count_cycles(const CycleTally& tally, EventCounts& counts) const {
+  const std::uint64_t rows = crossbar_.gather.size();
+  const std::uint64_t converting = converting_.size();
+  counts.nonzero_row_digits += tally.nonzero_digits;
+  counts.dac_activations += settings_.dac_skip_zero_digits
+                                ? tally.nonzero_digits
+                                : rows * tally.vectors * static_cast<std::uint64_t>(cycles_);
+  counts.cell_reads += tally.nonzero_digits * crossbar_.columns.size();
+  // Every converting column converts once in a cycle that is not skipped.
+  counts.skipped_conversions += converting * tally.skipped_cycles;
+  counts.conversions += converting * tally.converted_cycles;
+  counts.shift_adds += converting * tally.converted_cycles;
+  if (tally.converted_cycles != 0) {
+    for (const auto& [bits, count] : converting_bits_) {
+      counts.conversions_by_bits[bits] += count * tally.converted_cycles;
+    }
+  }
+  counts.input_buffer_reads += rows * tally.vectors;
+  counts.input_cycles += static_cast<std::uint64_t>(cycles_) * tally.vectors;
+}
+
+CycleTally CrossbarEngine::tally_vector() const {
+  CycleTally tally;
+  tally.vectors = 1;
+  for (int p = 0; p < cycles_; ++p) {
+    tally.nonzero_digits += cycle_nonzero_[static_cast<std::size_t>(p)];
+    ++(converts(p) ? tally.converted_cycles : tally.skipped_cycles);
+  }
+  return tally;
 }
 
 CrossbarEngine::CrossbarEngine(const MappedCrossbar& crossbar, const MappingGeometry& geometry,
@@ -80,7 +119,6 @@ CrossbarEngine::CrossbarEngine(const MappedCrossbar& crossbar, const MappingGeom
       read_noise_rng_(settings.device.seed, RandomStream::kReadNoise),
       adc_noise_rng_(settings.device.seed, RandomStream::kAdcNoise) {
   cycles_ = geometry_.input_cycles();
-  reference_ = settings_.kernel == "reference";
   signed_serial_ = settings_.input_signed && geometry_.dac_bits == 1;
   signed_offset_ = settings_.input_signed && geometry_.dac_bits > 1;
   half_range_ = std::int64_t{1} << (geometry_.input_bits - 1);
@@ -92,17 +130,39 @@ CrossbarEngine::CrossbarEngine(const MappedCrossbar& crossbar, const MappingGeom
   words_ = (rows + 63) / 64;
   driven_.resize(rows);
   digits_.resize(rows);
+  cycle_nonzero_.resize(static_cast<std::size_t>(cycles_));
   input_planes_.resize(static_cast<std::size_t>(geometry_.input_bits) * words_);
   plan_columns();
-  prepare_analog_kernel();
-  prepare_exact_kernel();
-  prepare_split_kernel();
+  const SplitAnalysis split_analysis = analyse_split();
+  choice_ = choose_kernel(split_analysis, false);
+  traced_choice_ = choose_kernel(split_analysis, true);
+  if (analog()) prepare_analog_kernel();
+  if (split()) prepare_split_kernel(split_analysis);
+}
+
+KernelChoice CrossbarEngine::choose_kernel(const SplitAnalysis& split, bool traced) const {
+  if (settings_.device.any()) return {Kernel::kAnalog, "a device non-ideality is on"};
+  if (settings_.kernel == "analog") return {Kernel::kAnalog, "simulation.kernel is analog"};
+  if (settings_.kernel == "reference") {
+    return {Kernel::kReference, "simulation.kernel is reference"};
+  }
+  if (traced) {
+    return {Kernel::kBitPlane, "traced: the waveform shows every column's code in every cycle"};
+  }
+  if (split.refused != nullptr) return {Kernel::kBitPlane, split.refused};
+  if (!split.clip.empty()) {
+    return {Kernel::kSplit, "some columns can clip or round, and no accumulator can overflow"};
+  }
+  if (settings_.adc.skip_zero_input_cycles) {
+    return {Kernel::kSplit,
+            "no column can clip, round or overflow, but zero input cycles are "
+            "skipped vector by vector"};
+  }
+  return {Kernel::kExact, "no column can clip, round or overflow"};
 }
 
 void CrossbarEngine::prepare_analog_kernel() {
   const DeviceSettings& device = settings_.device;
-  analog_ = device.any() || settings_.kernel == "analog";
-  if (!analog_) return;
   // The ADC plan (gating, resolution, step) stays the one designed from the stored levels: the
   // hardware does not know its cells' errors. Gated columns never convert and read exact zero.
   const DeviceModel model(device, geometry_.cell_bits);
@@ -127,7 +187,6 @@ void CrossbarEngine::prepare_analog_kernel() {
   }
   analog_sum_.resize(static_cast<std::size_t>(cycles_) * converting);
   if (read_noise) analog_variance_.resize(analog_sum_.size());
-  cycle_nonzero_.resize(static_cast<std::size_t>(cycles_));
 }
 
 std::vector<ColumnAdcPlan> plan_adc_columns(const MappedCrossbar& crossbar,
@@ -184,53 +243,7 @@ void CrossbarEngine::plan_columns() {
   t_adc_ns_ = *std::max_element(adc_busy_ns.begin(), adc_busy_ns.end());
 }
 
-void CrossbarEngine::prepare_exact_kernel() {
-  if (reference_ || analog_) return;
-  // Exact when every converting column is at or above its lossless width with a unit step (so
-  // no code clips or rounds) and no accumulator can overflow even in the worst case.
-  double cycle_weights = 0.0;  // sum over cycles of 2^(p * v)
-  for (int p = 0; p < cycles_; ++p) cycle_weights += std::ldexp(1.0, p * geometry_.dac_bits);
-  std::vector<double> worst(crossbar_.outputs.size(), 0.0);
-  for (std::size_t j : converting_) {
-    const ColumnAdcPlan& plan = plan_[j];
-    if (plan.bits < crossbar_.columns[j].lossless_bits || plan.step != 1) return;
-    worst[static_cast<std::size_t>(plan.local_output)] +=
-        static_cast<double>(crossbar_.columns[j].bound) *
-        std::ldexp(1.0, static_cast<int>(plan.shift)) * cycle_weights;
-  }
-  const double rows = static_cast<double>(crossbar_.gather.size());
-  for (std::size_t o = 0; o < worst.size(); ++o) {
-    const double corrections =
-        static_cast<double>(offset_coefficient_) * rows * std::ldexp(1.0, geometry_.input_bits) +
-        (signed_offset_
-             ? static_cast<double>(half_range_) * std::fabs(static_cast<double>(stored_row_sum_[o]))
-             : 0.0);
-    if (worst[o] + corrections > static_cast<double>(accumulator_limit_)) return;
-  }
-  const std::size_t outputs = crossbar_.outputs.size();
-  row_weights_.assign(crossbar_.gather.size() * outputs, 0);
-  for (std::size_t j = 0; j < crossbar_.columns.size(); ++j) {
-    const MappedColumn& column = crossbar_.columns[j];
-    const std::size_t o = static_cast<std::size_t>(plan_[j].local_output);
-    for (std::size_t r = 0; r < column.cells.size(); ++r) {
-      row_weights_[r * outputs + o] +=
-          column.polarity * (static_cast<std::int64_t>(column.cells[r]) << plan_[j].shift);
-    }
-  }
-  exact_ = true;
-  // 32-bit arithmetic is exact when the worst case of every output fits (checked above against
-  // the accumulator, so an accumulator of at most 32 bits guarantees it).
-  narrow_ = settings_.accumulator_bits <= 32 && !signed_offset_ && offset_coefficient_ == 0;
-  if (narrow_) {
-    row_weights32_.assign(row_weights_.begin(), row_weights_.end());
-    accumulators32_.assign(outputs, 0);
-  }
-  cycle_nonzero_.resize(static_cast<std::size_t>(cycles_));
-}
-
-void CrossbarEngine::prepare_split_kernel() {
-  // Exact crossbars in a layer that is not exact as a whole take it too, with no clip columns.
-  if (reference_ || analog_) return;
+CrossbarEngine::SplitAnalysis CrossbarEngine::analyse_split() const {
   // A column is safe when no sum it can see clips or rounds (unit step, bound within the largest
   // code): its converted values add up to its part of the integer product. The others need
   // per-cycle sums. The worst case of each accumulator, with every clipping column at its
@@ -239,30 +252,34 @@ void CrossbarEngine::prepare_split_kernel() {
   constexpr std::int64_t kLimit = std::int64_t{1} << 30;  // sums, codes and steps in int32
   double cycle_weights = 0.0;                             // sum over cycles of 2^(p * v)
   for (int p = 0; p < cycles_; ++p) cycle_weights += std::ldexp(1.0, p * geometry_.dac_bits);
+  SplitAnalysis a;
   const std::size_t outputs = crossbar_.outputs.size();
-  if (outputs == 0) return;
+  if (outputs == 0) {
+    a.refused = "the crossbar serves no output";
+    return a;
+  }
   std::vector<double> worst(outputs, 0.0);
-  std::vector<double> worst_safe(outputs, 0.0);
-  std::vector<std::size_t> safe;
-  std::vector<std::size_t> clip;
-  std::int64_t largest_clip_bound = 0;
+  a.worst_safe.assign(outputs, 0.0);
   for (std::size_t j : converting_) {
     const ColumnAdcPlan& plan = plan_[j];
     const MappedColumn& column = crossbar_.columns[j];
     const std::int64_t max_code = (std::int64_t{1} << plan.bits) - 1;
     const double weight = std::ldexp(1.0, static_cast<int>(plan.shift)) * cycle_weights;
     if (column.bound == 0 || (plan.step == 1 && column.bound <= max_code)) {
-      safe.push_back(j);
+      a.safe.push_back(j);
       worst[static_cast<std::size_t>(plan.local_output)] +=
           static_cast<double>(column.bound) * weight;
-      worst_safe[static_cast<std::size_t>(plan.local_output)] +=
+      a.worst_safe[static_cast<std::size_t>(plan.local_output)] +=
           static_cast<double>(column.bound) * weight;
       continue;
     }
     const bool power_of_two = plan.step > 0 && (plan.step & (plan.step - 1)) == 0;
-    if (!power_of_two || plan.step >= kLimit || column.bound >= kLimit || plan.bits >= 30) return;
-    clip.push_back(j);
-    largest_clip_bound = std::max(largest_clip_bound, column.bound);
+    if (!power_of_two || plan.step >= kLimit || column.bound >= kLimit || plan.bits >= 30) {
+      a.refused = "a clipping column's ADC step is not a power of two or its sums exceed 30 bits";
+      return a;
+    }
+    a.clip.push_back(j);
+    a.largest_clip_bound = std::max(a.largest_clip_bound, column.bound);
     const AdcConversion largest = AdcTransfer::convert(column.bound, plan.step, plan.bits);
     worst[static_cast<std::size_t>(plan.local_output)] +=
         static_cast<double>(largest.value) * weight;
@@ -274,9 +291,18 @@ void CrossbarEngine::prepare_split_kernel() {
         (signed_offset_
              ? static_cast<double>(half_range_) * std::fabs(static_cast<double>(stored_row_sum_[o]))
              : 0.0);
-    if (worst[o] + corrections > static_cast<double>(accumulator_limit_)) return;
+    if (worst[o] + corrections > static_cast<double>(accumulator_limit_)) {
+      a.refused =
+          "an accumulator can overflow in the worst case, so the order of additions matters";
+      return a;
+    }
   }
-  split_ = true;
+  return a;
+}
+
+void CrossbarEngine::prepare_split_kernel(const SplitAnalysis& split) {
+  const std::vector<std::size_t>& clip = split.clip;
+  const std::size_t outputs = crossbar_.outputs.size();
   clip_columns_ = clip;
   const std::size_t clips = clip.size();
   const std::size_t row_count = crossbar_.gather.size();
@@ -309,7 +335,7 @@ void CrossbarEngine::prepare_split_kernel() {
   split_driven_.assign(space, 0);
   row_values_.assign(space, 0);
 
-  split_sums16_ = largest_clip_bound <= 32767;
+  split_sums16_ = split.largest_clip_bound <= 32767;
   const std::size_t lanes =
       kernels::kVectorBytes / (split_sums16_ ? sizeof(std::int16_t) : sizeof(std::int32_t));
   clip_stride_ = (clips + lanes - 1) / lanes * lanes;
@@ -318,19 +344,16 @@ void CrossbarEngine::prepare_split_kernel() {
   const std::size_t cell_bit_count = static_cast<std::size_t>(geometry_.cell_bits);
   split_popcount_ = geometry_.dac_bits == 1 && clips * cell_bit_count * space_words_ <=
                                                    (row_count / 4) * (clip_stride_ / lanes);
-  if (split_popcount_) {
-    clip_planes_.assign(clips * cell_bit_count * space_words_, 0);
-  } else if (split_sums16_) {
-    clip_cells16_.assign(space * clip_stride_, 0);
-  } else {
-    clip_cells32_.assign(space * clip_stride_, 0);
-  }
+  if (split_popcount_) clip_planes_.assign(clips * cell_bit_count * space_words_, 0);
+  const auto allocate = [&](auto& buffers) {
+    if (!split_popcount_) buffers.cells.assign(space * clip_stride_, 0);
+    buffers.sums.assign(clip_stride_, 0);
+    if (geometry_.dac_bits > 1) buffers.cycle_digits.assign(cycle_count * row_count, 0);
+  };
   if (split_sums16_) {
-    sums16_.assign(clip_stride_, 0);
-    if (geometry_.dac_bits > 1) cycle_digits16_.assign(cycle_count * row_count, 0);
+    allocate(sums16_);
   } else {
-    sums32_.assign(clip_stride_, 0);
-    if (geometry_.dac_bits > 1) cycle_digits32_.assign(cycle_count * row_count, 0);
+    allocate(sums32_);
   }
   if (geometry_.dac_bits > 1) cycle_rows_.assign(cycle_count * row_count, 0);
   // Padding columns (up to the stride) have zero cells, sums and codes and never clip, so the
@@ -363,16 +386,17 @@ void CrossbarEngine::prepare_split_kernel() {
                                                                              << (at % 64);
         }
       } else if (split_sums16_) {
-        clip_cells16_[at * clip_stride_ + i] = static_cast<std::int16_t>(cells[r]);
+        sums16_.cells[at * clip_stride_ + i] = static_cast<std::int16_t>(cells[r]);
       } else {
-        clip_cells32_[at * clip_stride_ + i] = static_cast<std::int32_t>(cells[r]);
+        sums32_.cells[at * clip_stride_ + i] = static_cast<std::int32_t>(cells[r]);
       }
     }
   }
   // The safe columns' product: 32-bit when its worst case fits.
-  split_safe32_ = *std::max_element(worst_safe.begin(), worst_safe.end()) < 2147483647.0;
+  split_safe32_ =
+      *std::max_element(split.worst_safe.begin(), split.worst_safe.end()) < 2147483647.0;
   std::vector<std::int64_t> weights(space * outputs, 0);
-  for (std::size_t j : safe) {
+  for (std::size_t j : split.safe) {
     const MappedColumn& column = crossbar_.columns[j];
     const std::size_t o = static_cast<std::size_t>(plan_[j].local_output);
     for (std::size_t r = 0; r < row_count; ++r) {
@@ -391,7 +415,6 @@ void CrossbarEngine::prepare_split_kernel() {
   } else {
     safe_weights_ = std::move(weights);
   }
-  cycle_nonzero_.resize(cycle_count);
 }
 
 EventCounts CrossbarEngine::static_counts() const {
@@ -416,35 +439,25 @@ void CrossbarEngine::accumulate(std::int64_t& accumulator, std::int64_t addend,
   accumulator = sum;
 }
 
-void CrossbarEngine::load_inputs(const std::int32_t* x) {
+void CrossbarEngine::load_inputs(const std::int32_t* x, bool planes) {
   // Signed bit-serial inputs drive their two's-complement bits; signed multi-bit inputs drive
   // the digits of x + 2^(A-1), corrected digitally.
-  const int a = geometry_.input_bits;
-  const std::uint32_t input_mask = (1U << a) - 1U;
-  std::fill(input_planes_.begin(), input_planes_.end(), 0);
-  for (std::size_t r = 0; r < driven_.size(); ++r) {
-    const std::int64_t value = x[crossbar_.gather[r]];
-    const auto driven =
-        static_cast<std::uint32_t>(signed_offset_ ? value + half_range_ : value) & input_mask;
-    driven_[r] = driven;
-    for (std::uint32_t bits = driven; bits != 0; bits &= bits - 1) {
-      const auto b = static_cast<std::size_t>(__builtin_ctz(bits));
-      input_planes_[b * words_ + r / 64] |= std::uint64_t{1} << (r % 64);
-    }
-  }
-}
-
-void CrossbarEngine::load_inputs_exact(const std::int32_t* x) {
-  const int a = geometry_.input_bits;
   const int v = geometry_.dac_bits;
-  const std::uint32_t input_mask = (1U << a) - 1U;
+  const std::uint32_t input_mask = (1U << geometry_.input_bits) - 1U;
   const std::uint32_t digit_mask = (1U << v) - 1U;
   std::fill(cycle_nonzero_.begin(), cycle_nonzero_.end(), 0);
+  if (planes) std::fill(input_planes_.begin(), input_planes_.end(), 0);
   for (std::size_t r = 0; r < driven_.size(); ++r) {
     const std::int64_t value = x[crossbar_.gather[r]];
     const auto driven =
         static_cast<std::uint32_t>(signed_offset_ ? value + half_range_ : value) & input_mask;
     driven_[r] = driven;
+    if (planes) {
+      for (std::uint32_t bits = driven; bits != 0; bits &= bits - 1) {
+        const auto b = static_cast<std::size_t>(__builtin_ctz(bits));
+        input_planes_[b * words_ + r / 64] |= std::uint64_t{1} << (r % 64);
+      }
+    }
     if (v == 1) {
       for (std::uint32_t bits = driven; bits != 0; bits &= bits - 1) {
         ++cycle_nonzero_[static_cast<std::size_t>(__builtin_ctz(bits))];
@@ -456,19 +469,6 @@ void CrossbarEngine::load_inputs_exact(const std::int32_t* x) {
       }
     }
   }
-}
-
-std::uint64_t CrossbarEngine::nonzero_digits(int cycle) const {
-  std::uint64_t count = 0;
-  const int v = geometry_.dac_bits;
-  for (std::size_t w = 0; w < words_; ++w) {
-    std::uint64_t any = 0;
-    for (int i = 0; i < v && cycle * v + i < geometry_.input_bits; ++i) {
-      any |= input_planes_[static_cast<std::size_t>(cycle * v + i) * words_ + w];
-    }
-    count += static_cast<std::uint64_t>(popcount(any));
-  }
-  return count;
 }
 
 std::int64_t CrossbarEngine::column_sum(std::size_t column, int cycle) const {
@@ -487,51 +487,65 @@ std::int64_t CrossbarEngine::column_sum(std::size_t column, int cycle) const {
   return sum;
 }
 
+void CrossbarEngine::take_conversion(std::size_t column, int cycle, const AdcConversion& conversion,
+                                     EventCounts& counts, CycleTrace* cycle_trace) {
+  counts.clipped_conversions += conversion.clipped ? 1 : 0;
+  counts.clipped_negative += conversion.below_zero ? 1 : 0;
+  if (conversion.value != 0) {
+    const ColumnAdcPlan& plan = plan_[column];
+    // The most significant cycle of a two's-complement input carries weight -2^(A-1).
+    const std::int64_t cycle_sign = (signed_serial_ && cycle == cycles_ - 1) ? -1 : 1;
+    const std::int64_t sign = cycle_sign * crossbar_.columns[column].polarity;
+    const auto shift = static_cast<unsigned>(cycle * geometry_.dac_bits) + plan.shift;
+    accumulate(accumulators_[static_cast<std::size_t>(plan.local_output)],
+               sign * (conversion.value << shift), counts);
+  }
+  if (cycle_trace != nullptr) {
+    cycle_trace->codes[column] = conversion.code;
+    cycle_trace->converted[column] = true;
+  }
+}
+
 void CrossbarEngine::run_vector(const std::int32_t* x, std::int64_t* y, EventCounts& counts,
                                 std::vector<CycleTrace>* trace, std::int32_t output_base) {
-  if (analog_) {
-    run_vector_analog(x, y, counts, trace, output_base);
-    return;
+  const Kernel kernel = (trace != nullptr ? traced_choice_ : choice_).kernel;
+  switch (kernel) {
+    case Kernel::kExact:
+    case Kernel::kSplit:
+      if (split_sums16_) {
+        run_vector_split<std::int16_t>(x, y, counts, output_base);
+      } else {
+        run_vector_split<std::int32_t>(x, y, counts, output_base);
+      }
+      return;
+    case Kernel::kAnalog:
+      run_vector_analog(x, y, counts, trace, output_base);
+      return;
+    case Kernel::kBitPlane:
+    case Kernel::kReference:
+      run_vector_digital(x, y, counts, trace, output_base);
+      return;
   }
+}
+
+void CrossbarEngine::run_vector_digital(const std::int32_t* x, std::int64_t* y, EventCounts& counts,
+                                        std::vector<CycleTrace>* trace, std::int32_t output_base) {
+  const bool reference = choice_.kernel == Kernel::kReference;
   const int v = geometry_.dac_bits;
+  const std::uint32_t digit_mask = (1U << v) - 1U;
   const std::size_t rows = crossbar_.gather.size();
   const std::size_t columns = crossbar_.columns.size();
-  const bool exact = exact_ && trace == nullptr;
   std::fill(accumulators_.begin(), accumulators_.end(), 0);
   if (trace != nullptr) trace->assign(static_cast<std::size_t>(cycles_), CycleTrace{});
-  if (exact) {
-    load_inputs_exact(x);
-  } else {
-    load_inputs(x);
-  }
-
-  std::uint64_t converting_cycles = 0;
+  load_inputs(x, !reference);
   for (int p = 0; p < cycles_; ++p) {
-    const unsigned digit_shift = static_cast<unsigned>(p * v);
-    std::uint64_t nonzero = 0;
-    if (reference_) {
-      const std::uint32_t digit_mask = (1U << v) - 1U;
+    if (!converts(p)) continue;
+    if (reference) {
+      const unsigned digit_shift = static_cast<unsigned>(p * v);
       for (std::size_t r = 0; r < rows; ++r) {
         digits_[r] = static_cast<std::uint8_t>((driven_[r] >> digit_shift) & digit_mask);
-        nonzero += digits_[r] != 0 ? 1 : 0;
       }
-    } else if (exact) {
-      nonzero = cycle_nonzero_[static_cast<std::size_t>(p)];
-    } else {
-      nonzero = nonzero_digits(p);
     }
-    counts.nonzero_row_digits += nonzero;
-    counts.dac_activations += settings_.dac_skip_zero_digits ? nonzero : rows;
-    counts.cell_reads += nonzero * columns;
-    if (nonzero == 0 && settings_.adc.skip_zero_input_cycles) {
-      counts.skipped_conversions += converting_.size();
-      continue;
-    }
-    // Every converting column converts once in a cycle that is not skipped.
-    ++converting_cycles;
-    if (exact) continue;
-    // The most significant cycle of a two's-complement input carries weight -2^(A-1).
-    const std::int64_t cycle_sign = (signed_serial_ && p == cycles_ - 1) ? -1 : 1;
     CycleTrace* cycle_trace = trace != nullptr ? &(*trace)[static_cast<std::size_t>(p)] : nullptr;
     if (cycle_trace != nullptr) {
       cycle_trace->codes.assign(columns, 0);
@@ -540,74 +554,48 @@ void CrossbarEngine::run_vector(const std::int32_t* x, std::int64_t* y, EventCou
     for (std::size_t j : converting_) {
       const ColumnAdcPlan& plan = plan_[j];
       std::int64_t sum = 0;
-      if (reference_) {
+      if (reference) {
         const std::uint8_t* cells = crossbar_.columns[j].cells.data();
         for (std::size_t r = 0; r < rows; ++r) sum += digits_[r] * cells[r];
       } else {
         sum = column_sum(j, p);
       }
-      const AdcConversion conversion = AdcTransfer::convert(sum, plan.step, plan.bits);
-      counts.clipped_conversions += conversion.clipped ? 1 : 0;
-      const std::int64_t sign = cycle_sign * crossbar_.columns[j].polarity;
-      accumulate(accumulators_[static_cast<std::size_t>(plan.local_output)],
-                 sign * (conversion.value << (digit_shift + plan.shift)), counts);
-      if (cycle_trace != nullptr) {
-        cycle_trace->codes[j] = conversion.code;
-        cycle_trace->converted[j] = true;
-      }
+      take_conversion(j, p, AdcTransfer::convert(sum, plan.step, plan.bits), counts, cycle_trace);
     }
   }
-
-  if (exact) {
-    // No column clips or rounds: the converted values add up to the stored weights times the
-    // driven inputs (the two's-complement value itself for signed bit-serial inputs).
-    const std::size_t outputs = crossbar_.outputs.size();
-    if (narrow_) {
-      std::fill(accumulators32_.begin(), accumulators32_.end(), 0);
-      for (std::size_t r = 0; r < rows; ++r) {
-        const std::int32_t value =
-            signed_serial_ ? x[crossbar_.gather[r]] : static_cast<std::int32_t>(driven_[r]);
-        if (value == 0) continue;
-        const std::int32_t* weights = &row_weights32_[r * outputs];
-        for (std::size_t o = 0; o < outputs; ++o) accumulators32_[o] += value * weights[o];
-      }
-      std::copy(accumulators32_.begin(), accumulators32_.end(), accumulators_.begin());
-    } else {
-      for (std::size_t r = 0; r < rows; ++r) {
-        const std::int64_t value =
-            signed_serial_ ? static_cast<std::int64_t>(x[crossbar_.gather[r]]) : driven_[r];
-        if (value == 0) continue;
-        const std::int64_t* weights = &row_weights_[r * outputs];
-        for (std::size_t o = 0; o < outputs; ++o) accumulators_[o] += value * weights[o];
-      }
-    }
-  }
-  finish_vector(x, y, counts, converting_cycles, output_base);
+  finish_vector(x, y, counts, output_base);
 }
 
 void CrossbarEngine::run_batch(const IntMatrix& x, std::int64_t* y, std::size_t y_stride,
                                EventCounts& counts, std::int32_t output_base) {
   constexpr std::size_t kAhead = 4;  // vectors [count]
   for (std::size_t t = 0; t < x.rows; ++t) {
-    if (split_) {
-      // The inputs of a batch are larger than the caches and each crossbar reads its window of
-      // every vector: fetch a later vector's (16 int32 per 64-byte line) while this one runs.
-      if (split_window_ && t + kAhead < x.rows) {
-        const std::int32_t* ahead = x.row(t + kAhead) + window_begin_;
-        for (std::size_t k = 0; k < split_space_; k += 16) __builtin_prefetch(ahead + k);
-      }
-      run_vector_split(x.row(t), y + t * y_stride, counts, output_base);
-    } else {
-      run_vector(x.row(t), y + t * y_stride, counts, nullptr, output_base);
+    // The inputs of a batch are larger than the caches and a split crossbar reads its window of
+    // every vector: fetch a later vector's (16 int32 per 64-byte line) while this one runs.
+    if (split_window_ && t + kAhead < x.rows) {
+      const std::int32_t* ahead = x.row(t + kAhead) + window_begin_;
+      for (std::size_t k = 0; k < split_space_; k += 16) __builtin_prefetch(ahead + k);
     }
+    run_vector(x.row(t), y + t * y_stride, counts, nullptr, output_base);
   }
 }
 
+template <>
+CrossbarEngine::SplitSums<std::int16_t>& CrossbarEngine::split_sums<std::int16_t>() {
+  return sums16_;
+}
+
+template <>
+CrossbarEngine::SplitSums<std::int32_t>& CrossbarEngine::split_sums<std::int32_t>() {
+  return sums32_;
+}
+
+template <typename S>
 void CrossbarEngine::run_vector_split(const std::int32_t* x, std::int64_t* y, EventCounts& counts,
                                       std::int32_t output_base) {
+  SplitSums<S>& buffers = split_sums<S>();
   const int v = geometry_.dac_bits;
   const std::size_t rows = crossbar_.gather.size();
-  const std::size_t columns = crossbar_.columns.size();
   const std::size_t outputs = crossbar_.outputs.size();
   const std::size_t clips = clip_columns_.size();
   const std::uint32_t input_mask = (1U << geometry_.input_bits) - 1U;
@@ -634,11 +622,7 @@ void CrossbarEngine::run_vector_split(const std::int32_t* x, std::int64_t* y, Ev
         if (digit == 0) continue;
         const std::size_t at = static_cast<std::size_t>(p) * rows + listed[p]++;
         cycle_rows_[at] = static_cast<std::uint32_t>(r);
-        if (split_sums16_) {
-          cycle_digits16_[at] = static_cast<std::int16_t>(digit);
-        } else {
-          cycle_digits32_[at] = static_cast<std::int32_t>(digit);
-        }
+        buffers.cycle_digits[at] = static_cast<S>(digit);
       }
     }
   }
@@ -667,51 +651,27 @@ void CrossbarEngine::run_vector_split(const std::int32_t* x, std::int64_t* y, Ev
   }
   // The columns that can: each cycle's sums through their ADCs, shifted and added per column.
   std::fill(clip_acc_.begin(), clip_acc_.end(), 0);
-  std::uint64_t converting_cycles = 0;
   for (int p = 0; p < cycles_; ++p) {
     const std::uint64_t nonzero = cycle_nonzero_[static_cast<std::size_t>(p)];
-    counts.nonzero_row_digits += nonzero;
-    counts.dac_activations += settings_.dac_skip_zero_digits ? nonzero : rows;
-    counts.cell_reads += nonzero * columns;
-    if (nonzero == 0 && settings_.adc.skip_zero_input_cycles) {
-      counts.skipped_conversions += converting_.size();
-      continue;
-    }
-    ++converting_cycles;
-    if (nonzero == 0) continue;  // every sum is zero: codes zero, nothing clips
+    // Skipped, or every sum is zero: codes zero, nothing clips.
+    if (nonzero == 0 || clips == 0) continue;
     const bool negative = signed_serial_ && p == cycles_ - 1;
     const std::size_t list = static_cast<std::size_t>(p) * rows;
     const unsigned cycle_shift = static_cast<unsigned>(p * v);
     const std::uint64_t* plane = &split_planes_[static_cast<std::size_t>(p) * space_words_];
-    if (split_sums16_) {
-      if (split_popcount_) {
-        kernels::popcount_sums(plane, space_words_, clip_planes_.data(), clips, geometry_.cell_bits,
-                               sums16_.data());
-      } else if (v == 1) {
-        kernels::cycle_sums(clip_cells16_.data(), clip_stride_, plane, space_words_,
-                            sums16_.data());
-      } else {
-        kernels::cycle_sums(clip_cells16_.data(), clip_stride_, &cycle_rows_[list],
-                            &cycle_digits16_[list], nonzero, sums16_.data());
-      }
-      counts.clipped_conversions += kernels::convert_cycle(
-          sums16_.data(), clip_stride_, clip_half_.data(), clip_shift_.data(),
-          clip_max_code_.data(), cycle_shift, negative, clip_acc_.data());
+    if (split_popcount_) {
+      kernels::popcount_sums(plane, space_words_, clip_planes_.data(), clips, geometry_.cell_bits,
+                             buffers.sums.data());
+    } else if (v == 1) {
+      kernels::cycle_sums(buffers.cells.data(), clip_stride_, plane, space_words_,
+                          buffers.sums.data());
     } else {
-      if (split_popcount_) {
-        kernels::popcount_sums(plane, space_words_, clip_planes_.data(), clips, geometry_.cell_bits,
-                               sums32_.data());
-      } else if (v == 1) {
-        kernels::cycle_sums(clip_cells32_.data(), clip_stride_, plane, space_words_,
-                            sums32_.data());
-      } else {
-        kernels::cycle_sums(clip_cells32_.data(), clip_stride_, &cycle_rows_[list],
-                            &cycle_digits32_[list], nonzero, sums32_.data());
-      }
-      counts.clipped_conversions += kernels::convert_cycle(
-          sums32_.data(), clip_stride_, clip_half_.data(), clip_shift_.data(),
-          clip_max_code_.data(), cycle_shift, negative, clip_acc_.data());
+      kernels::cycle_sums(buffers.cells.data(), clip_stride_, &cycle_rows_[list],
+                          &buffers.cycle_digits[list], nonzero, buffers.sums.data());
     }
+    counts.clipped_conversions += kernels::convert_cycle(
+        buffers.sums.data(), clip_stride_, clip_half_.data(), clip_shift_.data(),
+        clip_max_code_.data(), cycle_shift, negative, clip_acc_.data());
   }
   // Each output's clipping columns are consecutive: add them up with their sign and slice shift.
   std::size_t i = 0;
@@ -720,11 +680,11 @@ void CrossbarEngine::run_vector_split(const std::int32_t* x, std::int64_t* y, Ev
     for (; i < end; ++i) sum += clip_acc_[i] * clip_weight_[i];
     accumulators_[output] += sum;
   }
-  finish_vector(x, y, counts, converting_cycles, output_base);
+  finish_vector(x, y, counts, output_base);
 }
 
 void CrossbarEngine::finish_vector(const std::int32_t* x, std::int64_t* y, EventCounts& counts,
-                                   std::uint64_t converting_cycles, std::int32_t output_base) {
+                                   std::int32_t output_base) {
   const std::size_t rows = crossbar_.gather.size();
   // Exact digital corrections (section 6).
   std::int64_t input_sum = 0;
@@ -738,15 +698,7 @@ void CrossbarEngine::finish_vector(const std::int32_t* x, std::int64_t* y, Event
     if (signed_offset_) accumulate(accumulators_[o], -half_range_ * stored_row_sum_[o], counts);
     y[crossbar_.outputs[o] - output_base] += accumulators_[o];
   }
-  counts.conversions += converting_.size() * converting_cycles;
-  counts.shift_adds += converting_.size() * converting_cycles;
-  if (converting_cycles != 0) {
-    for (const auto& [bits, count] : converting_bits_) {
-      counts.conversions_by_bits[bits] += count * converting_cycles;
-    }
-  }
-  counts.input_buffer_reads += rows;
-  counts.input_cycles += static_cast<std::uint64_t>(cycles_);
+  count_cycles(tally_vector(), counts);
 }
 
 void CrossbarEngine::run_vector_analog(const std::int32_t* x, std::int64_t* y, EventCounts& counts,
@@ -804,19 +756,8 @@ void CrossbarEngine::run_vector_analog(const std::int32_t* x, std::int64_t* y, E
     }
   }
 
-  std::uint64_t converting_cycles = 0;
   for (int p = 0; p < cycles_; ++p) {
-    const unsigned digit_shift = static_cast<unsigned>(p * v);
-    const std::uint64_t nonzero = cycle_nonzero_[static_cast<std::size_t>(p)];
-    counts.nonzero_row_digits += nonzero;
-    counts.dac_activations += settings_.dac_skip_zero_digits ? nonzero : rows;
-    counts.cell_reads += nonzero * columns;
-    if (nonzero == 0 && settings_.adc.skip_zero_input_cycles) {
-      counts.skipped_conversions += converting;
-      continue;
-    }
-    ++converting_cycles;
-    const std::int64_t cycle_sign = (signed_serial_ && p == cycles_ - 1) ? -1 : 1;
+    if (!converts(p)) continue;
     CycleTrace* cycle_trace = trace != nullptr ? &(*trace)[static_cast<std::size_t>(p)] : nullptr;
     if (cycle_trace != nullptr) {
       cycle_trace->codes.assign(columns, 0);
@@ -840,22 +781,12 @@ void CrossbarEngine::run_vector_analog(const std::int32_t* x, std::int64_t* y, E
             device.adc_noise_sigma_lsb * adc_noise_rng_.normal(crossbar_id_, vectors_run_, event);
       }
       sum += input_referred_lsb * static_cast<double>(plan.step);
-      const AdcConversion conversion = AdcTransfer::convert_real(sum, plan.step, plan.bits);
-      counts.clipped_conversions += conversion.clipped ? 1 : 0;
-      counts.clipped_negative += conversion.below_zero ? 1 : 0;
-      if (conversion.value != 0) {
-        const std::int64_t sign = cycle_sign * crossbar_.columns[j].polarity;
-        accumulate(accumulators_[static_cast<std::size_t>(plan.local_output)],
-                   sign * (conversion.value << (digit_shift + plan.shift)), counts);
-      }
-      if (cycle_trace != nullptr) {
-        cycle_trace->codes[j] = conversion.code;
-        cycle_trace->converted[j] = true;
-      }
+      take_conversion(j, p, AdcTransfer::convert_real(sum, plan.step, plan.bits), counts,
+                      cycle_trace);
     }
   }
   ++vectors_run_;
-  finish_vector(x, y, counts, converting_cycles, output_base);
+  finish_vector(x, y, counts, output_base);
 }
 
 }  // namespace cimsim

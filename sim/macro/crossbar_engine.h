@@ -3,26 +3,27 @@
 // SystemC, so that the SystemC module (sim/hw) stays a thin timed shell around it and tests can
 // check the arithmetic directly.
 //
-// Three kernels compute the same numbers. The reference kernel loops over rows, columns and
-// cycles as the model reads. The bit-plane kernel holds each input bit and each cell bit of 64
-// rows in a machine word, so a column sum is a few popcounts. The exact kernel applies when no
-// column of the crossbar can clip, round or overflow: the converted values then add up to the
-// integer product of the gathered inputs and the stored weights, which it computes directly,
-// counting every event from the input digits alone.
-//
-// Where some columns can clip or round, the split kernel runs a batch of vectors (run_batch):
-// the columns whose lossless width fits their ADC (unit step) still add up to an integer
-// product, computed for them alone; only the other columns get per-cycle column sums, either as
-// row adds over each cycle's nonzero digits (cells held as 16- or 32-bit integers, sums kept in
-// vector registers across the rows) or, for few such columns, as popcounts of bit planes, and
-// are converted column-parallel (sim/macro/batch_kernels.h). It applies when no accumulator can
-// overflow in the worst case, so that the order of the additions cannot change a result; its
-// outputs and counts are those of the bit-plane kernel, bit for bit (docs/performance.md).
+// Four kernels compute the same numbers; choose_kernel() picks one per crossbar, once, and says
+// why (Kernel below). The reference kernel loops over rows, columns and cycles as the model reads.
+// The bit-plane kernel holds each input bit and each cell bit of 64 rows in a machine word, so a
+// column sum is a few popcounts. The split kernel runs wherever no accumulator can overflow in
+// the worst case, so that the order of the additions cannot change a result: the columns whose
+// lossless width fits their ADC (unit step) add up to an integer product, computed for them
+// alone; only the other columns get per-cycle column sums, either as row adds over each cycle's
+// nonzero digits (cells held as 16- or 32-bit integers, sums kept in vector registers across the
+// rows) or, for few such columns, as popcounts of bit planes, and are converted column-parallel
+// (sim/macro/batch_kernels.h). When no column of the crossbar can clip or round, it is the exact
+// product alone, and a layer of such crossbars runs as one integer product (sim/hw/accelerator.h).
+// Its outputs and counts are those of the bit-plane kernel, bit for bit (docs/performance.md).
 //
 // With a device non-ideality on (docs/nonidealities.md) the analog kernel runs instead: each
 // converting column holds real-valued cell conductances, sampled once per run, and each input
 // cycle's column sum is a real number, perturbed by read noise and the ADC's offset and noise,
 // that the ADC quantizes. With everything off the integer kernels above run unchanged.
+//
+// Every kernel reports what it drove (per input cycle, how many rows had a nonzero digit) and
+// its conversions; one routine (count_cycles) turns that into the event counts, the same for a
+// vector and for a whole exact batch.
 #pragma once
 
 #include <cstdint>
@@ -71,6 +72,31 @@ struct DigitStatistics {
 [[nodiscard]] DigitStatistics digit_statistics(const IntMatrix& x, const MappingGeometry& geometry,
                                                bool input_signed);
 
+// The kernels of CrossbarEngine (see the top of this file).
+enum class Kernel {
+  kExact,      // the split kernel with no column that can clip or round: the integer product
+  kSplit,      // exact product of the safe columns, per-cycle sums of the clipping ones
+  kBitPlane,   // per-cycle column sums by popcounts of bit planes, every column
+  kReference,  // the plain per-row, per-column loops
+  kAnalog,     // real-valued column sums from cell conductances
+};
+
+[[nodiscard]] const char* kernel_name(Kernel kernel);
+
+// Which kernel a crossbar takes, and why (for the debug log and the tests).
+struct KernelChoice {
+  Kernel kernel = Kernel::kBitPlane;
+  const char* reason = "";
+};
+
+// What a kernel drove over some vectors: the input of the one counting path (count_cycles).
+struct CycleTally {
+  std::uint64_t vectors = 0;
+  std::uint64_t nonzero_digits = 0;    // rows with a nonzero digit, summed over cycles and vectors
+  std::uint64_t converted_cycles = 0;  // input cycles whose converting columns converted
+  std::uint64_t skipped_cycles = 0;    // input cycles skipped: no nonzero digit, skipping on
+};
+
 class CrossbarEngine {
  public:
   // `crossbar_id` names this crossbar in the run (layer and index): the key of its cells' and
@@ -80,24 +106,29 @@ class CrossbarEngine {
 
   // Runs one input vector (the layer's K inputs) through all input cycles; adds this crossbar's
   // partial sums into y (y[n - output_base] for the layer's output n). `trace`, when given,
-  // receives one entry per input cycle.
+  // receives one entry per input cycle (the kernel chosen for a traced crossbar runs then).
   void run_vector(const std::int32_t* x, std::int64_t* y, EventCounts& counts,
                   std::vector<CycleTrace>* trace = nullptr, std::int32_t output_base = 0);
 
   // Runs the rows of x as a batch of input vectors: row t's partial sums go to
-  // y + t * y_stride (as run_vector's y), and counts add up as run_vector's would. The same
-  // results as run_vector on each row in turn; the split kernel when it applies.
+  // y + t * y_stride (as run_vector's y), and counts add up as run_vector's would.
   void run_batch(const IntMatrix& x, std::int64_t* y, std::size_t y_stride, EventCounts& counts,
                  std::int32_t output_base = 0);
 
   [[nodiscard]] const std::vector<ColumnAdcPlan>& plan() const { return plan_; }
   [[nodiscard]] const MappedCrossbar& crossbar() const { return crossbar_; }
   [[nodiscard]] int input_cycles() const { return cycles_; }
-  // Whether vectors take the exact kernel (no column can clip, round or overflow).
-  [[nodiscard]] bool exact() const { return exact_; }
-  // Whether batches take the split kernel (no accumulator can overflow; columns that can clip
-  // or round are clipping_columns(), none for an exact crossbar).
-  [[nodiscard]] bool split() const { return split_; }
+  // The kernel of untraced runs and the reason it was chosen.
+  [[nodiscard]] Kernel kernel() const { return choice_.kernel; }
+  [[nodiscard]] const char* kernel_reason() const { return choice_.reason; }
+  // Whether no column can clip, round or overflow (Kernel::kExact): the outputs are the integer
+  // product, and batch_counts() gives every count of a batch.
+  [[nodiscard]] bool exact() const { return choice_.kernel == Kernel::kExact; }
+  // Whether batches take the split kernel (exact or not; the columns that can clip or round are
+  // clipping_columns(), none for an exact crossbar).
+  [[nodiscard]] bool split() const {
+    return choice_.kernel == Kernel::kSplit || choice_.kernel == Kernel::kExact;
+  }
   // Whether the split kernel's per-cycle sums are popcounts of bit planes (else row adds).
   [[nodiscard]] bool split_popcount() const { return split_popcount_; }
   // Whether the split kernel reads a window of the inputs instead of gathering its rows.
@@ -105,7 +136,7 @@ class CrossbarEngine {
   // Converting columns that need per-cycle sums in the split kernel.
   [[nodiscard]] std::size_t clipping_columns() const { return clip_columns_.size(); }
   // Whether vectors take the analog kernel (real-valued column sums).
-  [[nodiscard]] bool analog() const { return analog_; }
+  [[nodiscard]] bool analog() const { return choice_.kernel == Kernel::kAnalog; }
   // The conductance of row r in the i-th converting column (analog kernel) [ideal level steps].
   [[nodiscard]] float conductance(std::size_t row, std::size_t converting_index) const {
     return analog_g_[row * converting_.size() + converting_index];
@@ -119,38 +150,67 @@ class CrossbarEngine {
   [[nodiscard]] double adc_time_ns() const { return t_adc_ns_; }
   // Accumulator values of the last vector, per local output (for waveforms).
   [[nodiscard]] const std::vector<std::int64_t>& accumulators() const { return accumulators_; }
-  // Every count of `vectors` vectors through an exact crossbar (exact() true) with zero-cycle
-  // skipping off, from the batch's digit statistics: identical to running them one by one.
+  // Every count of `vectors` vectors through an exact crossbar (exact() true), from the batch's
+  // digit statistics: identical to running them one by one.
   [[nodiscard]] EventCounts batch_counts(const DigitStatistics& digits,
                                          std::uint64_t vectors) const;
   // Static counts of this crossbar (columns, cells, ADCs).
   [[nodiscard]] EventCounts static_counts() const;
 
  private:
+  // The facts the split kernel's choice rests on: its safe and clipping columns, or why it
+  // cannot run (nullptr when it can).
+  struct SplitAnalysis {
+    const char* refused = nullptr;
+    std::vector<std::size_t> safe;
+    std::vector<std::size_t> clip;
+    std::vector<double> worst_safe;  // per output: the safe columns' worst case
+    std::int64_t largest_clip_bound = 0;
+  };
+
   void plan_columns();
-  void prepare_exact_kernel();
+  [[nodiscard]] SplitAnalysis analyse_split() const;
+  // The one kernel-selection point: the kernel of untraced runs, or of traced ones.
+  [[nodiscard]] KernelChoice choose_kernel(const SplitAnalysis& split, bool traced) const;
   void prepare_analog_kernel();
-  void prepare_split_kernel();
-  // The split kernel on one vector; `values` and `sums` are scratch sized by run_batch.
+  void prepare_split_kernel(const SplitAnalysis& split);
+  template <typename S>
   void run_vector_split(const std::int32_t* x, std::int64_t* y, EventCounts& counts,
                         std::int32_t output_base);
+  // The reference and bit-plane kernels: per-cycle sums of every converting column.
+  void run_vector_digital(const std::int32_t* x, std::int64_t* y, EventCounts& counts,
+                          std::vector<CycleTrace>* trace, std::int32_t output_base);
   void run_vector_analog(const std::int32_t* x, std::int64_t* y, EventCounts& counts,
                          std::vector<CycleTrace>* trace, std::int32_t output_base);
-  // Digital corrections, the output update and the per-vector counts common to every kernel.
+  // The driven value of each row (driven_) and the rows with a nonzero digit in each cycle
+  // (cycle_nonzero_); the bit planes too for the bit-plane kernel.
+  void load_inputs(const std::int32_t* x, bool planes);
+  // One vector's tally from cycle_nonzero_.
+  [[nodiscard]] CycleTally tally_vector() const;
+  // Whether cycle p converts (else it is skipped: no nonzero digit and skipping on).
+  [[nodiscard]] bool converts(int cycle) const {
+    return cycle_nonzero_[static_cast<std::size_t>(cycle)] != 0 ||
+           !settings_.adc.skip_zero_input_cycles;
+  }
+  // The counting path every kernel feeds: the digit, cell, DAC, conversion, shift-add, input
+  // buffer and cycle counts of `tally`.
+  void count_cycles(const CycleTally& tally, EventCounts& counts) const;
+  // One conversion of column j in cycle p (reference, bit-plane and analog kernels): its clip
+  // counts, its shifted value into the accumulator, its code into the trace.
+  void take_conversion(std::size_t column, int cycle, const AdcConversion& conversion,
+                       EventCounts& counts, CycleTrace* cycle_trace);
+  // Digital corrections, the output update and the counts of one vector, common to every kernel.
   void finish_vector(const std::int32_t* x, std::int64_t* y, EventCounts& counts,
-                     std::uint64_t converting_cycles, std::int32_t output_base);
-  void load_inputs(const std::int32_t* x);
-  // The exact kernel's cheaper input pass: driven values and nonzero digits per cycle, no planes.
-  void load_inputs_exact(const std::int32_t* x);
+                     std::int32_t output_base);
   [[nodiscard]] std::int64_t column_sum(std::size_t column, int cycle) const;
-  [[nodiscard]] std::uint64_t nonzero_digits(int cycle) const;
   void accumulate(std::int64_t& accumulator, std::int64_t addend, EventCounts& counts) const;
 
   const MappedCrossbar& crossbar_;
   MappingGeometry geometry_;
   MacroSettings settings_;
+  KernelChoice choice_;         // untraced runs
+  KernelChoice traced_choice_;  // runs that fill a waveform trace
   int cycles_ = 0;
-  bool reference_ = false;
   bool signed_serial_ = false;   // signed inputs, 1-bit DACs: two's-complement digits
   bool signed_offset_ = false;   // signed inputs, multi-bit DACs: digits of x + 2^(A-1)
   std::int64_t half_range_ = 0;  // 2^(A-1)
@@ -160,29 +220,21 @@ class CrossbarEngine {
   double t_adc_ns_ = 0.0;
   std::int64_t accumulator_limit_ = 0;
   std::vector<std::int64_t> accumulators_;
-
-  // Per vector: the driven value of each row, and its bit planes (bit b of 64 rows per word).
-  std::size_t words_ = 0;
-  std::vector<std::uint32_t> driven_;
-  std::vector<std::uint64_t> input_planes_;   // [bit][word]
-  std::vector<std::uint64_t> cell_planes_;    // [column][cell bit][word]
-  std::vector<std::uint8_t> digits_;          // reference kernel: one cycle's digits
-  std::vector<std::uint64_t> cycle_nonzero_;  // exact kernel: nonzero digits per cycle
-
-  // Exact kernel: the stored weight of each (row, local output), signed and shifted.
-  bool exact_ = false;
-  std::vector<std::int64_t> row_weights_;  // [row][local output]
-  // The same in 32 bits when every partial sum fits them, which lets the loop vectorise wider.
-  bool narrow_ = false;
-  std::vector<std::int32_t> row_weights32_;
-  std::vector<std::int32_t> accumulators32_;
   std::vector<std::size_t> converting_;           // indices of non-gated columns
   std::map<int, std::uint64_t> converting_bits_;  // resolution -> converting columns
+
+  // Per vector: the driven value of each row, its bit planes (bit b of 64 rows per word), and
+  // per cycle the rows with a nonzero digit.
+  std::size_t words_ = 0;
+  std::vector<std::uint32_t> driven_;
+  std::vector<std::uint64_t> input_planes_;  // [bit][word]
+  std::vector<std::uint64_t> cell_planes_;   // [column][cell bit][word]
+  std::vector<std::uint64_t> cycle_nonzero_;
+  std::vector<std::uint8_t> digits_;  // reference kernel: one cycle's digits
 
   // Split kernel: the clipping columns' cells [row][clip index] (16-bit when every per-cycle sum
   // fits), their ADC's rounding offset, step exponent and largest code, their local output,
   // polarity and slice shift; the exact product's weights of the other columns [row][output].
-  bool split_ = false;
   bool split_sums16_ = false;
   bool split_safe32_ = false;
   std::vector<std::size_t> clip_columns_;
@@ -201,20 +253,26 @@ class CrossbarEngine {
   std::vector<std::uint64_t> row_mask_;
   std::vector<std::uint64_t> split_planes_;
   std::vector<std::uint32_t> split_driven_;  // per position, one vector
-  std::vector<std::int16_t> clip_cells16_;
-  std::vector<std::int32_t> clip_cells32_;
+  // The per-cycle sums' buffers in the sums' width: the clip columns' cells [position][clip
+  // index], one cycle's sums [clip index], and per cycle the nonzero digits of the listed rows.
+  template <typename S>
+  struct SplitSums {
+    std::vector<S> cells;
+    std::vector<S> sums;
+    std::vector<S> cycle_digits;  // [cycle][n] (multi-bit DACs)
+  };
+  template <typename S>
+  SplitSums<S>& split_sums();
+  SplitSums<std::int16_t> sums16_;
+  SplitSums<std::int32_t> sums32_;
   std::vector<std::int32_t> clip_half_;
   std::vector<std::int32_t> clip_shift_;
   std::vector<std::int32_t> clip_max_code_;
   std::vector<std::int64_t> clip_weight_;  // polarity * 2^shift
   // (local output, end): the clip columns [previous end, end) all serve that output.
   std::vector<std::pair<std::size_t, std::size_t>> clip_outputs_;
-  std::vector<std::int64_t> clip_acc_;  // per clip column, one vector
-  std::vector<std::int16_t> sums16_;    // [clip index], one cycle
-  std::vector<std::int32_t> sums32_;
+  std::vector<std::int64_t> clip_acc_;        // per clip column, one vector
   std::vector<std::uint32_t> cycle_rows_;     // [cycle][n]: rows with a nonzero digit
-  std::vector<std::int16_t> cycle_digits16_;  // [cycle][n]: their digits (multi-bit DACs)
-  std::vector<std::int32_t> cycle_digits32_;
   std::vector<std::int32_t> safe_weights32_;  // transposed: [output][row]
   std::vector<std::int64_t> safe_weights_;
   std::vector<std::int32_t> safe_acc32_;
@@ -223,7 +281,6 @@ class CrossbarEngine {
   // Analog kernel: conductances of the converting columns, [row][converting index], their
   // squares when read noise is on, each column's ADC offset, and per-cycle sums of one vector.
   std::uint64_t crossbar_id_ = 0;
-  bool analog_ = false;
   std::vector<float> analog_g_;
   std::vector<float> analog_g2_;
   std::vector<double> adc_offset_lsb_;

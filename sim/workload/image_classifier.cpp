@@ -161,9 +161,6 @@ WorkloadResult run_classifier(const ImageClassifier& model, const Experiment& e,
       calibrate_inputs(model, e, calibration_set, calibration, smallest_input);
   WorkloadResult result;
   for (std::size_t i = 0; i < mapped_layers.size(); ++i) {
-    // The integer weights are what the crossbars hold, so that the integer-ideal accuracy
-    // refers to exactly the simulated weights, whether mapped now or read from a trace.
-    quant[i].weights = reconstruct_weights(mapped_layers[i].mapping);
     quant[i].weight_scales = mapped_layers[i].weight_scales;
     if (quant[i].weight_scales.size() !=
         static_cast<std::size_t>(mapped_layers[i].mapping.outputs)) {
@@ -194,6 +191,9 @@ WorkloadResult run_classifier(const ImageClassifier& model, const Experiment& e,
   std::size_t ideal_correct = 0;
   std::size_t simulated_correct = 0;
   const std::size_t classes = model.classes();
+  // The integer-ideal product multiplies by the weights the crossbars hold (rebuilt from their
+  // cells once, by the accelerator), so that the integer-ideal accuracy refers to exactly the
+  // simulated weights, whether mapped now or read from a trace.
   // When every layer is an exact product, the simulated network is the integer-ideal one
   // (kernel_equivalence_test and lossless_property_test check that), so it is computed once.
   bool all_exact = true;
@@ -218,8 +218,8 @@ WorkloadResult run_classifier(const ImageClassifier& model, const Experiment& e,
     const std::vector<float> logits_ideal =
         all_exact ? logits_simulated
                   : model.forward_quantized(quant, images, count,
-                                            [&quant](std::size_t ordinal, const IntMatrix& x) {
-                                              return integer_gemm(x, quant[ordinal].weights);
+                                            [&top](std::size_t ordinal, const IntMatrix& x) {
+                                              return integer_gemm(x, top.layer_weights(ordinal));
                                             });
     const std::vector<float> logits_float = float_forward.get();
     for (std::size_t i = 0; i < count; ++i) {
