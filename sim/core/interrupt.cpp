@@ -26,11 +26,10 @@ void install_interrupt_handlers() {
 
 bool interrupted() { return received_signal != 0; }
 
-void throw_if_interrupted() {
+void throw_if_interrupted(const char* kept) {
   if (received_signal == 0) return;
   throw InterruptedError(std::string("interrupted by ") +
-                         (received_signal == SIGINT ? "SIGINT" : "SIGTERM") +
-                         "; no results were written");
+                         (received_signal == SIGINT ? "SIGINT" : "SIGTERM") + "; " + kept);
 }
 
 }  // namespace cimsim

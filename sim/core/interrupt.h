@@ -8,7 +8,8 @@ namespace cimsim {
 
 void install_interrupt_handlers();
 [[nodiscard]] bool interrupted();
-// Throws InterruptedError when a signal has arrived.
-void throw_if_interrupted();
+// Throws InterruptedError when a signal has arrived; `kept` ends its message with what the
+// interrupted command leaves behind (a run: nothing; `cimsim optimize`: its journal).
+void throw_if_interrupted(const char* kept = "no results were written");
 
 }  // namespace cimsim

@@ -28,6 +28,10 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
+// What an interrupted search leaves: every point finished before is in the journal.
+constexpr const char* kKeptOnInterrupt =
+    "the journal keeps every point finished before: run the same command again to go on";
+
 json read_json(const fs::path& file) {
   std::ifstream in(file);
   if (!in) throw DataError(file.string() + ": cannot open");
@@ -250,7 +254,7 @@ void PointEvaluator::run_locally(const std::vector<Point>& points, const std::st
     if (pid == 0 || (pid < 0 && errno == EINTR)) {
       if (interrupted()) {
         stop_all();
-        throw_if_interrupted();
+        throw_if_interrupted(kKeptOnInterrupt);
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
       continue;
@@ -267,7 +271,7 @@ void PointEvaluator::run_locally(const std::vector<Point>& points, const std::st
     ++done;
     if (interrupted()) {
       stop_all();
-      throw_if_interrupted();
+      throw_if_interrupted(kKeptOnInterrupt);
     }
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
       stop_all();

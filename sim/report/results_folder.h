@@ -11,7 +11,7 @@ namespace cimsim {
 // Writes a whole file or throws RuntimeError naming it.
 void write_text_file(const std::filesystem::path& file, const std::string& content);
 // Writes a whole file beside its destination and renames it into place: a reader sees the old
-// file or the new one, never half of one (the optimizer's journal and chosen file).
+// file or the new one, never half of one (weight traces, the optimizer's journal and chosen file).
 void write_text_file_atomically(const std::filesystem::path& file, const std::string& content);
 
 class ResultsFolder {

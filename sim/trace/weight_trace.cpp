@@ -2,13 +2,11 @@
 // byte by byte, least significant first, so the file is the same on any host.
 #include "sim/trace/weight_trace.h"
 
-#include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <limits>
-#include <system_error>
 
 #include "sim/core/errors.h"
+#include "sim/report/results_folder.h"
 #include "sim/trace/trace_checks.h"
 
 namespace cimsim {
@@ -129,30 +127,7 @@ std::vector<std::uint8_t> encode_trace(const WeightTrace& trace) {
 void write_trace(const std::filesystem::path& file, const WeightTrace& trace) {
   trace_detail::check_trace(trace, file.string() + ": refusing to write an inconsistent trace: ");
   const std::vector<std::uint8_t> bytes = encode_trace(trace);
-  std::filesystem::path staging = file;
-  staging += ".tmp";
-  std::error_code ignored;
-  {
-    errno = 0;
-    std::ofstream out(staging, std::ios::binary | std::ios::trunc);
-    if (!out) {
-      throw RuntimeError("cannot write " + staging.string() + ": " + std::strerror(errno));
-    }
-    out.write(reinterpret_cast<const char*>(bytes.data()),
-              static_cast<std::streamsize>(bytes.size()));
-    out.close();
-    if (!out) {
-      std::filesystem::remove(staging, ignored);
-      throw RuntimeError("cannot write " + staging.string() + " (disk full?)");
-    }
-  }
-  std::error_code error;
-  std::filesystem::rename(staging, file, error);
-  if (error) {
-    std::filesystem::remove(staging, ignored);
-    throw RuntimeError("cannot rename " + staging.string() + " to " + file.string() + ": " +
-                       error.message());
-  }
+  write_text_file_atomically(file, std::string(bytes.begin(), bytes.end()));
 }
 
 }  // namespace cimsim

@@ -117,6 +117,23 @@ TEST_F(OptimizeCli, SlurmArraysCarryEveryStageAndTheSearchGoesOnFromTheirFolders
   EXPECT_EQ(read_json(out / "optimize.json")["chosen"].size(), 4U);
 }
 
+TEST_F(OptimizeCli, InterruptedSearchSaysItsJournalIsKept) {
+  const auto out = dir_ / "search";
+  const auto journal = out / "journal.json";
+  const auto log = dir_ / "optimize.log";
+  // SIGTERM as soon as the first point is in the journal (at most 120 s of waiting).
+  const auto ran = run_command(
+      std::string(CIMSIM_BINARY) + " optimize " + tiny_experiment() + " --out " + out.string() +
+      " > " + log.string() + " 2>&1 & pid=$!; for i in $(seq 1200); do [ -f " + journal.string() +
+      " ] && break; sleep 0.1; done; kill -TERM $pid; wait $pid; echo \"exit $?\"");
+  EXPECT_THAT(ran.output, HasSubstr("exit 1"));
+  const std::string output = read_file(log);
+  EXPECT_THAT(output, HasSubstr("interrupted by SIGTERM; the journal keeps every point"));
+  EXPECT_THAT(output, ::testing::Not(HasSubstr("no results were written")));
+  EXPECT_GE(read_json(journal)["points"].size(), 1U);
+  EXPECT_FALSE(std::filesystem::exists(out / "optimize.json"));
+}
+
 TEST_F(OptimizeCli, BadKeysAndWorkloadsWithoutATrainingSplitFailBeforeAnyRun) {
   const auto bad_bits = run_cimsim("optimize " + tiny_experiment() +
                                    " --set optimize.adc_bits=[8] --out " + (dir_ / "a").string());
