@@ -91,16 +91,25 @@ std::string chosen_experiment_text(const Experiment& base, const OptimizeOptions
   return header + out.c_str() + "\n";
 }
 
-std::string percent(double fraction) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.2f %%", 100.0 * fraction);
+// "0.5 points of top-1 below the integer-ideal network" or the cosine's.
+std::string budget_text(const SearchSpace& space) {
+  char buffer[160];
+  if (space.metric == "embedding_cosine") {
+    std::snprintf(buffer, sizeof buffer,
+                  "%.3g of mean embedding cosine below the integer-ideal encoder",
+                  space.embedding_cosine_budget);
+  } else {
+    std::snprintf(buffer, sizeof buffer, "%.3g points of top-1 below the integer-ideal network",
+                  space.top1_budget_pp);
+  }
   return buffer;
 }
 
-std::string budget_text(double points) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.3g", points);
-  return buffer;
+std::string split_text(const SearchSpace& space) {
+  const std::string n = std::to_string(space.calibration_samples);
+  return space.split == "calibration_text"
+             ? "the first " + n + " sentences of workload.calibration_text"
+             : "the last " + n + " training images";
 }
 
 double child_cpu_seconds() {
@@ -140,23 +149,23 @@ int optimize_command(const OptimizeOptions& options) {
   settings.slurm_file = options.slurm_file;
   settings.slurm_options = options.slurm_options;
   std::printf(
-      "[optimize] %s: objective %s, budget %.3g pp of top-1 on the last %d training "
-      "images; %zu mapping candidates, %zu ADC caps x %zu modes; folder %s\n",
-      base.name.c_str(), space.objective.c_str(), space.top1_budget_pp, space.calibration_samples,
-      space.mappings.size(), space.adc_bits.size(), space.adc_modes.size(),
-      out_dir.string().c_str());
+      "[optimize] %s: objective %s, budget %s on %s; crossbars at most %s; %zu mapping "
+      "candidates, %zu ADC caps x %zu modes; folder %s\n",
+      base.name.c_str(), space.objective.c_str(), budget_text(space).c_str(),
+      split_text(space).c_str(), space.max_crossbars.c_str(), space.mappings.size(),
+      space.adc_bits.size(), space.adc_modes.size(), out_dir.string().c_str());
   std::fflush(stdout);
   PointEvaluator evaluator(settings);
   const SearchResult result = search_layers(space, evaluator);
   if (!result.complete) return 0;
 
+  std::string limit;
+  if (result.crossbar_limit)
+    limit = ", at most " + std::to_string(*result.crossbar_limit) + " crossbars";
   const std::string header = "# Chosen by `cimsim optimize " +
                              base.config.file.filename().string() + "` (objective " +
-                             space.objective + ", at most " + budget_text(space.top1_budget_pp) +
-                             " points of top-1 below the integer-ideal on the last " +
-                             std::to_string(space.calibration_samples) +
-                             " training images: " + percent(result.calibration.top1) + " against " +
-                             percent(result.calibration.ideal_top1) +
+                             space.objective + limit + ", at most " + budget_text(space) + " on " +
+                             split_text(space) + ": " + result.calibration.fidelity_text() +
                              ").\n# `cimsim run` on this file runs it on the test set.\n";
   if (chosen_file.has_parent_path()) fs::create_directories(chosen_file.parent_path());
   write_text_file_atomically(chosen_file,
@@ -183,20 +192,24 @@ int optimize_command(const OptimizeOptions& options) {
                       {"hardware.adc.bits", c.adc_bits},
                       {"hardware.adc.mode", c.adc_mode}});
   }
-  const json summary = {{"experiment", base.config.file.string()},
-                        {"overrides", settings.base_overrides},
-                        {"objective", space.objective},
-                        {"top1_budget_pp", space.top1_budget_pp},
-                        {"calibration_split", "last " + std::to_string(space.calibration_samples) +
-                                                  " training images (workload.split train_tail)"},
-                        {"stages", result.stages},
-                        {"chosen", layers},
-                        {"chosen_file", chosen_file.string()},
-                        {"calibration", result.calibration.to_json()},
-                        {"test", measured.to_json()},
-                        {"test_results", test_evaluator.point_dir(test).string()},
-                        {"points_evaluated", evaluator.evaluated() + test_evaluator.evaluated()},
-                        {"points_reused", evaluator.reused() + test_evaluator.reused()}};
+  const json summary = {
+      {"experiment", base.config.file.string()},
+      {"overrides", settings.base_overrides},
+      {"objective", space.objective},
+      {"budget", budget_text(space)},
+      {space.metric == "embedding_cosine" ? "embedding_cosine_budget" : "top1_budget_pp",
+       space.metric == "embedding_cosine" ? space.embedding_cosine_budget : space.top1_budget_pp},
+      {"max_crossbars", space.max_crossbars},
+      {"tie_margin", space.tie_margin},
+      {"calibration_split", split_text(space) + " (workload.split " + space.split + ")"},
+      {"stages", result.stages},
+      {"chosen", layers},
+      {"chosen_file", chosen_file.string()},
+      {"calibration", result.calibration.to_json()},
+      {"test", measured.to_json()},
+      {"test_results", test_evaluator.point_dir(test).string()},
+      {"points_evaluated", evaluator.evaluated() + test_evaluator.evaluated()},
+      {"points_reused", evaluator.reused() + test_evaluator.reused()}};
   write_text_file_atomically(out_dir / "optimize.json", summary.dump(2) + "\n");
   std::printf("[optimize] chosen per layer:\n");
   for (const json& l : layers) {
@@ -205,15 +218,14 @@ int optimize_command(const OptimizeOptions& options) {
                 l["mapping.section_rows"].get<int>(), l["hardware.adc.bits"].get<int>(),
                 l["hardware.adc.mode"].get<std::string>().c_str());
   }
-  std::printf("[optimize] calibration (%llu images): top-1 %s (integer-ideal %s), energy %.6g uJ\n",
+  std::printf("[optimize] calibration (%llu samples): %s, energy %.6g uJ, %llu crossbars\n",
               static_cast<unsigned long long>(result.calibration.samples),
-              percent(result.calibration.top1).c_str(),
-              percent(result.calibration.ideal_top1).c_str(), result.calibration.energy_pj * 1e-6);
+              result.calibration.fidelity_text().c_str(), result.calibration.energy_pj * 1e-6,
+              static_cast<unsigned long long>(result.calibration.crossbars));
   std::printf(
-      "[optimize] test (%llu images): top-1 %s (integer-ideal %s, %+.2f pp), energy %.6g uJ "
-      "(ADC %.6g uJ), %llu crossbars; results %s\n",
-      static_cast<unsigned long long>(measured.samples), percent(measured.top1).c_str(),
-      percent(measured.ideal_top1).c_str(), 100.0 * (measured.top1 - measured.ideal_top1),
+      "[optimize] test (%llu samples): %s, energy %.6g uJ (ADC %.6g uJ), %llu crossbars; "
+      "results %s\n",
+      static_cast<unsigned long long>(measured.samples), measured.fidelity_text().c_str(),
       measured.energy_pj * 1e-6, measured.adc_energy_pj * 1e-6,
       static_cast<unsigned long long>(measured.crossbars),
       test_evaluator.point_dir(test).string().c_str());

@@ -106,6 +106,14 @@ void check_optimize_rules(const ResolvedConfig& c) {
                                    ": the caps tried are resolutions below the chip's ADCs"));
     }
   }
+  const std::string crossbars = c.get_string("optimize.max_crossbars");
+  if (crossbars != "none" && crossbars != "baseline" &&
+      (!std::regex_match(crossbars, whole) || std::stoll(crossbars) < 1)) {
+    throw ConfigError(c.error_at("optimize.max_crossbars",
+                                 "expected none, baseline or a whole number of crossbars "
+                                 "(at least 1), got '" +
+                                     crossbars + "'"));
+  }
   if (c.get_list("optimize.policies").empty() || c.get_list("optimize.adc_modes").empty()) {
     throw ConfigError(c.error_at("optimize.policies",
                                  "optimize.policies and optimize.adc_modes need at least one "
@@ -154,6 +162,12 @@ void check_cross_field_rules(const ResolvedConfig& c) {
   check_device_rules(c);
   check_layer_rules(c);
   check_optimize_rules(c);
+  if (c.get_string("workload.split") == "calibration_text" &&
+      c.get_string("workload.kind") != "use_lite") {
+    throw ConfigError(c.error_at("workload.split",
+                                 "calibration_text selects use_lite's calibration sentences; the "
+                                 "image classifiers' calibration split is train_tail"));
+  }
   if (c.get_string("workload.split") == "train_tail" && c.get_string("workload.samples") == "all") {
     throw ConfigError(c.error_at("workload.split",
                                  "train_tail evaluates the last workload.samples training "

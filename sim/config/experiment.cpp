@@ -99,6 +99,8 @@ Experiment make_experiment(ResolvedConfig config) {
   if (c.is_set("workload.model")) e.model = c.get_string("workload.model");
   if (c.is_set("workload.trace")) e.trace = c.get_string("workload.trace");
   if (c.is_set("workload.text")) e.text = c.get_string("workload.text");
+  if (c.is_set("workload.calibration_text"))
+    e.calibration_text = c.get_string("workload.calibration_text");
   if (c.is_set("workload.labels")) e.labels = c.get_string("workload.labels");
   e.input_layout = c.get_string("workload.input_layout");
   e.dataset = c.get_string("workload.dataset");

@@ -69,18 +69,20 @@ struct Experiment {
   std::string workload_kind;
   std::optional<std::filesystem::path> weights;
   std::optional<std::filesystem::path> inputs;
-  std::optional<std::filesystem::path> model;   // workload.model: unset, the workload's default
-  std::optional<std::filesystem::path> trace;   // workload.trace: a mapped trace to run
-  std::optional<std::filesystem::path> text;    // workload.text: sentences (use_lite)
+  std::optional<std::filesystem::path> model;  // workload.model: unset, the workload's default
+  std::optional<std::filesystem::path> trace;  // workload.trace: a mapped trace to run
+  std::optional<std::filesystem::path> text;   // workload.text: sentences (use_lite)
+  // workload.calibration_text: sentences `cimsim optimize` chooses on (use_lite)
+  std::optional<std::filesystem::path> calibration_text;
   std::optional<std::filesystem::path> labels;  // workload.labels: classes of a .npy data set
   std::string input_layout = "channels_first";  // workload.input_layout of a .npy data set
   std::string dataset = "mnist";                // workload.dataset: mnist | fashion_mnist
-  std::string split = "test";                   // workload.split: test | train_tail
-  std::optional<std::int64_t> samples;          // unset: all
-  std::int64_t calibration_samples = 500;       // workload.calibration_samples [training images]
-  std::int64_t batch = 16;                      // workload.batch [images per simulated batch]
-  double input_mean = 0.0;  // workload.input_mean (onnx: x = (pixel - mean) / std)
-  double input_std = 1.0;   // workload.input_std
+  std::string split = "test";              // workload.split: test | train_tail | calibration_text
+  std::optional<std::int64_t> samples;     // unset: all
+  std::int64_t calibration_samples = 500;  // workload.calibration_samples [training images]
+  std::int64_t batch = 16;                 // workload.batch [images per simulated batch]
+  double input_mean = 0.0;                 // workload.input_mean (onnx: x = (pixel - mean) / std)
+  double input_std = 1.0;                  // workload.input_std
   PruneSettings prune;
   OutputSettings outputs;
   std::vector<Variant> variants;      // compare: empty for a single run

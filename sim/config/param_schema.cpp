@@ -316,11 +316,24 @@ std::vector<ParamSpec> build_schema() {
     text.description = "text file, one sentence per line, that use_lite encodes";
     s.push_back(text);
   }
-  s.push_back(
-      choice("workload.split", "test", fixed_choices({"test", "train_tail"}),
-             "images the networks are evaluated on: the test set, or the last workload.samples "
-             "training images (`cimsim optimize`'s calibration split: never test images, and never "
-             "the first workload.calibration_samples training images that set the input scales)"));
+  {
+    ParamSpec text;
+    text.path = "workload.calibration_text";
+    text.type = ParamType::kPath;
+    text.nullable = true;
+    text.description =
+        "text file, one sentence per line, that use_lite encodes with workload.split "
+        "calibration_text (`cimsim optimize`'s calibration sentences; none may be in "
+        "workload.text)";
+    s.push_back(text);
+  }
+  s.push_back(choice(
+      "workload.split", "test", fixed_choices({"test", "train_tail", "calibration_text"}),
+      "what the workload is evaluated on: the test set (workload.text for use_lite); train_tail "
+      "(image classifiers): the last workload.samples training images (`cimsim optimize`'s "
+      "calibration split: never test images, and never the first workload.calibration_samples "
+      "training images that set the input scales); calibration_text (use_lite): the first "
+      "workload.samples sentences of workload.calibration_text instead of workload.text"));
   s.push_back(choice("workload.dataset", "mnist", fixed_choices({"mnist", "fashion_mnist", "npy"}),
                      "test and calibration samples (networks); npy: workload.inputs and "
                      "workload.labels (onnx)"));
@@ -392,9 +405,27 @@ std::vector<ParamSpec> build_schema() {
   s.push_back(real("optimize.top1_budget_pp", "0.5", "pp", 0,
                    "top-1 the chosen configuration may lose against the integer-ideal network "
                    "on the calibration split [percentage points]"));
+  s.push_back(real("optimize.embedding_cosine_budget", "0.001", "", 0,
+                   "use_lite: mean cosine (sentence embeddings against the float encoder) the "
+                   "chosen configuration may lose against the integer-ideal encoder on the "
+                   "calibration sentences"));
   s.push_back(integer("optimize.calibration_samples", "1000", "", 1, 60000,
-                      "images the search measures top-1 on: the last ones of the training split "
-                      "(workload.split train_tail), never test images"));
+                      "samples the search measures on: the last training images (image "
+                      "classifiers, workload.split train_tail) or the first sentences of "
+                      "workload.calibration_text (use_lite, workload.split calibration_text), "
+                      "never test samples"));
+  {
+    ParamSpec crossbars;
+    crossbars.path = "optimize.max_crossbars";
+    crossbars.default_yaml = "none";
+    crossbars.description =
+        "crossbars the chosen configuration may use: none (no bound), baseline (the `baseline` "
+        "mapping's count of the same network) or a whole number";
+    s.push_back(crossbars);
+  }
+  s.push_back(real("optimize.tie_margin", "0", "", 0,
+                   "relative objective margin within which, when choosing an ADC cap, the point "
+                   "of better calibration fidelity wins (0: the least objective, ties as listed)"));
   {
     ParamSpec policies;
     policies.path = "optimize.policies";

@@ -12,6 +12,8 @@
 // least objective if it is below the current one (coordinate descent, one pass).
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,7 +28,8 @@ struct SearchResult {
   bool complete = false;  // false: points were left to a Slurm job array
   std::vector<std::string> layer_names;
   std::vector<LayerChoice> chosen;
-  Measurement calibration;  // the chosen configuration on the calibration split
+  Measurement calibration;                      // the chosen configuration on the calibration split
+  std::optional<std::uint64_t> crossbar_limit;  // optimize.max_crossbars, resolved
   nlohmann::json stages = nlohmann::json::array();
 };
 
@@ -39,6 +42,17 @@ struct SearchResult {
 
 // The overrides that turn the base experiment into a calibration run.
 [[nodiscard]] std::vector<std::string> calibration_overrides(const SearchSpace& space);
+
+// Of the current point and the trials of an ADC stage, the one to keep (trials.size(): the
+// current one). tie_margin 0: the feasible trial of least objective if strictly below the
+// current point's, the earlier one on ties. tie_margin m > 0: of the current point and the
+// feasible trials whose objective is within a factor (1 + m) of the least among them, the one
+// of best calibration fidelity (top-1 or embedding cosine); on equal fidelity the one of least
+// objective; on equal both the current point, then the earlier trial.
+[[nodiscard]] std::size_t keep_of(const Measurement& current,
+                                  const std::vector<const Measurement*>& trials,
+                                  const SearchSpace& space,
+                                  std::optional<std::uint64_t> crossbar_limit);
 
 [[nodiscard]] SearchResult search_layers(const SearchSpace& space, PointEvaluator& evaluator);
 

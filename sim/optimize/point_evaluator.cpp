@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -58,7 +59,8 @@ json Measurement::to_json() const {
                           {"energy_pj", l.energy_pj},
                           {"adc_energy_pj", l.adc_energy_pj},
                           {"latency_ns", l.latency_ns},
-                          {"area_um2", l.area_um2}});
+                          {"area_um2", l.area_um2},
+                          {"crossbars", l.crossbars}});
   }
   return {{"energy_pj", energy_pj},
           {"adc_energy_pj", adc_energy_pj},
@@ -68,6 +70,8 @@ json Measurement::to_json() const {
           {"input_buffer_reads", input_buffer_reads},
           {"top1", top1},
           {"ideal_top1", ideal_top1},
+          {"embedding_cosine", embedding_cosine},
+          {"ideal_embedding_cosine", ideal_embedding_cosine},
           {"samples", samples},
           {"layers", layer_list}};
 }
@@ -82,16 +86,20 @@ Measurement Measurement::from_json(const json& j) {
   m.input_buffer_reads = j.at("input_buffer_reads").get<std::uint64_t>();
   m.top1 = j.at("top1").get<double>();
   m.ideal_top1 = j.at("ideal_top1").get<double>();
+  // Journals written before use_lite and crossbar budgets lack these: zero there.
+  m.embedding_cosine = j.value("embedding_cosine", 0.0);
+  m.ideal_embedding_cosine = j.value("ideal_embedding_cosine", 0.0);
   m.samples = j.at("samples").get<std::uint64_t>();
   for (const json& l : j.at("layers")) {
     m.layers.push_back({l.at("name").get<std::string>(), l.at("energy_pj").get<double>(),
                         l.at("adc_energy_pj").get<double>(), l.at("latency_ns").get<double>(),
-                        l.at("area_um2").get<double>()});
+                        l.at("area_um2").get<double>(), l.value("crossbars", std::uint64_t{0})});
   }
   return m;
 }
 
-Measurement Measurement::from_report(const json& report) {
+Measurement Measurement::from_results(const fs::path& folder) {
+  const json report = read_json(folder / "report.json");
   Measurement m;
   const json& totals = report.at("totals");
   m.energy_pj = totals.at("energy_pj").at("total").get<double>();
@@ -100,22 +108,44 @@ Measurement Measurement::from_report(const json& report) {
   m.area_um2 = totals.at("area_um2").at("total").get<double>();
   m.crossbars = totals.at("crossbars").get<std::uint64_t>();
   m.input_buffer_reads = totals.at("counts").at("input_buffer_reads").get<std::uint64_t>();
-  if (!report.contains("accuracy") || !report.at("accuracy").contains("ideal_top1")) {
-    throw DataError(
-        "the point's report has no integer-ideal top-1: optimize needs a network "
-        "workload (mnist_cnn, vit, onnx)");
+  const fs::path fidelity_file = folder / "fidelity.json";
+  if (report.contains("accuracy") && report.at("accuracy").contains("ideal_top1")) {
+    const json& accuracy = report.at("accuracy");
+    m.top1 = accuracy.at("top1").get<double>();
+    m.ideal_top1 = accuracy.at("ideal_top1").get<double>();
+    m.samples = accuracy.at("samples").get<std::uint64_t>();
+  } else if (fs::exists(fidelity_file) &&
+             read_json(fidelity_file).contains("ideal_embedding_cosine_mean")) {
+    const json fidelity = read_json(fidelity_file);
+    m.embedding_cosine = fidelity.at("embedding_cosine_mean").get<double>();
+    m.ideal_embedding_cosine = fidelity.at("ideal_embedding_cosine_mean").get<double>();
+    m.samples = fidelity.at("sentences").get<std::uint64_t>();
+  } else {
+    throw DataError(folder.string() +
+                    ": the point's results have no integer-ideal top-1 or embedding cosine: "
+                    "optimize needs a network workload (mnist_cnn, vit, onnx, use_lite)");
   }
-  const json& accuracy = report.at("accuracy");
-  m.top1 = accuracy.at("top1").get<double>();
-  m.ideal_top1 = accuracy.at("ideal_top1").get<double>();
-  m.samples = accuracy.at("samples").get<std::uint64_t>();
   for (const json& l : report.at("layers")) {
-    m.layers.push_back({l.at("name").get<std::string>(),
-                        l.at("energy_pj").at("total").get<double>(),
-                        l.at("energy_pj").at("adc").get<double>(), l.at("latency_ns").get<double>(),
-                        l.at("area_um2").at("total").get<double>()});
+    m.layers.push_back(
+        {l.at("name").get<std::string>(), l.at("energy_pj").at("total").get<double>(),
+         l.at("energy_pj").at("adc").get<double>(), l.at("latency_ns").get<double>(),
+         l.at("area_um2").at("total").get<double>(), l.at("crossbars").get<std::uint64_t>()});
   }
   return m;
+}
+
+bool Measurement::has_embedding_cosine() const { return ideal_embedding_cosine > 0.0; }
+
+std::string Measurement::fidelity_text() const {
+  char buffer[96];
+  if (has_embedding_cosine()) {
+    std::snprintf(buffer, sizeof buffer, "embedding cosine %.6f (ideal %.6f)", embedding_cosine,
+                  ideal_embedding_cosine);
+  } else {
+    std::snprintf(buffer, sizeof buffer, "top-1 %.2f %% (ideal %.2f %%)", 100.0 * top1,
+                  100.0 * ideal_top1);
+  }
+  return buffer;
 }
 
 std::string Point::id(const std::string& salt) const {
@@ -140,6 +170,11 @@ void PointEvaluator::load_journal() {
   if (!fs::exists(file)) return;
   const json journal = read_json(file);
   for (const auto& [id, entry] : journal.at("points").items()) {
+    // An entry of an older journal without per-layer crossbars is read again from its folder.
+    const json& layers = entry.at("measurement").at("layers");
+    if (std::any_of(layers.begin(), layers.end(),
+                    [](const json& l) { return !l.contains("crossbars"); }))
+      continue;
     journal_[id] = entry;
     measured_[id] = Measurement::from_json(entry.at("measurement"));
   }
@@ -200,7 +235,7 @@ bool PointEvaluator::evaluate(const std::vector<Point>& points, const std::strin
     // A folder published by a Slurm task (or an earlier run that stopped before its journal).
     const fs::path report = point_dir(point) / "report.json";
     if (fs::exists(report)) {
-      record(point, Measurement::from_report(read_json(report)));
+      record(point, Measurement::from_results(point_dir(point)));
       ++reused_;
       continue;
     }
@@ -278,12 +313,12 @@ void PointEvaluator::run_locally(const std::vector<Point>& points, const std::st
       throw RuntimeError("optimize: point " + point.label + " failed (see " +
                          (settings_.out_dir / "logs" / (point_id(point) + ".log")).string() + ")");
     }
-    const Measurement m = Measurement::from_report(read_json(point_dir(point) / "report.json"));
+    const Measurement m = Measurement::from_results(point_dir(point));
     record(point, m);
     ++evaluated_;
-    std::printf("[optimize] %s: %zu/%zu %-40s energy %.6g uJ, top-1 %.2f %% (ideal %.2f %%)\n",
-                stage.c_str(), done, points.size(), point.label.c_str(), m.energy_pj * 1e-6,
-                100.0 * m.top1, 100.0 * m.ideal_top1);
+    std::printf("[optimize] %s: %zu/%zu %-40s energy %.6g uJ, %llu crossbars, %s\n", stage.c_str(),
+                done, points.size(), point.label.c_str(), m.energy_pj * 1e-6,
+                static_cast<unsigned long long>(m.crossbars), m.fidelity_text().c_str());
     std::fflush(stdout);
   }
 }

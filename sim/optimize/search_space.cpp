@@ -11,8 +11,18 @@ SearchSpace search_space(const Experiment& e) {
   const ResolvedConfig& c = e.config;
   SearchSpace space;
   space.objective = c.get_string("optimize.objective");
+  // use_lite has no labels: its fidelity is the embeddings' cosine, and its calibration split
+  // is a sentence file of its own; the image classifiers score top-1 on training images.
+  if (e.workload_kind == "use_lite") {
+    space.metric = "embedding_cosine";
+    space.split = "calibration_text";
+  }
   space.top1_budget_pp = c.get_real("optimize.top1_budget_pp");
+  space.embedding_cosine_budget = c.get_real("optimize.embedding_cosine_budget");
   space.calibration_samples = static_cast<int>(c.get_int("optimize.calibration_samples"));
+  space.max_crossbars = c.get_string("optimize.max_crossbars");
+  space.baseline_section_rows = e.geometry.section_rows;
+  space.tie_margin = c.get_real("optimize.tie_margin");
   std::vector<int> rows;
   for (const std::string& text : c.get_list("optimize.section_rows"))
     rows.push_back(std::stoi(text));

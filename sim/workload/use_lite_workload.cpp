@@ -6,6 +6,7 @@
 // error of the simulated product against the float product of the same inputs, and per sentence
 // the cosine similarity of the simulated embedding with the float one, of the same pruned
 // weights and of the unpruned model (docs/use_lite.md).
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <memory>
@@ -53,24 +54,47 @@ UseLiteModel pruned_model(const Experiment& e) {
   return model;
 }
 
-// Non-empty lines of the text file, the first workload.samples of them, as token ids.
-std::vector<std::vector<int>> read_sentences(const Experiment& e, std::vector<std::string>& text) {
-  const std::string file = e.text->string();
+// The non-empty lines of a sentence file.
+std::vector<std::string> read_lines(const std::filesystem::path& file, const std::string& key) {
   std::ifstream in(file);
-  if (!in) throw DataError(file + ": cannot open the sentence file (workload.text)");
+  if (!in) throw DataError(file.string() + ": cannot open the sentence file (" + key + ")");
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") == std::string::npos) continue;
+    lines.push_back(line);
+  }
+  if (lines.empty()) throw DataError(file.string() + ": holds no sentence (one per line expected)");
+  return lines;
+}
+
+// The first workload.samples sentences of workload.text, or with workload.split
+// calibration_text of workload.calibration_text (what `cimsim optimize` chooses on: none of them
+// may be a test sentence, as no training image may be a test image), as token ids.
+std::vector<std::vector<int>> read_sentences(const Experiment& e, std::vector<std::string>& text) {
+  const bool calibration = e.split == "calibration_text";
+  std::vector<std::string> lines =
+      calibration ? read_lines(*e.calibration_text, "workload.calibration_text")
+                  : read_lines(*e.text, "workload.text");
+  if (calibration) {
+    const std::vector<std::string> test = read_lines(*e.text, "workload.text");
+    for (const std::string& line : lines) {
+      if (std::find(test.begin(), test.end(), line) != test.end()) {
+        throw KeyedConfigError("workload.calibration_text",
+                               "the sentence '" + line +
+                                   "' is also in workload.text (the test "
+                                   "sentences); calibration sentences must be other ones");
+      }
+    }
+  }
+  if (e.samples && lines.size() > static_cast<std::size_t>(*e.samples))
+    lines.resize(static_cast<std::size_t>(*e.samples));
   const std::filesystem::path vocab = model_dir(e) / "vocab.json";
   const UseTokenizer tokenizer(vocab,
                                e.model.has_value() ? "" : use_lite_sha256().at("vocab.json"));
-  const std::size_t limit =
-      e.samples ? static_cast<std::size_t>(*e.samples) : std::numeric_limits<std::size_t>::max();
   std::vector<std::vector<int>> sentences;
-  for (std::string line; sentences.size() < limit && std::getline(in, line);) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.find_first_not_of(" \t") == std::string::npos) continue;
-    text.push_back(line);
-    sentences.push_back(tokenizer.encode(line));
-  }
-  if (sentences.empty()) throw DataError(file + ": holds no sentence (one per line expected)");
+  for (const std::string& line : lines) sentences.push_back(tokenizer.encode(line));
+  text = std::move(lines);
   return sentences;
 }
 
@@ -110,15 +134,21 @@ struct MatrixError {
 class UseLiteWorkload final : public Workload {
  public:
   void validate(const Experiment& e) const override {
-    if (e.split != "test") {
+    if (e.split == "train_tail") {
       throw ConfigError(e.config.error_at("workload.split",
                                           "only the image classifiers (mnist_cnn, vit, onnx) "
-                                          "have a training split; use test"));
+                                          "have a training split; use_lite's calibration split "
+                                          "is calibration_text"));
     }
     if (!e.text) {
       throw ConfigError(e.config.file.string() +
                         ": workload.text: required for workload.kind use_lite (a text file, "
                         "one sentence per line)");
+    }
+    if (e.split == "calibration_text" && !e.calibration_text) {
+      throw ConfigError(e.config.error_at("workload.split",
+                                          "calibration_text needs workload.calibration_text (a "
+                                          "text file of sentences that are not in workload.text)"));
     }
     if (e.prune.sparsity >= 1.0) {
       throw ConfigError(e.config.error_at("prune.sparsity", "expected a fraction below 1"));
@@ -181,34 +211,63 @@ class UseLiteWorkload final : public Workload {
         e.outputs.vcd ? (context.staging_dir / e.outputs.vcd_file).string() : "";
     Accelerator top("top", mapped, settings, e.outputs.vcd_select, vcd);
 
-    std::vector<MatrixError> errors(kUseMatrixCount);
-    const UseMatrixProduct simulated = [&](std::size_t index, const std::vector<float>& x,
-                                           std::size_t rows) {
+    // A matrix's inputs quantized, multiplied by `product` in integers and scaled back.
+    const auto scaled_product = [&](std::size_t index, const std::vector<float>& x,
+                                    std::size_t rows, const auto& product) {
       const UseMatrix& m = model.matrices[index];
       const double scale = input_scales[index];
       IntMatrix q(rows, m.k);
       for (std::size_t i = 0; i < x.size(); ++i) {
         q.data[i] = quantize_input(x[i], scale, range);
       }
-      LayerResult layer = top.run_layer(index, q);
-      const WideMatrix outputs = std::move(layer.outputs);
-      layer.outputs = WideMatrix();
-      result.layers[index].result.add_batch(layer);
+      const WideMatrix outputs = product(index, q);
       std::vector<float> y(rows * m.n);
-      const std::vector<float> exact = plain(index, x, rows);
       for (std::size_t r = 0; r < rows; ++r) {
         for (std::size_t n = 0; n < m.n; ++n) {
           const std::size_t i = r * m.n + n;
           y[i] = static_cast<float>(scale * weight_scales[index][n] *
                                     static_cast<double>(outputs.data[i]));
-          const double difference = static_cast<double>(y[i]) - exact[i];
-          errors[index].error_squares += difference * difference;
-          errors[index].reference_squares += static_cast<double>(exact[i]) * exact[i];
         }
       }
       return y;
     };
+    std::vector<MatrixError> errors(kUseMatrixCount);
+    const UseMatrixProduct simulated = [&](std::size_t index, const std::vector<float>& x,
+                                           std::size_t rows) {
+      const std::vector<float> y =
+          scaled_product(index, x, rows, [&](std::size_t i, const IntMatrix& q) {
+            LayerResult layer = top.run_layer(i, q);
+            WideMatrix outputs = std::move(layer.outputs);
+            layer.outputs = WideMatrix();
+            result.layers[i].result.add_batch(layer);
+            return outputs;
+          });
+      const std::vector<float> exact = plain(index, x, rows);
+      for (std::size_t i = 0; i < y.size(); ++i) {
+        const double difference = static_cast<double>(y[i]) - exact[i];
+        errors[index].error_squares += difference * difference;
+        errors[index].reference_squares += static_cast<double>(exact[i]) * exact[i];
+      }
+      return y;
+    };
     const std::vector<float> embeddings = encode_sentences(model, sentences, simulated);
+    // The integer-ideal encoder: the same quantized inputs and crossbar weights, exact products
+    // (no ADC effects), the reference of `cimsim optimize`'s cosine budget. When every matrix is
+    // an exact product it is the simulated encoder itself.
+    bool all_exact = true;
+    for (std::size_t i = 0; i < mapped.size(); ++i) all_exact = all_exact && top.layer_is_exact(i);
+    std::vector<float> ideal_embeddings = embeddings;
+    if (!all_exact) {
+      std::vector<IntMatrix> integer_weights;
+      for (const auto& record : result.layers)
+        integer_weights.push_back(reconstruct_weights(record.mapping));
+      ideal_embeddings = encode_sentences(
+          model, sentences, [&](std::size_t index, const std::vector<float>& x, std::size_t rows) {
+            return scaled_product(index, x, rows, [&](std::size_t i, const IntMatrix& q) {
+              return integer_gemm(q, integer_weights[i]);
+            });
+          });
+    }
     // What pruning alone costs, for lack of labelled text: the dense float encoder's embeddings.
     const UseLiteModel dense = load_model(e);
     const std::vector<float> dense_reference =
@@ -225,21 +284,30 @@ class UseLiteWorkload final : public Workload {
     double cosine_min = 1.0;
     double dense_sum = 0.0;
     double dense_min = 1.0;
+    double ideal_sum = 0.0;
+    double ideal_min = 1.0;
     for (std::size_t s = 0; s < sentences.size(); ++s) {
       const double c = cosine(&embeddings[s * width], &reference[s * width], width);
       const double d = cosine(&embeddings[s * width], &dense_reference[s * width], width);
+      const double ideal = cosine(&ideal_embeddings[s * width], &reference[s * width], width);
       cosine_sum += c;
       cosine_min = std::min(cosine_min, c);
       dense_sum += d;
       dense_min = std::min(dense_min, d);
+      ideal_sum += ideal;
+      ideal_min = std::min(ideal_min, ideal);
       fidelity["per_sentence"].push_back({{"text", text[s]},
                                           {"tokens", sentences[s].size()},
                                           {"cosine", c},
                                           {"cosine_vs_dense", d}});
     }
     const auto count = static_cast<double>(sentences.size());
+    fidelity["split"] = e.split;
     fidelity["embedding_cosine_mean"] = cosine_sum / count;
     fidelity["embedding_cosine_min"] = cosine_min;
+    // The integer-ideal encoder's embeddings against the same float reference.
+    fidelity["ideal_embedding_cosine_mean"] = ideal_sum / count;
+    fidelity["ideal_embedding_cosine_min"] = ideal_min;
     // Against the unpruned float32 encoder: pruning plus everything the crossbars add.
     fidelity["embedding_cosine_vs_dense_mean"] = dense_sum / count;
     fidelity["embedding_cosine_vs_dense_min"] = dense_min;

@@ -7,6 +7,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
+#include <fstream>
+
 #include "tests/golden/run_binary.h"
 
 namespace cimsim {
@@ -115,6 +118,89 @@ TEST_F(OptimizeCli, SlurmArraysCarryEveryStageAndTheSearchGoesOnFromTheirFolders
   // Stage 1 (one mapping), then one array per layer (one cap each), then the test run.
   EXPECT_EQ(arrays, 6);
   EXPECT_EQ(read_json(out / "optimize.json")["chosen"].size(), 4U);
+}
+
+// optimize.max_crossbars on the 70 % CNN, where `sws` spends less energy than `baseline` on
+// conv2d_2 and dense_1 with 2.6 times the crossbars (baseline 4 + 24 + 1080 + 2 = 1110, sws
+// 31 + 65 + 2821 + 10): unbounded, the search takes them; bounded to 1200, it keeps `sws` where
+// that fits (conv2d_2) and `baseline` elsewhere. `baseline` as the bound is the `baseline`
+// mapping's count, measured even when that mapping is not searched; a bound below every
+// combination is refused with the fewest crossbars there are.
+TEST_F(OptimizeCli, CrossbarBudgetKeepsTheChoiceWithinItsBound) {
+  const auto model = source_path("models/mnist_cnn/pruned70").string();
+  const auto search = [&](const std::string& name, const std::string& policies,
+                          const std::string& bound) {
+    const std::string exp = tiny_experiment(policies, "  max_crossbars: " + bound + "\n");
+    return run_cimsim("optimize " + exp + " --set workload.model=" + model + " --out " +
+                      (dir_ / name).string());
+  };
+  const auto free_run = search("free", "[baseline, sws]", "none");
+  ASSERT_EQ(free_run.exit_code, 0) << free_run.output;
+  const auto bounded_run = search("bounded", "[baseline, sws]", "1200");
+  ASSERT_EQ(bounded_run.exit_code, 0) << bounded_run.output;
+  const json free = read_json(dir_ / "free" / "optimize.json");
+  const json bounded = read_json(dir_ / "bounded" / "optimize.json");
+  EXPECT_GT(free["calibration"]["crossbars"].get<std::uint64_t>(), 1200U);
+  EXPECT_EQ(bounded["stages"][0]["max_crossbars"], 1200);
+  EXPECT_LE(bounded["calibration"]["crossbars"].get<std::uint64_t>(), 1200U);
+  EXPECT_LE(bounded["test"]["crossbars"].get<std::uint64_t>(), 1200U);
+  double baseline_energy = 0.0;
+  for (const json& p : bounded["stages"][0]["points"]) {
+    if (p["label"] == "all layers baseline/128") baseline_energy = p["energy_pj"].get<double>();
+  }
+  // Within the bound it still mixes in `sws` where that fits, below the baseline's energy.
+  EXPECT_LT(bounded["stages"][0]["points"].back()["energy_pj"].get<double>(), baseline_energy);
+  bool uses_sws = false;
+  for (const json& l : bounded["chosen"]) uses_sws = uses_sws || l["mapping.policy"] == "sws";
+  EXPECT_TRUE(uses_sws);
+
+  const auto refused = search("tight", "[sws]", "baseline");
+  EXPECT_EQ(refused.exit_code, 1) << refused.output;
+  EXPECT_THAT(refused.output, HasSubstr("no combination of the mapping candidates fits 1110 "
+                                        "crossbars (optimize.max_crossbars); the fewest is 2927"));
+  const auto bad = run_cimsim("optimize " + tiny_experiment("[baseline]", "  max_crossbars: 0\n") +
+                              " --out " + (dir_ / "bad").string());
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.output, HasSubstr("optimize.max_crossbars: expected none, baseline or a whole"));
+}
+
+// USE-lite has no labels: the search keeps the mean embedding cosine of the calibration
+// sentences within its budget of the integer-ideal encoder's, and never reads a test sentence.
+TEST_F(OptimizeCli, UseLiteSearchKeepsTheEmbeddingCosineWithinItsBudget) {
+  const auto calibration = dir_ / "calibration.txt";
+  std::ofstream(calibration) << "A quiet street at night.\nThe soup is too salty.\n";
+  const auto exp = dir_ / "use_lite.yaml";
+  std::ofstream(exp) << "version: 1\nworkload:\n  kind: use_lite\n  text: "
+                     << source_path("configs/experiments/use_lite/sentences.txt").string()
+                     << "\n  calibration_text: " << calibration.string()
+                     << "\n  samples: 2\nprune:\n  sparsity: 0.9\nhardware:\n  preset: default\n"
+                        "optimize:\n  calibration_samples: 2\n  embedding_cosine_budget: 0.002\n"
+                        "  policies: [sws_packed]\n  adc_bits: [3]\n  adc_modes: [clip]\n";
+  const auto out = dir_ / "search";
+  const auto ran = run_cimsim("optimize " + exp.string() + " --out " + out.string());
+  ASSERT_EQ(ran.exit_code, 0) << ran.output;
+  const json summary = read_json(out / "optimize.json");
+  const json& c = summary["calibration"];
+  EXPECT_EQ(c["samples"], 2);
+  EXPECT_GT(c["ideal_embedding_cosine"].get<double>(), 0.99);
+  EXPECT_LE(c["ideal_embedding_cosine"].get<double>() - c["embedding_cosine"].get<double>(),
+            0.002 + 1e-12);
+  EXPECT_THAT(summary["calibration_split"].get<std::string>(), HasSubstr("calibration_text"));
+  // 3-bit caps lose more than the budget on some matrices: those keep their 8 bits.
+  std::size_t capped = 0;
+  for (const json& l : summary["chosen"]) capped += l["hardware.adc.bits"] == 3 ? 1 : 0;
+  EXPECT_LT(capped, 10U);
+  // Every calibration point encoded the calibration sentences, the test run the test ones.
+  for (const auto& [id, point] : read_json(out / "journal.json")["points"].items()) {
+    const json fidelity = read_json(out / "points" / id / "fidelity.json");
+    EXPECT_EQ(fidelity["split"], "calibration_text") << id;
+    EXPECT_EQ(fidelity["per_sentence"][0]["text"], "A quiet street at night.") << id;
+  }
+  const json test = read_json(std::filesystem::path(summary["test_results"].get<std::string>()) /
+                              "fidelity.json");
+  EXPECT_EQ(test["split"], "test");
+  EXPECT_EQ(test["per_sentence"][0]["text"], "How old are you?");
+  EXPECT_EQ(summary["test"]["embedding_cosine"], test["embedding_cosine_mean"]);
 }
 
 TEST_F(OptimizeCli, InterruptedSearchSaysItsJournalIsKept) {

@@ -4,6 +4,9 @@
 // encoder.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include <nlohmann/json.hpp>
 
 #include "tests/golden/run_binary.h"
@@ -76,6 +79,64 @@ TEST_F(UseLiteGolden, MapsTheTenMatricesAndMappingsAgreeWhereNothingClips) {
             0.5 * base["totals"]["energy_pj"]["adc"].get<double>());
   const auto comparison = read_file(out / "comparison.csv");
   EXPECT_NE(comparison.find("sws_shared_capped"), std::string::npos);
+}
+
+// The integer-ideal encoder (`cimsim optimize`'s reference) is the exact encoder: with 3-bit
+// ADCs that clip, its cosine is what the lossless 8-bit run simulates, to the last bit, and
+// above the clipped run's.
+TEST_F(UseLiteGolden, IdealCosineIsTheExactEncodersWhateverTheAdcs) {
+  const std::string exp = source_path("configs/experiments/use_lite/sparse90.yaml").string();
+  const std::string common =
+      " --set 'compare=~' --set mapping.policy=sws --set "
+      "hardware.adc.policy=capped --set workload.samples=3";
+  const auto exact = run_cimsim("run " + exp + common + " --out " + (dir_ / "exact").string());
+  ASSERT_EQ(exact.exit_code, 0) << exact.output;
+  const auto lossy = run_cimsim("run " + exp + common + " --set hardware.adc.bits=3 --out " +
+                                (dir_ / "lossy").string());
+  ASSERT_EQ(lossy.exit_code, 0) << lossy.output;
+  const auto exact_fidelity = nlohmann::json::parse(read_file(dir_ / "exact" / "fidelity.json"));
+  const auto lossy_fidelity = nlohmann::json::parse(read_file(dir_ / "lossy" / "fidelity.json"));
+  EXPECT_EQ(exact_fidelity["ideal_embedding_cosine_mean"], exact_fidelity["embedding_cosine_mean"]);
+  EXPECT_EQ(lossy_fidelity["ideal_embedding_cosine_mean"], exact_fidelity["embedding_cosine_mean"]);
+  EXPECT_EQ(lossy_fidelity["ideal_embedding_cosine_min"], exact_fidelity["embedding_cosine_min"]);
+  EXPECT_LT(lossy_fidelity["embedding_cosine_mean"].get<double>(),
+            lossy_fidelity["ideal_embedding_cosine_mean"].get<double>() - 1e-3);
+}
+
+// workload.split calibration_text encodes the calibration sentences instead of the test ones,
+// and refuses a calibration file that shares a sentence with the test file.
+TEST_F(UseLiteGolden, CalibrationSplitReadsItsOwnSentencesAndNeverATestSentence) {
+  const std::string exp = source_path("configs/experiments/use_lite/sparse90.yaml").string();
+  const auto calibration = dir_ / "calibration.txt";
+  std::ofstream(calibration) << "A quiet street at night.\n\nThe soup is too salty.\nUnused.\n";
+  const std::string common =
+      " --set 'compare=~' --set workload.samples=2 --set "
+      "workload.split=calibration_text --set workload.calibration_text=" +
+      calibration.string();
+  const auto run = run_cimsim("run " + exp + common + " --out " + (dir_ / "cal").string());
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const auto fidelity = nlohmann::json::parse(read_file(dir_ / "cal" / "fidelity.json"));
+  EXPECT_EQ(fidelity["split"], "calibration_text");
+  ASSERT_EQ(fidelity["per_sentence"].size(), 2U);
+  EXPECT_EQ(fidelity["per_sentence"][0]["text"], "A quiet street at night.");
+  EXPECT_EQ(fidelity["per_sentence"][1]["text"], "The soup is too salty.");
+
+  std::ofstream(calibration) << "A quiet street at night.\nThe weather is nice today.\n";
+  const auto overlap = run_cimsim("run " + exp + common + " --out " + (dir_ / "bad").string());
+  EXPECT_EQ(overlap.exit_code, 2) << overlap.output;
+  EXPECT_NE(overlap.output.find("workload.calibration_text"), std::string::npos) << overlap.output;
+  EXPECT_NE(overlap.output.find("'The weather is nice today.' is also in workload.text"),
+            std::string::npos)
+      << overlap.output;
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "bad"));
+  // The image classifiers' split is train_tail, use_lite's calibration_text.
+  const auto tail =
+      run_cimsim("validate " + exp + " --set workload.split=train_tail --set workload.samples=3");
+  EXPECT_EQ(tail.exit_code, 2);
+  EXPECT_NE(tail.output.find("calibration split is calibration_text"), std::string::npos);
+  const auto no_file = run_cimsim("validate " + exp + " --set workload.split=calibration_text");
+  EXPECT_EQ(no_file.exit_code, 2);
+  EXPECT_NE(no_file.output.find("needs workload.calibration_text"), std::string::npos);
 }
 
 TEST_F(UseLiteGolden, RefusesAConfigWithoutSentences) {
