@@ -258,13 +258,10 @@ class UseLiteWorkload final : public Workload {
     for (std::size_t i = 0; i < mapped.size(); ++i) all_exact = all_exact && top.layer_is_exact(i);
     std::vector<float> ideal_embeddings = embeddings;
     if (!all_exact) {
-      std::vector<IntMatrix> integer_weights;
-      for (const auto& record : result.layers)
-        integer_weights.push_back(reconstruct_weights(record.mapping));
       ideal_embeddings = encode_sentences(
           model, sentences, [&](std::size_t index, const std::vector<float>& x, std::size_t rows) {
             return scaled_product(index, x, rows, [&](std::size_t i, const IntMatrix& q) {
-              return integer_gemm(q, integer_weights[i]);
+              return integer_gemm(q, top.layer_weights(i));
             });
           });
     }
