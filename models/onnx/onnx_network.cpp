@@ -108,30 +108,37 @@ Shape broadcast_shape(const Shape& a, const Shape& b, const std::string& where) 
   return out;
 }
 
+// The offset, under `strides`, of each element of a tensor of shape `shape` in row-major order:
+// the flat index each element reads when a tensor is walked with other strides (broadcast,
+// transposed).
+std::vector<std::size_t> strided_offsets(const Shape& shape, const Shape& strides) {
+  const std::size_t n = static_cast<std::size_t>(
+      std::accumulate(shape.begin(), shape.end(), std::int64_t{1}, std::multiplies<>()));
+  std::vector<std::size_t> offsets(n);
+  Shape counter(shape.size(), 0);
+  std::size_t position = 0;
+  for (std::size_t e = 0; e < n; ++e) {
+    offsets[e] = position;
+    for (std::size_t d = shape.size(); d-- > 0;) {
+      ++counter[d];
+      position += static_cast<std::size_t>(strides[d]);
+      if (counter[d] < shape[d]) break;
+      position -= static_cast<std::size_t>(strides[d] * shape[d]);
+      counter[d] = 0;
+    }
+  }
+  return offsets;
+}
+
 // Index into `shape` (right-aligned against out) of each element of a tensor of shape `out`.
 std::vector<std::size_t> broadcast_index(const Shape& shape, const Shape& out) {
-  const std::size_t n = static_cast<std::size_t>(
-      std::accumulate(out.begin(), out.end(), std::int64_t{1}, std::multiplies<>()));
-  std::vector<std::size_t> index(n);
   const Shape in_strides = strides_of(shape);
   Shape s(out.size(), 0);
   for (std::size_t i = 0; i < out.size(); ++i) {
     const std::size_t offset = out.size() - shape.size();
     if (i >= offset && shape[i - offset] != 1) s[i] = in_strides[i - offset];
   }
-  Shape counter(out.size(), 0);
-  std::size_t position = 0;
-  for (std::size_t e = 0; e < n; ++e) {
-    index[e] = position;
-    for (std::size_t d = out.size(); d-- > 0;) {
-      ++counter[d];
-      position += static_cast<std::size_t>(s[d]);
-      if (counter[d] < out[d]) break;
-      position -= static_cast<std::size_t>(s[d] * out[d]);
-      counter[d] = 0;
-    }
-  }
-  return index;
+  return strided_offsets(out, s);
 }
 
 template <typename FloatOp, typename IntOp>
@@ -181,21 +188,13 @@ Tensor transpose(const Tensor& in, const Shape& perm, const std::string& where) 
   out.shape = out_shape;
   out.integer = in.integer;
   const std::size_t n = elements_of(out_shape, where);
+  const std::vector<std::size_t> from = strided_offsets(out_shape, s);
   (in.integer ? out.ints.resize(n) : out.floats.resize(n));
-  Shape counter(perm.size(), 0);
-  std::size_t position = 0;
   for (std::size_t e = 0; e < n; ++e) {
     if (in.integer) {
-      out.ints[e] = in.ints[position];
+      out.ints[e] = in.ints[from[e]];
     } else {
-      out.floats[e] = in.floats[position];
-    }
-    for (std::size_t d = perm.size(); d-- > 0;) {
-      ++counter[d];
-      position += static_cast<std::size_t>(s[d]);
-      if (counter[d] < out_shape[d]) break;
-      position -= static_cast<std::size_t>(s[d] * out_shape[d]);
-      counter[d] = 0;
+      out.floats[e] = in.floats[from[e]];
     }
   }
   return out;

@@ -28,60 +28,98 @@ struct VectorOf<std::int32_t> {
   using type = V32;
 };
 
-// Up to four vectors of sums held in registers while the listed rows are added: one load and one
-// add per vector and row, no store until the end. Inlined into each clone below.
+// Up to four vectors of sums held in registers while rows are added: one load and one add per
+// vector and row, no store until the end. Inlined into each clone below.
 template <typename S, int N>
-[[gnu::always_inline]] inline void cycle_sums_block(const S* cells, std::size_t stride,
-                                                    const std::uint32_t* rows, const S* digits,
-                                                    std::size_t count, S* sums) {
+struct RegisterSums {
   using V = typename VectorOf<S>::type;
-  constexpr std::size_t kLanes = kVectorBytes / sizeof(S);
+  static constexpr std::size_t kLanes = kVectorBytes / sizeof(S);
   V acc[N] = {};
-  if (digits == nullptr) {
-    for (std::size_t n = 0; n < count; ++n) {
-      const S* row = cells + rows[n] * stride;
-      for (int k = 0; k < N; ++k) {
-        V c;
-        std::memcpy(&c, row + static_cast<std::size_t>(k) * kLanes, kVectorBytes);
-        acc[k] += c;
-      }
-    }
-  } else {
-    for (std::size_t n = 0; n < count; ++n) {
-      const S* row = cells + rows[n] * stride;
-      const S digit = digits[n];
-      for (int k = 0; k < N; ++k) {
-        V c;
-        std::memcpy(&c, row + static_cast<std::size_t>(k) * kLanes, kVectorBytes);
-        acc[k] += c * digit;
-      }
+
+  [[gnu::always_inline]] void add(const S* row) {
+    for (int k = 0; k < N; ++k) {
+      V c;
+      std::memcpy(&c, row + static_cast<std::size_t>(k) * kLanes, kVectorBytes);
+      acc[k] += c;
     }
   }
-  for (int k = 0; k < N; ++k) {
-    std::memcpy(sums + static_cast<std::size_t>(k) * kLanes, &acc[k], kVectorBytes);
+  [[gnu::always_inline]] void add(const S* row, S digit) {
+    for (int k = 0; k < N; ++k) {
+      V c;
+      std::memcpy(&c, row + static_cast<std::size_t>(k) * kLanes, kVectorBytes);
+      acc[k] += c * digit;
+    }
+  }
+  [[gnu::always_inline]] void store(S* sums) const {
+    for (int k = 0; k < N; ++k) {
+      std::memcpy(sums + static_cast<std::size_t>(k) * kLanes, &acc[k], kVectorBytes);
+    }
+  }
+};
+
+// The rows of one cycle: a list, with each row's digit (null: every digit is 1) ...
+template <typename S>
+struct ListedRows {
+  const std::uint32_t* rows;
+  const S* digits;
+  std::size_t count;
+};
+// ... or the set bits of an input bit plane (digits 1), in ascending order.
+struct PlaneRows {
+  const std::uint64_t* plane;
+  std::size_t words;
+};
+
+template <typename S, int N>
+[[gnu::always_inline]] inline void add_rows(RegisterSums<S, N>& sums, const S* cells,
+                                            std::size_t stride, const ListedRows<S>& listed) {
+  if (listed.digits == nullptr) {
+    for (std::size_t n = 0; n < listed.count; ++n) sums.add(cells + listed.rows[n] * stride);
+  } else {
+    for (std::size_t n = 0; n < listed.count; ++n) {
+      sums.add(cells + listed.rows[n] * stride, listed.digits[n]);
+    }
   }
 }
 
-template <typename S>
+template <typename S, int N>
+[[gnu::always_inline]] inline void add_rows(RegisterSums<S, N>& sums, const S* cells,
+                                            std::size_t stride, const PlaneRows& bits) {
+  for (std::size_t w = 0; w < bits.words; ++w) {
+    for (std::uint64_t word = bits.plane[w]; word != 0; word &= word - 1) {
+      sums.add(cells + (w * 64 + static_cast<std::size_t>(__builtin_ctzll(word))) * stride);
+    }
+  }
+}
+
+template <typename S, int N, typename Rows>
+[[gnu::always_inline]] inline void cycle_sums_block(const S* cells, std::size_t stride,
+                                                    const Rows& rows, S* sums) {
+  RegisterSums<S, N> block;
+  add_rows(block, cells, stride, rows);
+  block.store(sums);
+}
+
+// sums[i] for every i < stride, four vectors of columns at a time.
+template <typename S, typename Rows>
 [[gnu::always_inline]] inline void cycle_sums_body(const S* cells, std::size_t stride,
-                                                   const std::uint32_t* rows, const S* digits,
-                                                   std::size_t count, S* sums) {
+                                                   const Rows& rows, S* sums) {
   constexpr std::size_t kLanes = kVectorBytes / sizeof(S);
   for (std::size_t begin = 0; begin < stride; begin += 4 * kLanes) {
     const S* block = cells + begin;
     S* out = sums + begin;
     switch (std::min<std::size_t>(4, (stride - begin) / kLanes)) {
       case 4:
-        cycle_sums_block<S, 4>(block, stride, rows, digits, count, out);
+        cycle_sums_block<S, 4>(block, stride, rows, out);
         break;
       case 3:
-        cycle_sums_block<S, 3>(block, stride, rows, digits, count, out);
+        cycle_sums_block<S, 3>(block, stride, rows, out);
         break;
       case 2:
-        cycle_sums_block<S, 2>(block, stride, rows, digits, count, out);
+        cycle_sums_block<S, 2>(block, stride, rows, out);
         break;
       default:
-        cycle_sums_block<S, 1>(block, stride, rows, digits, count, out);
+        cycle_sums_block<S, 1>(block, stride, rows, out);
         break;
     }
   }
@@ -116,13 +154,13 @@ template <typename S>
 CIMSIM_SIMD_CLONES_BW void cycle_sums(const std::int16_t* cells, std::size_t stride,
                                       const std::uint32_t* rows, const std::int16_t* digits,
                                       std::size_t count, std::int16_t* sums) {
-  cycle_sums_body(cells, stride, rows, digits, count, sums);
+  cycle_sums_body(cells, stride, ListedRows<std::int16_t>{rows, digits, count}, sums);
 }
 
 CIMSIM_SIMD_CLONES_BW void cycle_sums(const std::int32_t* cells, std::size_t stride,
                                       const std::uint32_t* rows, const std::int32_t* digits,
                                       std::size_t count, std::int32_t* sums) {
-  cycle_sums_body(cells, stride, rows, digits, count, sums);
+  cycle_sums_body(cells, stride, ListedRows<std::int32_t>{rows, digits, count}, sums);
 }
 
 CIMSIM_SIMD_CLONES_BW std::uint64_t convert_cycle(const std::int16_t* sums, std::size_t columns,
@@ -161,18 +199,21 @@ void bit_planes_portable(const std::uint32_t* driven, std::size_t rows, int cycl
 }
 
 #if defined(__GNUC__) && defined(__x86_64__)
+// driven[begin, begin + 16) as 16 lanes, zero past `rows`.
+__attribute__((target("avx512f"), always_inline)) inline __m512i load_16_rows(
+    const std::uint32_t* driven, std::size_t rows, std::size_t begin) {
+  const std::size_t count = begin < rows ? std::min<std::size_t>(16, rows - begin) : 0;
+  const auto tail = static_cast<__mmask16>((1U << count) - 1U);
+  return _mm512_maskz_loadu_epi32(tail, driven + std::min(begin, rows));
+}
+
 __attribute__((target("avx512f"))) void bit_planes_avx512(const std::uint32_t* driven,
                                                           std::size_t rows, int cycles,
                                                           std::uint64_t* planes) {
   const std::size_t words = (rows + 63) / 64;
   for (std::size_t w = 0; w < words; ++w) {
     __m512i values[4];
-    for (std::size_t k = 0; k < 4; ++k) {
-      const std::size_t begin = w * 64 + k * 16;
-      const std::size_t count = begin < rows ? std::min<std::size_t>(16, rows - begin) : 0;
-      const auto tail = static_cast<__mmask16>((1U << count) - 1U);
-      values[k] = _mm512_maskz_loadu_epi32(tail, driven + std::min(begin, rows));
-    }
+    for (std::size_t k = 0; k < 4; ++k) values[k] = load_16_rows(driven, rows, w * 64 + k * 16);
     for (int p = 0; p < cycles; ++p) {
       const __m512i bit = _mm512_set1_epi32(static_cast<int>(1U << static_cast<unsigned>(p)));
       std::uint64_t plane = 0;
@@ -184,53 +225,6 @@ __attribute__((target("avx512f"))) void bit_planes_avx512(const std::uint32_t* d
   }
 }
 #endif
-
-template <typename S, int N>
-[[gnu::always_inline]] inline void cycle_sums_bits_block(const S* cells, std::size_t stride,
-                                                         const std::uint64_t* plane,
-                                                         std::size_t words, S* sums) {
-  using V = typename VectorOf<S>::type;
-  constexpr std::size_t kLanes = kVectorBytes / sizeof(S);
-  V acc[N] = {};
-  for (std::size_t w = 0; w < words; ++w) {
-    for (std::uint64_t bits = plane[w]; bits != 0; bits &= bits - 1) {
-      const S* row = cells + (w * 64 + static_cast<std::size_t>(__builtin_ctzll(bits))) * stride;
-      for (int k = 0; k < N; ++k) {
-        V c;
-        std::memcpy(&c, row + static_cast<std::size_t>(k) * kLanes, kVectorBytes);
-        acc[k] += c;
-      }
-    }
-  }
-  for (int k = 0; k < N; ++k) {
-    std::memcpy(sums + static_cast<std::size_t>(k) * kLanes, &acc[k], kVectorBytes);
-  }
-}
-
-template <typename S>
-[[gnu::always_inline]] inline void cycle_sums_bits_body(const S* cells, std::size_t stride,
-                                                        const std::uint64_t* plane,
-                                                        std::size_t words, S* sums) {
-  constexpr std::size_t kLanes = kVectorBytes / sizeof(S);
-  for (std::size_t begin = 0; begin < stride; begin += 4 * kLanes) {
-    const S* block = cells + begin;
-    S* out = sums + begin;
-    switch (std::min<std::size_t>(4, (stride - begin) / kLanes)) {
-      case 4:
-        cycle_sums_bits_block<S, 4>(block, stride, plane, words, out);
-        break;
-      case 3:
-        cycle_sums_bits_block<S, 3>(block, stride, plane, words, out);
-        break;
-      case 2:
-        cycle_sums_bits_block<S, 2>(block, stride, plane, words, out);
-        break;
-      default:
-        cycle_sums_bits_block<S, 1>(block, stride, plane, words, out);
-        break;
-    }
-  }
-}
 
 template <typename S>
 [[gnu::always_inline]] inline void popcount_sums_body(const std::uint64_t* plane, std::size_t words,
@@ -271,12 +265,8 @@ __attribute__((target("avx512f,avx512bw"))) void bit_planes_avx512bw(const std::
   for (std::size_t w = 0; w < words; ++w) {
     __m128i narrow[4];
     for (std::size_t k = 0; k < 4; ++k) {
-      const std::size_t begin = w * 64 + k * 16;
-      const std::size_t count = begin < rows ? std::min<std::size_t>(16, rows - begin) : 0;
-      const auto tail = static_cast<__mmask16>((1U << count) - 1U);
-      narrow[k] =
-          _mm512_mask_cvtepi32_epi8(_mm_setzero_si128(), 0xFFFF,
-                                    _mm512_maskz_loadu_epi32(tail, driven + std::min(begin, rows)));
+      narrow[k] = _mm512_mask_cvtepi32_epi8(_mm_setzero_si128(), 0xFFFF,
+                                            load_16_rows(driven, rows, w * 64 + k * 16));
     }
     // Byte i of `bytes` is row w * 64 + i.
     __m512i bytes = _mm512_castsi128_si512(narrow[0]);
@@ -310,13 +300,13 @@ void bit_planes(const std::uint32_t* driven, std::size_t rows, int cycles, std::
 CIMSIM_SIMD_CLONES_BW void cycle_sums(const std::int16_t* cells, std::size_t stride,
                                       const std::uint64_t* plane, std::size_t words,
                                       std::int16_t* sums) {
-  cycle_sums_bits_body(cells, stride, plane, words, sums);
+  cycle_sums_body(cells, stride, PlaneRows{plane, words}, sums);
 }
 
 CIMSIM_SIMD_CLONES_BW void cycle_sums(const std::int32_t* cells, std::size_t stride,
                                       const std::uint64_t* plane, std::size_t words,
                                       std::int32_t* sums) {
-  cycle_sums_bits_body(cells, stride, plane, words, sums);
+  cycle_sums_body(cells, stride, PlaneRows{plane, words}, sums);
 }
 
 CIMSIM_SIMD_CLONES_BW void drive_inputs(const std::int32_t* x, std::size_t count,
