@@ -18,28 +18,32 @@
 namespace cimsim {
 namespace {
 
-ParamSpec integer(std::string path, std::string def, std::string unit, double lo, double hi,
-                  std::string description) {
+// The fields every parameter has; the builders below add their type's.
+ParamSpec spec_of(std::string path, ParamType type, std::string def, std::string description) {
   ParamSpec spec;
   spec.path = std::move(path);
-  spec.type = ParamType::kInt;
+  spec.type = type;
   spec.default_yaml = std::move(def);
+  spec.description = std::move(description);
+  return spec;
+}
+
+ParamSpec integer(std::string path, std::string def, std::string unit, double lo, double hi,
+                  std::string description) {
+  ParamSpec spec =
+      spec_of(std::move(path), ParamType::kInt, std::move(def), std::move(description));
   spec.unit = std::move(unit);
   spec.min = lo;
   spec.max = hi;
-  spec.description = std::move(description);
   return spec;
 }
 
 ParamSpec real(std::string path, std::string def, std::string unit, double lo,
                std::string description) {
-  ParamSpec spec;
-  spec.path = std::move(path);
-  spec.type = ParamType::kReal;
-  spec.default_yaml = std::move(def);
+  ParamSpec spec =
+      spec_of(std::move(path), ParamType::kReal, std::move(def), std::move(description));
   spec.unit = std::move(unit);
   spec.min = lo;
-  spec.description = std::move(description);
   return spec;
 }
 
@@ -52,22 +56,30 @@ ParamSpec bounded_real(std::string path, std::string def, std::string unit, doub
 }
 
 ParamSpec boolean(std::string path, std::string def, std::string description) {
-  ParamSpec spec;
-  spec.path = std::move(path);
-  spec.type = ParamType::kBool;
-  spec.default_yaml = std::move(def);
-  spec.description = std::move(description);
-  return spec;
+  return spec_of(std::move(path), ParamType::kBool, std::move(def), std::move(description));
 }
 
 ParamSpec choice(std::string path, std::string def, std::function<std::vector<std::string>()> of,
                  std::string description) {
-  ParamSpec spec;
-  spec.path = std::move(path);
-  spec.type = ParamType::kEnum;
-  spec.default_yaml = std::move(def);
+  ParamSpec spec =
+      spec_of(std::move(path), ParamType::kEnum, std::move(def), std::move(description));
   spec.choices = std::move(of);
-  spec.description = std::move(description);
+  return spec;
+}
+
+// A file that may be left unset (null).
+ParamSpec optional_path(std::string path, std::string description) {
+  ParamSpec spec = spec_of(std::move(path), ParamType::kPath, "", std::move(description));
+  spec.nullable = true;
+  return spec;
+}
+
+// A list of strings; `of`, when given, names the allowed ones.
+ParamSpec string_list(std::string path, std::string def,
+                      std::function<std::vector<std::string>()> of, std::string description) {
+  ParamSpec spec =
+      spec_of(std::move(path), ParamType::kStringList, std::move(def), std::move(description));
+  spec.choices = std::move(of);
   return spec;
 }
 
@@ -247,13 +259,8 @@ std::vector<ParamSpec> build_schema() {
                      "two's-complement inputs (auto: when an input can be negative)"));
   s.push_back(choice("quant.weight_scale", "channel", fixed_choices({"tensor", "channel"}),
                      "weight scale per tensor or per output channel"));
-  {
-    ParamSpec calib;
-    calib.path = "quant.input_calibration";
-    calib.default_yaml = "max";
-    calib.description = "input scale from calibration samples: max or a percentile like p99.9";
-    s.push_back(calib);
-  }
+  s.push_back(spec_of("quant.input_calibration", ParamType::kString, "max",
+                      "input scale from calibration samples: max or a percentile like p99.9"));
   s.push_back(choice("mapping.policy", "baseline", registered<MappingPolicyRegistry>(),
                      "how weights are placed on crossbars"));
   {
@@ -267,25 +274,13 @@ std::vector<ParamSpec> build_schema() {
     kind.required = true;
     s.push_back(kind);
   }
-  for (const char* key : {"workload.weights", "workload.inputs"}) {
-    ParamSpec path;
-    path.path = key;
-    path.type = ParamType::kPath;
-    path.nullable = true;
-    path.description = std::string(key) == "workload.weights"
-                           ? ".npy file for gemm workloads (K x N)"
-                           : ".npy file: gemm's inputs (T x K), or the samples (N x ...) of "
-                             "workload.dataset npy";
-    s.push_back(path);
-  }
-  {
-    ParamSpec trace;
-    trace.path = "workload.trace";
-    trace.type = ParamType::kPath;
-    trace.nullable = true;
-    trace.description = "sectioned weight trace from `cimsim map` to run instead of mapping now";
-    s.push_back(trace);
-  }
+  s.push_back(optional_path("workload.weights", ".npy file for gemm workloads (K x N)"));
+  s.push_back(optional_path("workload.inputs",
+                            ".npy file: gemm's inputs (T x K), or the samples (N x ...) of "
+                            "workload.dataset npy"));
+  s.push_back(optional_path("workload.trace",
+                            "sectioned weight trace from `cimsim map` to run instead of mapping "
+                            "now"));
   {
     ParamSpec samples;
     samples.path = "workload.samples";
@@ -296,10 +291,7 @@ std::vector<ParamSpec> build_schema() {
     s.push_back(samples);
   }
   {
-    ParamSpec model;
-    model.path = "workload.model";
-    model.type = ParamType::kPath;
-    model.nullable = true;
+    ParamSpec model = optional_path("workload.model", "");
     model.derived =
         "mnist_cnn: <data dir>/mnist-cnn (mnist-react-tfjs@0.1.1); use_lite: <data dir>/use-lite";
     model.description =
@@ -308,25 +300,13 @@ std::vector<ParamSpec> build_schema() {
         "required), or a .onnx file (onnx, required)";
     s.push_back(model);
   }
-  {
-    ParamSpec text;
-    text.path = "workload.text";
-    text.type = ParamType::kPath;
-    text.nullable = true;
-    text.description = "text file, one sentence per line, that use_lite encodes";
-    s.push_back(text);
-  }
-  {
-    ParamSpec text;
-    text.path = "workload.calibration_text";
-    text.type = ParamType::kPath;
-    text.nullable = true;
-    text.description =
-        "text file, one sentence per line, that use_lite encodes with workload.split "
-        "calibration_text (`cimsim optimize`'s calibration sentences; none may be in "
-        "workload.text)";
-    s.push_back(text);
-  }
+  s.push_back(
+      optional_path("workload.text", "text file, one sentence per line, that use_lite encodes"));
+  s.push_back(
+      optional_path("workload.calibration_text",
+                    "text file, one sentence per line, that use_lite encodes with workload.split "
+                    "calibration_text (`cimsim optimize`'s calibration sentences; none may be in "
+                    "workload.text)"));
   s.push_back(choice(
       "workload.split", "test", fixed_choices({"test", "train_tail", "calibration_text"}),
       "what the workload is evaluated on: the test set (workload.text for use_lite); train_tail "
@@ -337,14 +317,8 @@ std::vector<ParamSpec> build_schema() {
   s.push_back(choice("workload.dataset", "mnist", fixed_choices({"mnist", "fashion_mnist", "npy"}),
                      "test and calibration samples (networks); npy: workload.inputs and "
                      "workload.labels (onnx)"));
-  {
-    ParamSpec labels;
-    labels.path = "workload.labels";
-    labels.type = ParamType::kPath;
-    labels.nullable = true;
-    labels.description = ".npy file of N integer class labels for workload.dataset npy";
-    s.push_back(labels);
-  }
+  s.push_back(optional_path("workload.labels",
+                            ".npy file of N integer class labels for workload.dataset npy"));
   s.push_back(choice("workload.input_layout", "channels_first",
                      fixed_choices({"channels_first", "channels_last"}),
                      "npy: the samples' layout; channels_last (N x H x W x C) is moved to the "
@@ -361,22 +335,14 @@ std::vector<ParamSpec> build_schema() {
   s.push_back(choice("prune.scope", "layer", fixed_choices({"layer", "global"}),
                      "prune each layer to the sparsity, or all layers together"));
   {
-    ParamSpec dir;
-    dir.path = "outputs.dir";
-    dir.type = ParamType::kPath;
+    ParamSpec dir =
+        spec_of("outputs.dir", ParamType::kPath, "", "results folder (written atomically)");
     dir.derived = "out/<name> under the current folder";
-    dir.description = "results folder (written atomically)";
     s.push_back(dir);
   }
-  {
-    ParamSpec formats;
-    formats.path = "outputs.formats";
-    formats.type = ParamType::kStringList;
-    formats.default_yaml = "[json, csv, npy]";
-    formats.choices = fixed_choices({"json", "csv", "npy"});
-    formats.description = "files to write besides resolved_config.yaml";
-    s.push_back(formats);
-  }
+  s.push_back(string_list("outputs.formats", "[json, csv, npy]",
+                          fixed_choices({"json", "csv", "npy"}),
+                          "files to write besides resolved_config.yaml"));
   {
     ParamSpec compare;
     compare.path = "compare";
@@ -414,81 +380,34 @@ std::vector<ParamSpec> build_schema() {
                       "classifiers, workload.split train_tail) or the first sentences of "
                       "workload.calibration_text (use_lite, workload.split calibration_text), "
                       "never test samples"));
-  {
-    ParamSpec crossbars;
-    crossbars.path = "optimize.max_crossbars";
-    crossbars.default_yaml = "none";
-    crossbars.description =
-        "crossbars the chosen configuration may use: none (no bound), baseline (the `baseline` "
-        "mapping's count of the same network) or a whole number";
-    s.push_back(crossbars);
-  }
+  s.push_back(spec_of("optimize.max_crossbars", ParamType::kString, "none",
+                      "crossbars the chosen configuration may use: none (no bound), baseline (the "
+                      "`baseline` mapping's count of the same network) or a whole number"));
   s.push_back(real("optimize.tie_margin", "0", "", 0,
                    "relative objective margin within which, when choosing an ADC cap, the point "
                    "of better calibration fidelity wins (0: the least objective, ties as listed)"));
-  {
-    ParamSpec policies;
-    policies.path = "optimize.policies";
-    policies.type = ParamType::kStringList;
-    policies.default_yaml = "[baseline, sws, sws_shared, sws_packed]";
-    policies.choices = registered<MappingPolicyRegistry>();
-    policies.description = "mapping policies tried for every layer";
-    s.push_back(policies);
-  }
-  {
-    ParamSpec rows;
-    rows.path = "optimize.section_rows";
-    rows.type = ParamType::kStringList;
-    rows.default_yaml = "[]";
-    rows.description =
-        "section lengths tried with the sorting policies (empty: mapping.section_rows only)";
-    s.push_back(rows);
-  }
-  {
-    ParamSpec bits;
-    bits.path = "optimize.adc_bits";
-    bits.type = ParamType::kStringList;
-    bits.default_yaml = "[]";
-    bits.choices = fixed_choices(
-        {"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16"});
-    bits.description =
-        "ADC resolution caps tried per layer below hardware.adc.bits (capped ADCs) [bit]";
-    s.push_back(bits);
-  }
-  {
-    ParamSpec modes;
-    modes.path = "optimize.adc_modes";
-    modes.type = ParamType::kStringList;
-    modes.default_yaml = "[clip, scale]";
-    modes.choices = registered<AdcTransferRegistry>();
-    modes.description = "ADC transfer modes tried with each cap";
-    s.push_back(modes);
-  }
+  s.push_back(string_list("optimize.policies", "[baseline, sws, sws_shared, sws_packed]",
+                          registered<MappingPolicyRegistry>(),
+                          "mapping policies tried for every layer"));
+  s.push_back(string_list(
+      "optimize.section_rows", "[]", nullptr,
+      "section lengths tried with the sorting policies (empty: mapping.section_rows only)"));
+  s.push_back(string_list(
+      "optimize.adc_bits", "[]",
+      fixed_choices(
+          {"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16"}),
+      "ADC resolution caps tried per layer below hardware.adc.bits (capped ADCs) [bit]"));
+  s.push_back(string_list("optimize.adc_modes", "[clip, scale]", registered<AdcTransferRegistry>(),
+                          "ADC transfer modes tried with each cap"));
   s.push_back(boolean("outputs.vcd.enabled", "false", "write a VCD waveform"));
-  {
-    ParamSpec select;
-    select.path = "outputs.vcd.select";
-    select.type = ParamType::kStringList;
-    select.default_yaml = "['*.xbar0']";
-    select.description = "glob patterns over macro names (top.<layer>.xbar<i>) to trace";
-    s.push_back(select);
-  }
-  {
-    ParamSpec file;
-    file.path = "outputs.vcd.file";
-    file.default_yaml = "waves.vcd";
-    file.description = "VCD file name inside the results folder";
-    s.push_back(file);
-  }
+  s.push_back(string_list("outputs.vcd.select", "['*.xbar0']", nullptr,
+                          "glob patterns over macro names (top.<layer>.xbar<i>) to trace"));
+  s.push_back(spec_of("outputs.vcd.file", ParamType::kString, "waves.vcd",
+                      "VCD file name inside the results folder"));
   s.push_back(boolean("outputs.timeline.enabled", "false",
                       "write the simulated schedule as a Chrome trace-event file (Perfetto)"));
-  {
-    ParamSpec file;
-    file.path = "outputs.timeline.file";
-    file.default_yaml = "timeline.json";
-    file.description = "timeline file name inside the results folder";
-    s.push_back(file);
-  }
+  s.push_back(spec_of("outputs.timeline.file", ParamType::kString, "timeline.json",
+                      "timeline file name inside the results folder"));
   return s;
 }
 
