@@ -318,6 +318,17 @@ void OnnxNetwork::compile() {
     return it == graph_.initializers.end() ? nullptr : &it->second;
   };
   std::map<std::string, std::size_t> producer;  // value -> step
+  // Marks the `count` nodes after node i as folded into its step (run by it, counted once) and
+  // moves i past them.
+  const auto fold_next = [this](std::size_t& i, std::size_t count) {
+    for (std::size_t k = 1; k <= count; ++k) {
+      Step skip;
+      skip.node = &graph_.nodes[i + k];
+      skip.kind = Step::Kind::kSkip;
+      steps_.push_back(skip);
+    }
+    i += count;
+  };
   for (std::size_t i = 0; i < graph_.nodes.size(); ++i) {
     const OnnxNode& node = graph_.nodes[i];
     Step step;
@@ -401,13 +412,7 @@ void OnnxNetwork::compile() {
       step.kind = Step::Kind::kGelu;
       step.output = graph_.nodes[i + 4].outputs[0];
       steps_.push_back(step);
-      for (std::size_t k = 1; k <= 4; ++k) {
-        Step skip;
-        skip.node = &graph_.nodes[i + k];
-        skip.kind = Step::Kind::kSkip;
-        steps_.push_back(skip);
-      }
-      i += 4;
+      fold_next(i, 4);
       continue;
     }
     if (node.op == "Conv") {
@@ -497,11 +502,7 @@ void OnnxNetwork::compile() {
       }
       if (step.output != node.outputs[0]) {
         steps_.push_back(step);
-        Step skip;
-        skip.node = &graph_.nodes[i + 1];
-        skip.kind = Step::Kind::kSkip;
-        steps_.push_back(skip);
-        ++i;
+        fold_next(i, 1);
         continue;
       }
     } else if ((node.op == "Gemm" || node.op == "MatMul") && node.inputs.size() >= 2 &&
@@ -555,13 +556,7 @@ void OnnxNetwork::compile() {
       }
       layers_.push_back(std::move(m));
       steps_.push_back(step);
-      if (folded) {
-        Step skip;
-        skip.node = &graph_.nodes[i + 1];
-        skip.kind = Step::Kind::kSkip;
-        steps_.push_back(skip);
-        ++i;
-      }
+      if (folded) fold_next(i, 1);
       continue;
     }
     steps_.push_back(step);

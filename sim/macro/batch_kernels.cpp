@@ -36,13 +36,7 @@ struct RegisterSums {
   static constexpr std::size_t kLanes = kVectorBytes / sizeof(S);
   V acc[N] = {};
 
-  [[gnu::always_inline]] void add(const S* row) {
-    for (int k = 0; k < N; ++k) {
-      V c;
-      std::memcpy(&c, row + static_cast<std::size_t>(k) * kLanes, kVectorBytes);
-      acc[k] += c;
-    }
-  }
+  // Adds digit x row; with a constant digit 1 (bit-serial rows) the multiply folds away.
   [[gnu::always_inline]] void add(const S* row, S digit) {
     for (int k = 0; k < N; ++k) {
       V c;
@@ -74,7 +68,7 @@ template <typename S, int N>
 [[gnu::always_inline]] inline void add_rows(RegisterSums<S, N>& sums, const S* cells,
                                             std::size_t stride, const ListedRows<S>& listed) {
   if (listed.digits == nullptr) {
-    for (std::size_t n = 0; n < listed.count; ++n) sums.add(cells + listed.rows[n] * stride);
+    for (std::size_t n = 0; n < listed.count; ++n) sums.add(cells + listed.rows[n] * stride, S{1});
   } else {
     for (std::size_t n = 0; n < listed.count; ++n) {
       sums.add(cells + listed.rows[n] * stride, listed.digits[n]);
@@ -87,7 +81,7 @@ template <typename S, int N>
                                             std::size_t stride, const PlaneRows& bits) {
   for (std::size_t w = 0; w < bits.words; ++w) {
     for (std::uint64_t word = bits.plane[w]; word != 0; word &= word - 1) {
-      sums.add(cells + (w * 64 + static_cast<std::size_t>(__builtin_ctzll(word))) * stride);
+      sums.add(cells + (w * 64 + static_cast<std::size_t>(__builtin_ctzll(word))) * stride, S{1});
     }
   }
 }
