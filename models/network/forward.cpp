@@ -123,25 +123,32 @@ std::vector<float> quantized_matrix_product(const MatrixLayer& m, const LayerQua
   return out;
 }
 
+LayerProduct float_product(const InputObserver& observe) {
+  return [observe](std::size_t ordinal, const MatrixLayer& m, const std::vector<float>& rows,
+                   std::size_t t) {
+    if (observe) observe(ordinal, rows);
+    return float_matrix_product(m, rows, t);
+  };
+}
+
+LayerProduct quantized_product(const std::vector<LayerQuantization>& quant,
+                               const MatmulFn& matmul) {
+  return [&quant, &matmul](std::size_t ordinal, const MatrixLayer& m,
+                           const std::vector<float>& rows, std::size_t t) {
+    return quantized_matrix_product(m, quant[ordinal], rows, t, ordinal, matmul);
+  };
+}
+
 std::vector<float> forward_float(const Network& net, const std::vector<float>& images,
                                  std::size_t count, const InputObserver& observe) {
-  return run_layers(net, images, count,
-                    [&](std::size_t ordinal, const MatrixLayer& m, const std::vector<float>& rows,
-                        std::size_t t) {
-                      if (observe) observe(ordinal, rows);
-                      return float_matrix_product(m, rows, t);
-                    });
+  return run_layers(net, images, count, float_product(observe));
 }
 
 std::vector<float> forward_quantized(const Network& net,
                                      const std::vector<LayerQuantization>& quant,
                                      const std::vector<float>& images, std::size_t count,
                                      const MatmulFn& matmul) {
-  return run_layers(net, images, count,
-                    [&](std::size_t ordinal, const MatrixLayer& m, const std::vector<float>& rows,
-                        std::size_t t) {
-                      return quantized_matrix_product(m, quant[ordinal], rows, t, ordinal, matmul);
-                    });
+  return run_layers(net, images, count, quantized_product(quant, matmul));
 }
 
 std::vector<std::uint64_t> vectors_per_image(const Network& net) {

@@ -39,6 +39,16 @@ using InputObserver = std::function<void(std::size_t ordinal, const std::vector<
                                                           std::size_t t, std::size_t ordinal,
                                                           const MatmulFn& matmul);
 
+// One matrix layer's product within a forward pass: (ordinal, layer, rows T x K, T) -> T x N.
+using LayerProduct = std::function<std::vector<float>(
+    std::size_t ordinal, const MatrixLayer& m, const std::vector<float>& rows, std::size_t t)>;
+// The float product of every network's float pass; `observe`, when given, sees each layer's input.
+[[nodiscard]] LayerProduct float_product(const InputObserver& observe);
+// The quantized product of every network's quantized pass (quantized_matrix_product with the
+// layer's quantization and `matmul`); `quant` and `matmul` must outlive it.
+[[nodiscard]] LayerProduct quantized_product(const std::vector<LayerQuantization>& quant,
+                                             const MatmulFn& matmul);
+
 // Logits (count x classes) of the float32 network on `count` images (each net.input.size()
 // floats, HWC).
 [[nodiscard]] std::vector<float> forward_float(const Network& net, const std::vector<float>& images,

@@ -137,23 +137,14 @@ std::vector<float> self_attention(const std::vector<float>& q, const std::vector
 
 std::vector<float> vit_forward_float(const VisionTransformer& vit, const std::vector<float>& images,
                                      std::size_t count, const InputObserver& observe) {
-  return run_encoder(vit, images, count,
-                     [&](std::size_t ordinal, const MatrixLayer& m, const std::vector<float>& rows,
-                         std::size_t t) {
-                       if (observe) observe(ordinal, rows);
-                       return float_matrix_product(m, rows, t);
-                     });
+  return run_encoder(vit, images, count, float_product(observe));
 }
 
 std::vector<float> vit_forward_quantized(const VisionTransformer& vit,
                                          const std::vector<LayerQuantization>& quant,
                                          const std::vector<float>& images, std::size_t count,
                                          const MatmulFn& matmul) {
-  return run_encoder(vit, images, count,
-                     [&](std::size_t ordinal, const MatrixLayer& m, const std::vector<float>& rows,
-                         std::size_t t) {
-                       return quantized_matrix_product(m, quant[ordinal], rows, t, ordinal, matmul);
-                     });
+  return run_encoder(vit, images, count, quantized_product(quant, matmul));
 }
 
 std::vector<std::uint64_t> vit_vectors_per_image(const VisionTransformer& vit) {
