@@ -15,6 +15,8 @@
 #include "fuzz/fuzz_targets.h"
 #include "sim/core/errors.h"
 #include "sim/mapping/mapping_policy.h"
+#include "sim/hw/placement.h"
+#include "sim/io/gzip.h"
 #include "sim/trace/weight_trace.h"
 
 namespace {
@@ -86,10 +88,25 @@ MappingGeometry geometry(int rows, int cols, int cell_bits, int dac_bits, int we
   return g;
 }
 
-void save_trace(const fs::path& file, const WeightTrace& trace) {
+// Placed as `cimsim map` places them (two slots per tile, so tiles differ), uncompressed so that
+// the fuzzer mutates the format itself; hand_sws also compressed, as write_trace writes it.
+void save_trace(const fs::path& file, WeightTrace trace) {
+  ChipSettings chip;
+  chip.tile_crossbars = 2;
+  std::vector<MappedLayer*> layers;
+  for (TraceLayer& layer : trace.layers) layers.push_back(&layer.mapping);
+  place_crossbars(layers, chip);
+  trace.chip.tile_crossbars = chip.tile_crossbars;
   const std::vector<std::uint8_t> bytes = encode_trace(trace);
   (void)decode_trace(bytes, file.string());  // every seed is a valid trace
   save(file, std::string(bytes.begin(), bytes.end()));
+  if (file.filename() == "hand_sws.cimtrace") {
+    const std::vector<std::uint8_t> packed = gzip(bytes);
+    (void)decode_trace(packed, file.string());
+    fs::path gz = file;
+    gz.replace_extension(".gz.cimtrace");
+    save(gz, std::string(packed.begin(), packed.end()));
+  }
 }
 
 void make_traces(const fs::path& dir) {

@@ -12,6 +12,7 @@
 #include <CLI/CLI.hpp>
 
 #include "sim/app/components.h"
+#include "sim/app/map_command.h"
 #include "sim/app/optimize_command.h"
 #include "sim/app/run_command.h"
 #include "sim/config/experiment.h"
@@ -78,7 +79,9 @@ int run_cli(int argc, char** argv) {
       "map", "quantize, prune and map the workload's layers into a sectioned weight trace");
   map->add_option("experiment", experiment_file, "experiment YAML file")->required();
   map->add_option("--set", overrides, "override a key (repeatable)");
-  map->add_option("--out", trace_out, "trace file (default: traces/<experiment name>.cimtrace)");
+  map->add_option("--out", trace_out,
+                  "trace file, or folder of one trace per variant of a comparison (default: "
+                  "traces/<experiment name>.cimtrace, or the folder traces/<experiment name>)");
 
   OptimizeOptions optimize_options;
   std::string optimize_out;
@@ -144,18 +147,7 @@ int run_cli(int argc, char** argv) {
     if (map->parsed()) {
       const Experiment experiment = load_experiment(experiment_file, overrides);
       set_log_level(log_level.empty() ? experiment.log_level : log_level);
-      const std::filesystem::path file =
-          trace_out.empty() ? std::filesystem::path("traces") / (experiment.name + ".cimtrace")
-                            : std::filesystem::path(trace_out);
-      if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path());
-      const auto workload = WorkloadRegistry::instance().create(experiment.workload_kind);
-      std::vector<TraceLayer> layers = workload->map_layers(experiment);
-      std::vector<std::string> names;
-      for (const TraceLayer& layer : layers) names.push_back(layer.mapping.name);
-      check_layer_names(experiment, names);
-      write_trace(file, make_trace(experiment, std::move(layers)));
-      std::cout << "wrote " << file.string() << "\n";
-      return trace_inspect_command(file, std::cout);
+      return map_command(experiment, trace_out, std::cout);
     }
     if (optimize->parsed()) {
       optimize_options.experiment = experiment_file;

@@ -124,6 +124,7 @@ Experiment make_experiment(ResolvedConfig config) {
   o.vcd = c.get_bool("outputs.vcd.enabled");
   o.vcd_select = c.get_list("outputs.vcd.select");
   o.vcd_file = c.get_string("outputs.vcd.file");
+  o.trace = c.get_bool("outputs.trace");
   o.timeline = c.get_bool("outputs.timeline.enabled");
   o.timeline_file = c.get_string("outputs.timeline.file");
   if (c.is_set("compare")) {

@@ -35,6 +35,7 @@ struct OutputSettings {
   bool vcd = false;
   std::vector<std::string> vcd_select;
   std::string vcd_file = "waves.vcd";
+  bool trace = true;      // outputs.trace: the program run as trace.cimtrace (docs/trace-format.md)
   bool timeline = false;  // outputs.timeline: the schedule as a Chrome trace-event file
   std::string timeline_file = "timeline.json";
 };

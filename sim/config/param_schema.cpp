@@ -404,6 +404,9 @@ std::vector<ParamSpec> build_schema() {
                           "glob patterns over macro names (top.<layer>.xbar<i>) to trace"));
   s.push_back(spec_of("outputs.vcd.file", ParamType::kString, "waves.vcd",
                       "VCD file name inside the results folder"));
+  s.push_back(boolean("outputs.trace", "true",
+                      "keep the chip's program, the mapped and placed layers, as trace.cimtrace in "
+                      "the results folder when the run maps them (no workload.trace)"));
   s.push_back(boolean("outputs.timeline.enabled", "false",
                       "write the simulated schedule as a Chrome trace-event file (Perfetto)"));
   s.push_back(spec_of("outputs.timeline.file", ParamType::kString, "timeline.json",

@@ -58,7 +58,7 @@ Accelerator::Accelerator(const sc_core::sc_module_name& name,
     for (const auto& macro : unit->macros) engines.back().push_back(&macro->engine());
     depths.push_back(unit->layer().adder_tree_depth());
   }
-  ChipPlan plan = plan_chip(engines, depths, settings_);
+  ChipPlan plan = plan_chip(engines, depths, placed_slots(layers, settings_.chip), settings_);
   for (const LayerPlan& layer : plan.layers) {
     tile_of_.emplace_back();
     for (const TileWork& work : layer.tiles) {

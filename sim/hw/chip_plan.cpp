@@ -8,7 +8,6 @@
 #include "sim/adc/adc_components.h"
 #include "sim/core/errors.h"
 #include "sim/energy/adc_energy_model.h"
-#include "sim/hw/placement.h"
 
 namespace cimsim {
 namespace {
@@ -119,12 +118,15 @@ double pipelined_ns(std::uint64_t cycles, double t_read_ns, double t_adc_ns, boo
 }
 
 ChipPlan plan_chip(const std::vector<std::vector<const CrossbarEngine*>>& layers,
-                   const std::vector<int>& adder_tree_depths, const MacroSettings& settings) {
+                   const std::vector<int>& adder_tree_depths, const std::vector<Slot>& placed,
+                   const MacroSettings& settings) {
   const ChipSettings& chip = settings.chip;
   ChipPlan chip_plan;
   for (const auto& layer : layers) chip_plan.crossbars += layer.size();
-  const std::vector<Slot> placed =
-      PlacementRegistry::instance().create(chip.placement)->place(chip_plan.crossbars, chip);
+  if (placed.size() != chip_plan.crossbars) {
+    throw RuntimeError("plan_chip: " + std::to_string(placed.size()) + " slots for " +
+                       std::to_string(chip_plan.crossbars) + " crossbars");
+  }
   for (const Slot& slot : placed) {
     chip_plan.tiles = std::max(chip_plan.tiles, static_cast<std::uint64_t>(slot.tile) + 1);
     if (slot.load >= chip_plan.loads.size()) chip_plan.loads.resize(slot.load + 1);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "sim/hw/chip_settings.h"
+#include "sim/hw/placement.h"
 #include "sim/macro/crossbar_engine.h"
 
 namespace cimsim {
@@ -53,14 +54,14 @@ struct ChipPlan {
   int mesh_height = 1;
 };
 
-// Places the layers' crossbars (engines, in section 7's order, layer after layer) on tiles with
-// the configured placement (sim/hw/placement.h) and deals each tile's converting columns to its
-// ADCs. Throws ConfigError (naming the keys) when the
+// Lays the layers' crossbars (engines, in section 7's order, layer after layer) out in their
+// slots (`placed`, one per crossbar in that order: placed_slots in sim/hw/placement.h) and deals
+// each tile's converting columns to its ADCs. Throws ConfigError (naming the keys) when the
 // mapping does not fit a bounded chip, a tile buffer cannot hold one input vector, or the mesh
 // does not reach every tile.
 [[nodiscard]] ChipPlan plan_chip(const std::vector<std::vector<const CrossbarEngine*>>& layers,
                                  const std::vector<int>& adder_tree_depths,
-                                 const MacroSettings& settings);
+                                 const std::vector<Slot>& placed, const MacroSettings& settings);
 
 // Section 9's time of V input cycles with one busiest-ADC time per cycle [ns].
 [[nodiscard]] double pipelined_ns(std::uint64_t cycles, double t_read_ns, double t_adc_ns,

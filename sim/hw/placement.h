@@ -14,6 +14,7 @@
 
 #include "sim/core/registry.h"
 #include "sim/hw/chip_settings.h"
+#include "sim/mapping/mapped_layer.h"
 
 namespace cimsim {
 
@@ -33,5 +34,19 @@ class Placement {
 };
 
 using PlacementRegistry = Registry<Placement>;
+
+// Places the crossbars of `layers` (network order, layer after layer) with the configured
+// policy, hardware.placement.kind: the step that turns a mapping into the chip's program
+// (docs/trace-format.md). Throws KeyedConfigError when they cannot be placed.
+void place_crossbars(const std::vector<MappedLayer*>& layers, const ChipSettings& chip);
+
+// The slot of every crossbar of `layers`, in network order, checked against `chip`: every
+// crossbar placed (or none, and then placed here with the configured policy, for callers that
+// build layers by hand), each tile below hardware.tiles when the chip is bounded, at most
+// hardware.tile.crossbars crossbars per tile and load, and a layer's crossbars of one tile and
+// load next to each other (a tile serves a layer as one pool). Throws KeyedConfigError naming
+// the key the placement disagrees with.
+[[nodiscard]] std::vector<Slot> placed_slots(const std::vector<const MappedLayer*>& layers,
+                                             const ChipSettings& chip);
 
 }  // namespace cimsim

@@ -60,4 +60,28 @@ std::vector<std::uint8_t> gunzip(const std::filesystem::path& file,
   return out;
 }
 
+std::vector<std::uint8_t> gzip(const std::vector<std::uint8_t>& bytes) {
+  if (bytes.size() > std::numeric_limits<uInt>::max()) {
+    throw RuntimeError("gzip: " + std::to_string(bytes.size()) +
+                       " bytes are too many for one zlib input buffer");
+  }
+  z_stream stream{};
+  // 16 + MAX_WBITS: a gzip wrapper (its header without name or time, which zlib leaves zero).
+  if (deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8,
+                   Z_DEFAULT_STRATEGY) != Z_OK) {
+    throw RuntimeError("gzip: zlib failed to initialise");
+  }
+  std::vector<std::uint8_t> out(deflateBound(&stream, static_cast<uLong>(bytes.size())));
+  // zlib's input pointer is not const, but deflate never writes through it.
+  stream.next_in = const_cast<Bytef*>(bytes.data());
+  stream.avail_in = static_cast<uInt>(bytes.size());
+  stream.next_out = out.data();
+  stream.avail_out = static_cast<uInt>(out.size());
+  const int status = deflate(&stream, Z_FINISH);
+  out.resize(stream.total_out);
+  deflateEnd(&stream);
+  if (status != Z_STREAM_END) throw RuntimeError("gzip: zlib failed to compress");
+  return out;
+}
+
 }  // namespace cimsim

@@ -1,5 +1,6 @@
-// gzip decompression through zlib, for data files that ship compressed: Debian's Fashion-MNIST
-// IDX files and the gzip-compressed weight shards of the project's fine-tuned pruned CNNs.
+// gzip through zlib, for data files that ship compressed (Debian's Fashion-MNIST IDX files, the
+// gzip-compressed weight shards of the project's fine-tuned pruned CNNs) and for weight traces,
+// which are written compressed (docs/trace-format.md).
 #pragma once
 
 #include <cstdint>
@@ -20,5 +21,9 @@ namespace cimsim {
                                                const std::vector<std::uint8_t>& compressed,
                                                std::uint64_t max_bytes,
                                                const std::string& limit_name);
+
+// `bytes` as one gzip member (zlib, default level, no file name or time stamp in the header,
+// so the same bytes always give the same stream with one zlib). RuntimeError when zlib fails.
+[[nodiscard]] std::vector<std::uint8_t> gzip(const std::vector<std::uint8_t>& bytes);
 
 }  // namespace cimsim

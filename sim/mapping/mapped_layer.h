@@ -46,6 +46,11 @@ struct MappedCrossbar {
   std::vector<std::int32_t> outputs;  // distinct outputs with a column here, ascending
   int section = -1;                   // section index within its output/group (sws), else -1
   int row_tile = -1;                  // row tile index (baseline), else -1
+  // Where the crossbar sits on the chip (sim/hw/placement.h): its tile, and its load on a
+  // time-multiplexed chip. tile -1 until placed: the mapping policies leave it so, the placement
+  // of `cimsim map` (or of a run that maps on the fly) sets it, and a trace stores it.
+  std::int32_t tile = -1;
+  std::uint32_t load = 0;
 };
 
 struct MappingSummary {

@@ -28,6 +28,8 @@ class TraceChecker {
         trace.experiment.size() > kTraceMaxStringBytes) {
       fail("producer or experiment longer than " + std::to_string(kTraceMaxStringBytes) + " bytes");
     }
+    check_chip(trace.chip);
+    chip_ = trace.chip;
     for (std::size_t i = 0; i < trace.layers.size(); ++i) {
       where_ = Location{};
       where_.layer = static_cast<int>(i);
@@ -41,10 +43,23 @@ class TraceChecker {
     trace_detail::fail(prefix_, what, where_.describe());
   }
 
+  TraceChip chip_;
+
   void in_range(std::int64_t value, std::int64_t lo, std::int64_t hi, const std::string& name) {
     if (value < lo || value > hi) {
       fail(name + " = " + std::to_string(value) + " is outside " + range_text(lo, hi));
     }
+  }
+
+  // The chip record: the section 11 keys' ranges (crossbar-model.md section 11).
+  void check_chip(const TraceChip& chip) {
+    if (chip.placement.empty() || chip.placement.size() > kTraceMaxStringBytes) {
+      fail("placement name is empty or too long");
+    }
+    in_range(chip.tiles, 0, INT32_MAX, "chip tiles");
+    in_range(chip.tile_crossbars, 1, 65536, "chip tile crossbars");
+    in_range(chip.tile_adcs, 0, INT32_MAX, "chip tile ADCs");
+    in_range(chip.adcs_per_crossbar, 1, 65536, "chip ADCs per crossbar");
   }
 
   void check_geometry(const MappingGeometry& g) {
@@ -149,6 +164,8 @@ class TraceChecker {
     const MappingGeometry& g = layer.geometry;
     in_range(crossbar.section, -1, INT32_MAX, "section index");
     in_range(crossbar.row_tile, -1, INT32_MAX, "row tile index");
+    // Every crossbar is placed; the run checks that the tiles hold them (sim/hw/placement.h).
+    in_range(crossbar.tile, 0, chip_.tiles > 0 ? chip_.tiles - 1 : INT32_MAX, "tile");
     in_range(static_cast<std::int64_t>(crossbar.gather.size()), 1, g.rows, "gather size (rows)");
     for (std::size_t r = 0; r < crossbar.gather.size(); ++r) {
       in_range(crossbar.gather[r], 0, layer.inputs - 1, "gather[" + std::to_string(r) + "]");

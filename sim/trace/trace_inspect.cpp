@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <iomanip>
 #include <map>
+#include <set>
 #include <sstream>
 #include <utility>
 
@@ -190,6 +191,68 @@ std::string scales_text(const std::vector<double>& scales) {
   return out.str();
 }
 
+// The tiles a set of crossbars occupies: distinct (load, tile) slots and crossbars in each.
+std::map<std::pair<std::uint32_t, std::int32_t>, std::uint64_t> tile_occupancy(
+    const std::vector<const MappedCrossbar*>& crossbars) {
+  std::map<std::pair<std::uint32_t, std::int32_t>, std::uint64_t> per_tile;
+  for (const MappedCrossbar* crossbar : crossbars) ++per_tile[{crossbar->load, crossbar->tile}];
+  return per_tile;
+}
+
+std::string occupancy_text(
+    const std::map<std::pair<std::uint32_t, std::int32_t>, std::uint64_t>& per_tile) {
+  if (per_tile.empty()) return "none";
+  std::uint64_t fewest = UINT64_MAX;
+  std::uint64_t most = 0;
+  std::set<std::uint32_t> loads;
+  for (const auto& [slot, crossbars] : per_tile) {
+    fewest = std::min(fewest, crossbars);
+    most = std::max(most, crossbars);
+    loads.insert(slot.first);
+  }
+  return std::to_string(per_tile.size()) + " tile" + (per_tile.size() == 1 ? "" : "s") +
+         (loads.size() > 1 ? " over " + std::to_string(loads.size()) + " loads" : "") + ", " +
+         std::to_string(fewest) + ".." + std::to_string(most) + " crossbars per tile";
+}
+
+// The chip the trace was placed on and how full its tiles are (crossbar-model.md section 11).
+void print_placement(Printer& print, const WeightTrace& trace) {
+  const TraceChip& chip = trace.chip;
+  std::vector<const MappedCrossbar*> all;
+  for (const TraceLayer& layer : trace.layers) {
+    for (const MappedCrossbar& crossbar : layer.mapping.crossbars) all.push_back(&crossbar);
+  }
+  const auto per_tile = tile_occupancy(all);
+  std::uint64_t fewest_adcs = UINT64_MAX;
+  std::uint64_t most_adcs = 0;
+  // The chip's ADCs are those of the tiles used (a pool each) or of the crossbars of its
+  // fullest load: every load is written into the same tiles.
+  std::map<std::int32_t, std::uint64_t> physical;  // tile -> its most crossbars in one load
+  for (const auto& [slot, crossbars] : per_tile) {
+    const std::uint64_t tile_adcs =
+        chip.tile_adcs > 0 ? static_cast<std::uint64_t>(chip.tile_adcs)
+                           : crossbars * static_cast<std::uint64_t>(chip.adcs_per_crossbar);
+    fewest_adcs = std::min(fewest_adcs, tile_adcs);
+    most_adcs = std::max(most_adcs, tile_adcs);
+    physical[slot.second] = std::max(physical[slot.second], tile_adcs);
+  }
+  std::uint64_t adcs = 0;
+  for (const auto& [tile, tile_adcs] : physical) adcs += tile_adcs;
+  print.heading("placement on the chip");
+  print.line("chip", printable(chip.placement) + " placement, " +
+                         (chip.tiles > 0 ? std::to_string(chip.tiles) + " tiles"
+                                         : std::string("tiles as needed")) +
+                         ", " + std::to_string(chip.tile_crossbars) + " slots per tile, " +
+                         (chip.tile_adcs > 0
+                              ? "a pool of " + std::to_string(chip.tile_adcs) + " ADCs per tile"
+                              : std::to_string(chip.adcs_per_crossbar) + " ADCs per crossbar"));
+  print.line("tiles used", occupancy_text(per_tile));
+  if (!per_tile.empty()) {
+    print.line("ADCs per tile", std::to_string(fewest_adcs) + ".." + std::to_string(most_adcs) +
+                                    " (" + std::to_string(adcs) + " in the tiles used)");
+  }
+}
+
 }  // namespace
 
 std::string inspect_trace(const WeightTrace& trace) {
@@ -214,6 +277,9 @@ std::string inspect_trace(const WeightTrace& trace) {
                                    std::to_string(g.slices()) + " slices per polarity");
     print.line("parts per output", parts_text(layer));
     print.line("weight scales", scales_text(trace_layer.weight_scales));
+    std::vector<const MappedCrossbar*> crossbars;
+    for (const MappedCrossbar& crossbar : layer.crossbars) crossbars.push_back(&crossbar);
+    print.line("tiles", occupancy_text(tile_occupancy(crossbars)));
     const TraceStats stats = layer_stats(trace_layer);
     print.stats(stats);
     totals.add(stats);
@@ -227,6 +293,8 @@ std::string inspect_trace(const WeightTrace& trace) {
                  " that record it)"
            : std::string()));
   print.stats(totals);
+  print.heading("");
+  print_placement(print, trace);
   return print.text();
 }
 

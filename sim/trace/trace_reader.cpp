@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "sim/core/errors.h"
+#include "sim/io/gzip.h"
 #include "sim/trace/trace_checks.h"
 #include "sim/trace/weight_trace.h"
 
@@ -21,11 +22,11 @@ namespace {
 using trace_detail::Location;
 
 // Fewest bytes one element can take in the payload, for checking counts against what is left.
-constexpr std::size_t kMinColumnBytes = 4 + 1 + 1 + 8 + 1 + 4;   // ids, bound, b*, cell count
-constexpr std::size_t kMinCrossbarBytes = 4 + 4 + 4 + 4 + 4;     // section, tile, three counts
-constexpr std::size_t kMinLayerBytes = 4 + 4 + 4 + 4             // name, policy, K, N
-                                       + 6 * 4 + 4 + 4           // geometry
-                                       + 4 + 3 * 8 + 4 + 4 + 4;  // counts and summary
+constexpr std::size_t kMinColumnBytes = 4 + 1 + 1 + 8 + 1 + 4;        // ids, bound, b*, cell count
+constexpr std::size_t kMinCrossbarBytes = 4 + 4 + 4 + 4 + 4 + 4 + 4;  // 4 ids, three counts
+constexpr std::size_t kMinLayerBytes = 4 + 4 + 4 + 4                  // name, policy, K, N
+                                       + 6 * 4 + 4 + 4                // geometry
+                                       + 4 + 3 * 8 + 4 + 4 + 4;       // counts and summary
 
 std::uint64_t load_le(const std::uint8_t* p, int size) {
   std::uint64_t value = 0;
@@ -44,6 +45,7 @@ class PayloadReader {
   std::uint8_t u8(const char* what) { return static_cast<std::uint8_t>(next(1, what)); }
   std::int8_t i8(const char* what) { return static_cast<std::int8_t>(next(1, what)); }
   std::int32_t i32(const char* what) { return static_cast<std::int32_t>(next(4, what)); }
+  std::uint32_t u32(const char* what) { return static_cast<std::uint32_t>(next(4, what)); }
   std::uint64_t u64(const char* what) { return next(8, what); }
   std::int64_t i64(const char* what) { return static_cast<std::int64_t>(next(8, what)); }
   double f64(const char* what) {
@@ -138,6 +140,8 @@ MappedCrossbar read_crossbar(PayloadReader& in) {
   MappedCrossbar crossbar;
   crossbar.section = in.i32("crossbar section");
   crossbar.row_tile = in.i32("crossbar row tile");
+  crossbar.tile = in.i32("crossbar tile");
+  crossbar.load = in.u32("crossbar load");
   crossbar.gather = read_ids(in, "crossbar gather");
   crossbar.outputs = read_ids(in, "crossbar outputs");
   crossbar.columns.resize(in.count(kMinColumnBytes, "crossbar columns count"));
@@ -180,6 +184,11 @@ WeightTrace read_payload(PayloadReader& in) {
   WeightTrace trace;
   trace.producer = in.string("producer");
   trace.experiment = in.string("experiment");
+  trace.chip.placement = in.string("chip placement");
+  trace.chip.tiles = in.i64("chip tiles");
+  trace.chip.tile_crossbars = in.i32("chip tile crossbars");
+  trace.chip.tile_adcs = in.i32("chip tile adcs");
+  trace.chip.adcs_per_crossbar = in.i32("chip adcs per crossbar");
   trace.layers.resize(in.count(kMinLayerBytes, "layers count"));
   for (std::size_t i = 0; i < trace.layers.size(); ++i) {
     in.where() = Location{};
@@ -195,8 +204,15 @@ WeightTrace read_payload(PayloadReader& in) {
 
 }  // namespace
 
-WeightTrace decode_trace(const std::vector<std::uint8_t>& bytes, const std::string& source) {
+WeightTrace decode_trace(const std::vector<std::uint8_t>& file_bytes, const std::string& source) {
   const std::string prefix = source + ": ";
+  // Written compressed; read either way (a trace unpacked with gunzip stays readable).
+  const std::uint64_t justified = std::min<std::uint64_t>(
+      kTraceMaxBytes, static_cast<std::uint64_t>(file_bytes.size()) * 1032 + 1024);
+  const std::vector<std::uint8_t> unpacked =
+      has_gzip_magic(file_bytes) ? gunzip(source, file_bytes, justified, "weight traces")
+                                 : std::vector<std::uint8_t>();
+  const std::vector<std::uint8_t>& bytes = has_gzip_magic(file_bytes) ? unpacked : file_bytes;
   const auto refuse = [&prefix](const std::string& what) {
     trace_detail::fail(prefix, what, "trace header");
   };

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "sim/core/errors.h"
+#include "sim/io/gzip.h"
 #include "sim/report/results_folder.h"
 #include "sim/trace/trace_checks.h"
 
@@ -68,6 +69,8 @@ void put_geometry(ByteWriter& out, const MappingGeometry& g) {
 void put_crossbar(ByteWriter& out, const MappedCrossbar& crossbar) {
   out.i32(crossbar.section);
   out.i32(crossbar.row_tile);
+  out.i32(crossbar.tile);
+  out.u32(crossbar.load);
   out.count(crossbar.gather.size(), "gather");
   for (std::int32_t k : crossbar.gather) out.i32(k);
   out.count(crossbar.outputs.size(), "outputs");
@@ -110,6 +113,11 @@ std::vector<std::uint8_t> encode_trace(const WeightTrace& trace) {
   ByteWriter payload;
   payload.string(trace.producer, "producer");
   payload.string(trace.experiment, "experiment");
+  payload.string(trace.chip.placement, "placement");
+  payload.i64(trace.chip.tiles);
+  payload.i32(trace.chip.tile_crossbars);
+  payload.i32(trace.chip.tile_adcs);
+  payload.i32(trace.chip.adcs_per_crossbar);
   payload.count(trace.layers.size(), "layers");
   for (const TraceLayer& layer : trace.layers) put_layer(payload, layer);
   const std::vector<std::uint8_t>& body = payload.bytes();
@@ -126,8 +134,8 @@ std::vector<std::uint8_t> encode_trace(const WeightTrace& trace) {
 
 void write_trace(const std::filesystem::path& file, const WeightTrace& trace) {
   trace_detail::check_trace(trace, file.string() + ": refusing to write an inconsistent trace: ");
-  const std::vector<std::uint8_t> bytes = encode_trace(trace);
-  write_text_file_atomically(file, std::string(bytes.begin(), bytes.end()));
+  const std::vector<std::uint8_t> compressed = gzip(encode_trace(trace));
+  write_text_file_atomically(file, std::string(compressed.begin(), compressed.end()));
 }
 
 }  // namespace cimsim

@@ -104,7 +104,8 @@ class GemmWorkload final : public Workload {
       x = q.values;
       input_signed = q.is_signed;
     }
-    std::vector<TraceLayer> layers = trace_or_map(e, {{x.cols, 0}}, [&] { return map_layers(e); });
+    std::vector<TraceLayer> layers = trace_or_map(
+        e, {{x.cols, 0}}, [&] { return map_layers(e); }, context.staging_dir);
     WorkloadResult result;
     result.layers.push_back({std::move(layers[0].mapping), {}});
     const MappedLayer& layer = result.layers[0].mapping;

@@ -155,8 +155,8 @@ WorkloadResult run_classifier(const ImageClassifier& model, const Experiment& e,
 
   std::vector<std::pair<std::size_t, std::size_t>> shapes;
   for (const MatrixLayer* m : model.matrix_layers()) shapes.emplace_back(m->k, m->n);
-  std::vector<TraceLayer> mapped_layers =
-      trace_or_map(e, shapes, [&] { return map_classifier(model, e); });
+  std::vector<TraceLayer> mapped_layers = trace_or_map(
+      e, shapes, [&] { return map_classifier(model, e); }, context.staging_dir);
   std::vector<LayerQuantization> quant =
       calibrate_inputs(model, e, calibration_set, calibration, smallest_input);
   WorkloadResult result;

@@ -2,23 +2,64 @@
 
 #include "sim/config/experiment.h"
 #include "sim/core/errors.h"
+#include "sim/hw/placement.h"
 #include "sim/macro/crossbar_engine.h"
 #include "sim/mapping/mapping_policy.h"
 
 namespace cimsim {
 
+namespace {
+
+TraceChip chip_of(const Experiment& e) {
+  const ChipSettings& chip = e.macro.chip;
+  return {chip.placement, chip.tiles, chip.tile_crossbars, chip.tile_adcs,
+          e.macro.adc.per_crossbar};
+}
+
+// A trace placed for another chip is refused: its tiles are the program the hardware runs.
+void check_chip(const std::string& file, const TraceChip& placed, const TraceChip& chip) {
+  std::string differences;
+  const auto compare = [&differences](const char* key, const std::string& in_trace,
+                                      const std::string& in_experiment) {
+    if (in_trace == in_experiment) return;
+    differences += std::string(differences.empty() ? "" : ", ") + key + " " + in_trace +
+                   " in the trace, " + in_experiment + " in the experiment";
+  };
+  compare("hardware.placement.kind", placed.placement, chip.placement);
+  compare("hardware.tiles", std::to_string(placed.tiles), std::to_string(chip.tiles));
+  compare("hardware.tile.crossbars", std::to_string(placed.tile_crossbars),
+          std::to_string(chip.tile_crossbars));
+  compare("hardware.tile.adcs", std::to_string(placed.tile_adcs), std::to_string(chip.tile_adcs));
+  if (chip.tile_adcs == 0) {
+    compare("hardware.adc.per_crossbar", std::to_string(placed.adcs_per_crossbar),
+            std::to_string(chip.adcs_per_crossbar));
+  }
+  if (!differences.empty()) {
+    throw DataError(file + ": the trace was placed for another chip (" + differences +
+                    "); expected a trace from `cimsim map` with this experiment's hardware");
+  }
+}
+
+}  // namespace
+
 std::vector<TraceLayer> trace_or_map(const Experiment& e,
                                      const std::vector<std::pair<std::size_t, std::size_t>>& shapes,
-                                     const std::function<std::vector<TraceLayer>()>& map_now) {
+                                     const std::function<std::vector<TraceLayer>()>& map_now,
+                                     const std::filesystem::path& staging_dir) {
   const auto checked = [&e](std::vector<TraceLayer> layers) {
     std::vector<std::string> names;
     for (const TraceLayer& layer : layers) names.push_back(layer.mapping.name);
     check_layer_names(e, names);
     return layers;
   };
-  if (!e.trace) return checked(map_now());
+  if (!e.trace) {
+    WeightTrace program = make_trace(e, checked(map_now()));
+    if (e.outputs.trace) write_trace(staging_dir / "trace.cimtrace", program);
+    return std::move(program.layers);
+  }
   const std::string file = e.trace->string();
   WeightTrace trace = read_trace(file);
+  check_chip(file, trace.chip, chip_of(e));
   if (trace.layers.size() != shapes.size()) {
     throw DataError(file + ": the trace has " + std::to_string(trace.layers.size()) +
                     " layers, the workload expects " + std::to_string(shapes.size()));
@@ -64,6 +105,10 @@ WeightTrace make_trace(const Experiment& e, std::vector<TraceLayer> layers) {
   WeightTrace trace;
   trace.producer = std::string("cimsim ") + CIMSIM_VERSION;
   trace.experiment = e.name;
+  trace.chip = chip_of(e);
+  std::vector<MappedLayer*> mapped;
+  for (TraceLayer& layer : layers) mapped.push_back(&layer.mapping);
+  place_crossbars(mapped, e.macro.chip);
   trace.layers = std::move(layers);
   return trace;
 }

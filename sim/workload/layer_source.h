@@ -1,7 +1,10 @@
-// Where a run's mapped layers come from: mapped now from the workload's weights, or read from a
-// sectioned weight trace (workload.trace) written earlier by `cimsim map`.
+// The chip's program, a sectioned weight trace (docs/trace-format.md): the layers mapped and
+// placed on tiles. A run executes a trace: the one named by workload.trace (written earlier by
+// `cimsim map`), or one made on the fly from the workload's weights and kept in the results
+// folder as trace.cimtrace.
 #pragma once
 
+#include <filesystem>
 #include <functional>
 #include <string>
 #include <vector>
@@ -13,10 +16,13 @@ namespace cimsim {
 struct Experiment;
 
 // The trace of workload.trace when set, checked against the layers the workload expects
-// (K x N shapes; N = 0 accepts any); otherwise map_now(). DataError when the trace does not fit.
+// (K x N shapes; N = 0 accepts any) and the experiment's hardware; otherwise the program of
+// map_now()'s layers, written to `staging_dir`/trace.cimtrace when outputs.trace is on.
+// DataError when the trace does not fit.
 [[nodiscard]] std::vector<TraceLayer> trace_or_map(
     const Experiment& experiment, const std::vector<std::pair<std::size_t, std::size_t>>& shapes,
-    const std::function<std::vector<TraceLayer>()>& map_now);
+    const std::function<std::vector<TraceLayer>()>& map_now,
+    const std::filesystem::path& staging_dir);
 
 // Maps one layer with its own settings (mapping_policy_for, geometry_for: `layers` applied).
 [[nodiscard]] MappedLayer map_layer_of(const Experiment& experiment, const IntMatrix& weights,
@@ -25,7 +31,8 @@ struct Experiment;
 // Records each column's ADC resolution under the experiment's ADC settings.
 void record_resolutions(TraceLayer& layer, const Experiment& experiment);
 
-// A trace of the given layers, labelled with the experiment and this program.
+// The program of the given layers: placed on the experiment's chip (hardware.placement.kind),
+// labelled with the experiment and this program.
 [[nodiscard]] WeightTrace make_trace(const Experiment& experiment, std::vector<TraceLayer> layers);
 
 }  // namespace cimsim

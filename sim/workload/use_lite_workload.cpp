@@ -191,8 +191,8 @@ class UseLiteWorkload final : public Workload {
 
     std::vector<std::pair<std::size_t, std::size_t>> shapes;
     for (const UseMatrix& m : model.matrices) shapes.emplace_back(m.k, m.n);
-    std::vector<TraceLayer> mapped_layers =
-        trace_or_map(e, shapes, [&] { return map_model(model, e); });
+    std::vector<TraceLayer> mapped_layers = trace_or_map(
+        e, shapes, [&] { return map_model(model, e); }, context.staging_dir);
     WorkloadResult result;
     std::vector<std::vector<double>> weight_scales;
     for (TraceLayer& layer : mapped_layers) {

@@ -14,6 +14,7 @@
 
 #include "sim/core/errors.h"
 #include "sim/hw/accelerator.h"
+#include "sim/hw/placement.h"
 #include "sim/mapping/mapping_policy.h"
 #include "sim/workload/run_timing.h"
 #include "tests/hw/tiny_layer.h"
@@ -39,6 +40,9 @@ class Schedule : public testing::SystemCTest {
     settings_.chip.schedule = kind;
     layers_ = {map_layer("baseline", weights_, geometry_, "a"),
                map_layer("baseline", weights_, geometry_, "b")};
+    for (std::size_t l = 0; l < layer_tiles_.size(); ++l) {
+      for (MappedCrossbar& crossbar : layers_[l].crossbars) crossbar.tile = layer_tiles_[l];
+    }
     fresh_context();
     Accelerator top("top", {&layers_[0], &layers_[1]}, settings_);
     IntMatrix x(3, 8);
@@ -55,6 +59,7 @@ class Schedule : public testing::SystemCTest {
   IntMatrix weights_;
   MacroSettings settings_;
   std::vector<MappedLayer> layers_;
+  std::vector<std::int32_t> layer_tiles_;  // when set, each layer's crossbars sit in this tile
   std::vector<LayerResult> results_;
 };
 
@@ -139,6 +144,49 @@ TEST_F(Schedule, ATimeMultiplexedChipCannotPipelineItsLayers) {
   EXPECT_THROW(run("pipelined", 1), ConfigError);
   settings_.chip.tiles = 2;  // both layers fit: one load, pipelining allowed
   EXPECT_DOUBLE_EQ(run("pipelined", 1).inference_ns, 88.0);
+}
+
+TEST_F(Schedule, ThePlacementTheLayersCarryIsTheOneThatRuns) {
+  // Four slots per tile: the fixed placement puts both layers in tile0, where B's vectors wait
+  // for A's; placed by hand (as a trace places them) in tile0 and tile1, the layers overlap as
+  // with two slots per tile (88 ns, PipelinedLayerStartsOnAVectorAsSoonAsItsInputExists).
+  settings_.chip.tile_crossbars = 4;
+  const double shared = run("pipelined", 1).inference_ns;
+  layer_tiles_ = {0, 1};
+  EXPECT_DOUBLE_EQ(run("pipelined", 1).inference_ns, 88.0);
+  EXPECT_GT(shared, 88.0);
+}
+
+TEST_F(Schedule, APlacementThatDoesNotFitTheChipIsRefusedNamingTheKey) {
+  layers_ = {map_layer("baseline", weights_, geometry_, "a"),
+             map_layer("baseline", weights_, geometry_, "b")};
+  const auto refused = [this](const std::string& key) {
+    try {
+      (void)placed_slots({&layers_[0], &layers_[1]}, settings_.chip);
+      ADD_FAILURE() << "expected a refusal naming " << key;
+    } catch (const KeyedConfigError& e) {
+      EXPECT_EQ(e.key(), key) << e.what();
+    }
+  };
+  for (auto& layer : layers_) {
+    for (auto& crossbar : layer.crossbars) crossbar.tile = 0;
+  }
+  refused("hardware.tile.crossbars");  // four crossbars in a tile of two slots
+  layers_[0].crossbars[1].tile = 1;
+  layers_[1].crossbars[0].tile = 5;
+  layers_[1].crossbars[1].tile = 5;
+  settings_.chip.tiles = 4;
+  refused("hardware.tiles");  // tile 5 of a 4-tile chip
+  settings_.chip.tiles = 0;
+  layers_[0].crossbars[1].tile = 0;
+  layers_[0].crossbars[0].tile = 2;
+  layers_[0].crossbars.push_back(layers_[0].crossbars[0]);  // tiles 2, 0, 2: tile 2 split
+  refused("workload.trace");
+  layers_[0].crossbars.pop_back();
+  layers_[1].crossbars[1].tile = -1;  // placed in part
+  refused("workload.trace");
+  layers_[1].crossbars[1].tile = 5;
+  EXPECT_EQ(placed_slots({&layers_[0], &layers_[1]}, settings_.chip).size(), 4U);
 }
 
 TEST_F(Schedule, TimelineHoldsTheHandComputedSpans) {

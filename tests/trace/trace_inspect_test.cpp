@@ -94,12 +94,13 @@ WeightTrace hand_trace() {
   trace.layers.push_back(trace_testing::trace_layer("baseline", trace_testing::hand_matrix(),
                                                     trace_testing::hand_geometry(), "hand_base",
                                                     false));
+  trace_testing::place(trace);  // 2 slots per tile: sws in tiles 0, 0, 1; baseline in 1, 2
   return trace;
 }
 
 TEST(TraceInspect, HandMatrixSwsCounts) {
   const std::vector<std::string> parts = blocks(inspect_trace(hand_trace()));
-  ASSERT_EQ(parts.size(), 4U);
+  ASSERT_EQ(parts.size(), 5U);
   EXPECT_NE(parts[0].find("2 layers, producer 'cimsim test', experiment 'hand'"),
             std::string::npos);
   const std::string& sws = parts[1];
@@ -118,11 +119,12 @@ TEST(TraceInspect, HandMatrixSwsCounts) {
   EXPECT_EQ(table(sws, "slice columns h allocated"), (Counts{{0, 1}, {1, 2}, {2, 2}, {3, 1}}));
   EXPECT_EQ(table(sws, "columns by lossless bits"), with({{0, 1}, {2, 8}}));
   EXPECT_EQ(table(sws, "columns by ADC resolution"), with({{0, 1}, {2, 8}}));
+  EXPECT_EQ(value(sws, "tiles"), "2 tiles, 1..2 crossbars per tile");
 }
 
 TEST(TraceInspect, HandMatrixBaselineCountsAndTotals) {
   const std::vector<std::string> parts = blocks(inspect_trace(hand_trace()));
-  ASSERT_EQ(parts.size(), 4U);
+  ASSERT_EQ(parts.size(), 5U);
   const std::string& base = parts[2];
   EXPECT_EQ(base.rfind("layer 1 'hand_base': 6 x 2 (K inputs x N outputs), policy baseline\n", 0),
             0U)
@@ -146,6 +148,16 @@ TEST(TraceInspect, HandMatrixBaselineCountsAndTotals) {
   EXPECT_EQ(value(totals, "gated columns (bound 0)").rfind("18 ", 0), 0U);
   EXPECT_EQ(table(totals, "columns by slice index"), (Counts{{0, 13}, {1, 11}, {2, 9}}));
   EXPECT_EQ(table(totals, "columns by lossless bits"), with({{0, 18}, {2, 14}, {3, 1}}));
+
+  // Placed two to a tile in network order: tiles 0 (sws 0, 1), 1 (sws 2, baseline 0), 2
+  // (baseline 1); one ADC per crossbar, so a tile has as many ADCs as crossbars.
+  const std::string& placement = parts[4];
+  EXPECT_EQ(placement.rfind("placement on the chip", 0), 0U) << placement;
+  EXPECT_EQ(value(placement, "chip"),
+            "fixed placement, tiles as needed, 2 slots per tile, 1 ADCs per crossbar");
+  EXPECT_EQ(value(base, "tiles"), "2 tiles, 1..1 crossbars per tile");
+  EXPECT_EQ(value(placement, "tiles used"), "3 tiles, 1..2 crossbars per tile");
+  EXPECT_EQ(value(placement, "ADCs per tile"), "1..2 (5 in the tiles used)");
 }
 
 // On random mappings the summary agrees with counts taken directly from the structures.
@@ -162,10 +174,15 @@ TEST(TraceInspect, TotalsAgreeWithTheMappedLayers) {
     }
   }
   const std::vector<std::string> parts = blocks(inspect_trace(trace));
-  ASSERT_EQ(parts.size(), trace.layers.size() + 2);
-  EXPECT_EQ(value(parts.back(), "crossbars"), std::to_string(crossbars));
-  EXPECT_EQ(value(parts.back(), "allocated columns"), std::to_string(columns));
-  EXPECT_EQ(table(parts.back(), "columns by lossless bits"), with(by_bits));
+  ASSERT_EQ(parts.size(), trace.layers.size() + 3);
+  const std::string& totals = parts[parts.size() - 2];
+  EXPECT_EQ(value(totals, "crossbars"), std::to_string(crossbars));
+  EXPECT_EQ(value(totals, "allocated columns"), std::to_string(columns));
+  EXPECT_EQ(table(totals, "columns by lossless bits"), with(by_bits));
+  // Two slots per tile, filled in network order.
+  EXPECT_EQ(value(parts.back(), "tiles used"), std::to_string((crossbars + 1) / 2) + " tiles, " +
+                                                   (crossbars % 2 ? "1..2" : "2..2") +
+                                                   " crossbars per tile");
 }
 
 // Six-digit counts do not fit 17 bit counts on one 100-character row: the table wraps.
@@ -201,7 +218,7 @@ TEST(TraceInspect, CommandPrintsFileHeaderThenSummary) {
   const std::string text = out.str();
   const std::string first_line = text.substr(0, text.find('\n'));
   EXPECT_EQ(first_line, file.string() + ": " + std::to_string(std::filesystem::file_size(file)) +
-                            " bytes, trace format version 1, checksum and consistency checks "
+                            " bytes, trace format version 2, checksum and consistency checks "
                             "passed");
   EXPECT_EQ(text.substr(first_line.size() + 1), inspect_trace(trace));
 }

@@ -68,11 +68,11 @@ TEST_F(TraceReader, WrongMagicIsRefused) {
 }
 
 TEST_F(TraceReader, WrongVersionIsRefusedNamingTheSupportedOne) {
-  for (std::uint64_t version : {0U, 2U, 0xffffffffU}) {
+  for (std::uint64_t version : {0U, 1U, 3U, 0xffffffffU}) {
     Bytes bytes = bytes_;
     trace_testing::put_le(bytes, 8, version, 4);
     expect_refused(bytes, {"unsupported trace format version " + std::to_string(version),
-                           "reads version 1 only"});
+                           "reads version 2 only"});
   }
 }
 

@@ -19,6 +19,8 @@
 #include <vector>
 
 #include "sim/core/errors.h"
+#include "sim/hw/placement.h"
+#include "sim/io/gzip.h"
 #include "sim/io/sha256.h"
 #include "sim/mapping/mapping_policy.h"
 #include "sim/trace/weight_trace.h"
@@ -60,6 +62,22 @@ inline void write_bytes(const std::filesystem::path& file, const Bytes& bytes) {
 inline Bytes read_bytes(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// The trace bytes of a file write_trace wrote (it compresses them).
+inline Bytes read_trace_bytes(const std::filesystem::path& file) {
+  return gunzip(file, read_bytes(file), std::uint64_t{1} << 30, "tests");
+}
+
+// Places every crossbar of the trace on a chip of two slots per tile and records that chip, as
+// `cimsim map` does; tiles then differ between crossbars, so round trips check them.
+inline void place(WeightTrace& trace) {
+  ChipSettings chip;
+  chip.tile_crossbars = 2;
+  std::vector<MappedLayer*> layers;
+  for (TraceLayer& layer : trace.layers) layers.push_back(&layer.mapping);
+  place_crossbars(layers, chip);
+  trace.chip.tile_crossbars = chip.tile_crossbars;
 }
 
 // Little-endian store of `size` bytes at `offset`, as the format writes integers.
@@ -163,6 +181,7 @@ inline WeightTrace small_trace() {
   trace.producer = "cimsim test";
   trace.experiment = "hand";
   trace.layers.push_back(trace_layer("sws", hand_matrix(), hand_geometry(), "hand", true));
+  place(trace);
   return trace;
 }
 
@@ -193,6 +212,7 @@ inline WeightTrace random_trace(std::uint64_t seed) {
       ++index;
     }
   }
+  place(trace);
   return trace;
 }
 
@@ -200,6 +220,11 @@ inline WeightTrace random_trace(std::uint64_t seed) {
 inline void expect_same_trace(const WeightTrace& a, const WeightTrace& b) {
   EXPECT_EQ(a.producer, b.producer);
   EXPECT_EQ(a.experiment, b.experiment);
+  EXPECT_EQ(a.chip.placement, b.chip.placement);
+  EXPECT_EQ(a.chip.tiles, b.chip.tiles);
+  EXPECT_EQ(a.chip.tile_crossbars, b.chip.tile_crossbars);
+  EXPECT_EQ(a.chip.tile_adcs, b.chip.tile_adcs);
+  EXPECT_EQ(a.chip.adcs_per_crossbar, b.chip.adcs_per_crossbar);
   ASSERT_EQ(a.layers.size(), b.layers.size());
   for (std::size_t i = 0; i < a.layers.size(); ++i) {
     SCOPED_TRACE("layer " + std::to_string(i));
@@ -237,6 +262,8 @@ inline void expect_same_trace(const WeightTrace& a, const WeightTrace& b) {
       EXPECT_EQ(cx.outputs, cy.outputs);
       EXPECT_EQ(cx.section, cy.section);
       EXPECT_EQ(cx.row_tile, cy.row_tile);
+      EXPECT_EQ(cx.tile, cy.tile);
+      EXPECT_EQ(cx.load, cy.load);
       ASSERT_EQ(cx.columns.size(), cy.columns.size());
       for (std::size_t k = 0; k < cx.columns.size(); ++k) {
         SCOPED_TRACE("column " + std::to_string(k));
@@ -275,6 +302,7 @@ inline FieldOffsets field_offsets(const WeightTrace& trace) {
   FieldOffsets at;
   std::size_t pos = kTraceHeaderBytes;
   pos += 4 + trace.producer.size() + 4 + trace.experiment.size();
+  pos += 4 + trace.chip.placement.size() + 8 + 3 * 4;  // the chip record
   at.layer_count = pos;
   pos += 4 + 4 + layer.name.size() + 4 + layer.policy.size();
   at.inputs = pos;
@@ -284,7 +312,7 @@ inline FieldOffsets field_offsets(const WeightTrace& trace) {
   pos += 4 + 4 * layer.parts_per_output.size() + 3 * 8;
   pos += 4 + 8 * tl.weight_scales.size() + 4 + tl.column_resolution_bits.size();
   at.crossbar_count = pos;
-  pos += 4 + 4 + 4;  // count, section, row tile
+  pos += 4 + 4 + 4 + 4 + 4;  // count, section, row tile, tile, load
   at.gather_count = pos;
   at.first_gather = pos + 4;
   pos += 4 + 4 * crossbar.gather.size() + 4 + 4 * crossbar.outputs.size();

@@ -25,6 +25,7 @@ TEST(WeightTrace, HandMatrixRoundTripIsIdenticalForEveryPolicy) {
     trace.experiment = std::string("hand ") + policy;
     trace.layers.push_back(trace_testing::trace_layer(
         policy, trace_testing::hand_matrix(), trace_testing::hand_geometry(), "hand", true));
+    trace_testing::place(trace);
     const auto file = dir.path() / (std::string(policy) + ".cimtrace");
     write_trace(file, trace);
     trace_testing::expect_same_trace(trace, read_trace(file));
@@ -40,7 +41,7 @@ TEST(WeightTrace, RandomSparseRoundTripIsIdenticalAndReencodesToTheSameBytes) {
     write_trace(file, trace);
     const WeightTrace back = read_trace(file);
     trace_testing::expect_same_trace(trace, back);
-    EXPECT_EQ(encode_trace(back), trace_testing::read_bytes(file));
+    EXPECT_EQ(encode_trace(back), trace_testing::read_trace_bytes(file));
   }
 }
 
@@ -66,7 +67,7 @@ TEST(WeightTrace, HeaderHoldsMagicVersionLengthAndChecksum) {
   const Bytes bytes = encode_trace(trace_testing::small_trace());
   ASSERT_GT(bytes.size(), kTraceHeaderBytes);
   EXPECT_EQ(std::string(bytes.begin(), bytes.begin() + 8), "CIMTRACE");
-  EXPECT_EQ(trace_testing::get_le(bytes, 8, 4), 1U);
+  EXPECT_EQ(trace_testing::get_le(bytes, 8, 4), 2U);
   EXPECT_EQ(trace_testing::get_le(bytes, 12, 8), bytes.size() - kTraceHeaderBytes);
   Bytes resealed = bytes;
   trace_testing::reseal(resealed);
@@ -79,10 +80,11 @@ TEST(WeightTrace, WriteIsAtomicAndReplacesAnEarlierFile) {
   write_trace(file, trace_testing::random_trace(1));
   write_trace(file, trace_testing::small_trace());
   trace_testing::expect_same_trace(trace_testing::small_trace(), read_trace(file));
-  // Nothing but the trace is left in the folder (no staging file).
-  for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
-    EXPECT_EQ(entry.path().filename(), "t.cimtrace");
-  }
+  // Written compressed, and nothing but the trace is left beside it.
+  EXPECT_TRUE(has_gzip_magic(trace_testing::read_bytes(file)));
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()),
+                          std::filesystem::directory_iterator()),
+            1);
   EXPECT_THROW(write_trace(dir.path() / "missing" / "t.cimtrace", trace_testing::small_trace()),
                RuntimeError);
 }
@@ -95,7 +97,19 @@ TEST(WeightTrace, WriterRefusesAnInconsistentTraceAndLeavesNoFile) {
   trace_testing::expect_data_error(
       [&] { write_trace(file, trace); },
       {file.string(), "refusing to write", "do not match its cells", "crossbar 0, column 0"});
+  EXPECT_FALSE(std::filesystem::exists(file));
   EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
+}
+
+TEST(WeightTrace, AnUnplacedCrossbarOrATileBeyondTheChipIsRefused) {
+  WeightTrace unplaced = trace_testing::small_trace();
+  unplaced.layers[0].mapping.crossbars[1].tile = -1;
+  trace_testing::expect_data_error([&] { (void)decode_trace(encode_trace(unplaced), "memory"); },
+                                   {"tile = -1 is outside", "crossbar 1"});
+  WeightTrace beyond = trace_testing::small_trace();
+  beyond.chip.tiles = 1;  // the hand trace's three crossbars sit in tiles 0, 0 and 1
+  trace_testing::expect_data_error([&] { (void)decode_trace(encode_trace(beyond), "memory"); },
+                                   {"tile = 1 is outside [0, 0]", "crossbar 2"});
 }
 
 }  // namespace
