@@ -14,9 +14,9 @@
 
 #include "fuzz/fuzz_targets.h"
 #include "sim/core/errors.h"
-#include "sim/mapping/mapping_policy.h"
 #include "sim/hw/placement.h"
 #include "sim/io/gzip.h"
+#include "sim/mapping/mapping_policy.h"
 #include "sim/trace/weight_trace.h"
 
 namespace {

@@ -130,6 +130,50 @@ def write_text(path, text):
         raise
 
 
+SECTION_BEGIN = "<!-- generated section: {} -->"
+SECTION_END = "<!-- end of generated section: {} -->"
+
+
+def _sections(text):
+    """{name: the whole marked block} of the generated sections in a page's text."""
+    found = {}
+    for line in text.splitlines():
+        if line.startswith("<!-- generated section: ") and line.endswith(" -->"):
+            name = line[len("<!-- generated section: "):-len(" -->")]
+            begin = text.index(line)
+            end_marker = SECTION_END.format(name)
+            end = text.index(end_marker, begin) + len(end_marker)
+            found[name] = text[begin:end]
+    return found
+
+
+def write_page(path, text):
+    """Writes a generated results page, keeping the sections other scripts generated into it.
+
+    A section is a block between SECTION_BEGIN and SECTION_END markers with its name; one that
+    the old page holds and `text` lacks is appended to `text`, so the scripts that write one page
+    and the ones that write a section of it can run in any order.
+    """
+    path = pathlib.Path(path)
+    old = path.read_text() if path.is_file() else ""
+    kept = [block for name, block in _sections(old).items() if name not in _sections(text)]
+    write_text(path, text.rstrip("\n") + "".join("\n\n" + block for block in kept) + "\n")
+
+
+def write_section(path, name, lines):
+    """Puts `lines` into the page at `path` as the generated section `name`: in place of the
+    section's old text, or appended when the page has none."""
+    path = pathlib.Path(path)
+    old = path.read_text() if path.is_file() else ""
+    block = "\n".join([SECTION_BEGIN.format(name)] + list(lines) + [SECTION_END.format(name)])
+    sections = _sections(old)
+    if name in sections:
+        text = old.replace(sections[name], block)
+    else:
+        text = old.rstrip("\n") + "\n\n" + block + "\n"
+    write_text(path, text)
+
+
 def csv_text(table):
     """A table as CSV text: a header, one line per row, cells quoted where they must be."""
     out = io.StringIO()

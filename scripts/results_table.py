@@ -255,7 +255,7 @@ def main():
     if any(sweeps.values()):
         figure(sweeps)
         lines += ["", "![Top-1 against ADC resolution](figures/cnn_adc_bits.svg)"]
-    results.write_text(TARGET, "\n".join(lines) + "\n")
+    results.write_page(TARGET, "\n".join(lines) + "\n")
     print(f"wrote {TARGET}")
 
 

@@ -192,5 +192,5 @@ lines += [
     "encoder.",
 ]
 
-results.write_text(target, "\n".join(lines) + "\n")
+results.write_page(target, "\n".join(lines) + "\n")
 print(f"wrote {target}")

@@ -130,5 +130,5 @@ lines += [
     "kept section its own crossbar (about 7x the crossbars), whose extra input-buffer reads make",
     "its total energy higher than `baseline_capped`'s; `sws_shared` keeps the crossbar count.",
 ]
-results.write_text(target, "\n".join(lines) + "\n")
+results.write_page(target, "\n".join(lines) + "\n")
 print(f"wrote {target}")
