@@ -3,24 +3,35 @@
 80,90}), each produced by
 `build/cimsim run configs/experiments/onnx/resnet_sparseNN.yaml --out out/resnet/sparseNN`.
 The columns are those of docs/results_vit.md; the torch top-1 comes from
-models/onnx/resnet_fashion/training.json (scripts/train_resnet.py).
+models/onnx/resnet_fashion/training.json (scripts/train_resnet.py) or TRAINING.
 
-Usage: scripts/results_table_resnet.py [OUT_DIR [TARGET]]"""
-import csv
+Usage: scripts/results_table_resnet.py [OUT_DIR [TARGET [TRAINING]]]"""
 import json
 import pathlib
 import sys
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import cimsim_results as results  # noqa: E402  (reads results folders, writes CSV and Markdown)
+
 root = pathlib.Path(__file__).resolve().parent.parent
 out_dir = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else root / "out" / "resnet"
 target = pathlib.Path(sys.argv[2]) if len(sys.argv) > 2 else root / "docs" / "results_resnet.md"
-training = json.loads((root / "models" / "onnx" / "resnet_fashion" / "training.json").read_text())
+training_file = (pathlib.Path(sys.argv[3]) if len(sys.argv) > 3
+                 else root / "models" / "onnx" / "resnet_fashion" / "training.json")
+training = json.loads(training_file.read_text())
 SPARSITIES = (0, 50, 80, 90)
-COLUMNS = 14
+HEADER = ["sparsity", "variant", "ADC energy [uJ]", "change", "total energy [uJ]", "change",
+          "conversions", "change", "cycles", "crossbars", "torch top-1", "float top-1",
+          "integer-ideal top-1", "simulated top-1"]
 
 
 def pct(fraction):
     return f"{100 * fraction:.2f} %"
+
+
+def pad(cells):
+    """A row of the table from its first cells, the rest empty."""
+    return cells + [""] * (len(HEADER) - len(cells))
 
 
 def command(sparsity):
@@ -47,36 +58,32 @@ lines = [
     "export), float32 in cimsim's ONNX interpreter, integer-ideal (8-bit weights and inputs, exact",
     "integer products) and simulated (through the configured ADCs).",
     "",
-    "| sparsity | variant | ADC energy [uJ] | change | total energy [uJ] | change |"
-    " conversions | change | cycles | crossbars | torch top-1 | float top-1 | integer-ideal top-1 |"
-    " simulated top-1 |",
-    "|" + "---|" * COLUMNS,
 ]
 adc_energy = {}
+rows = []
 for sparsity in SPARSITIES:
     folder = out_dir / f"sparse{sparsity}"
-    comparison = folder / "comparison.csv"
     torch_top1 = training["models"][f"sparse{sparsity}"]["torch_float_top1"]
-    if not comparison.exists():
-        print(f"missing {comparison}: not in the table", file=sys.stderr)
-        lines.append(f"| {sparsity} % | not run yet: `{command(sparsity)}` |" + " |" * (COLUMNS - 2))
+    if not (folder / "comparison.csv").exists():
+        print(f"missing {folder / 'comparison.csv'}: not in the table", file=sys.stderr)
+        rows.append(pad([f"{sparsity} %", f"not run yet: `{command(sparsity)}`"]))
         continue
-    with comparison.open() as handle:
-        rows = list(csv.DictReader(handle))
-    for row in rows:
-        report = json.loads((folder / row["variant"] / "report.json").read_text())
+    for variant, row in results.comparison_rows(folder).items():
+        report = results.read_report(folder / variant)
         totals = report["totals"]
         acc = report["accuracy"]
-        adc_energy[(sparsity, row["variant"])] = float(row["energy_adc_pj"])
-        lines.append(
-            f"| {sparsity} % | {row['variant']} | {float(row['energy_adc_pj']) / 1e6:.1f} |"
-            f" {float(row['energy_adc_pj_change_pct']):+.1f} % |"
-            f" {float(row['energy_total_pj']) / 1e6:.1f} | {float(row['energy_total_pj_change_pct']):+.1f} % |"
-            f" {int(float(row['adc_conversions'])):.3e} | {float(row['adc_conversions_change_pct']):+.1f} % |"
-            f" {totals['cycles']:.3e} | {int(float(row['crossbars']))} |"
-            f" {pct(torch_top1)} | {pct(acc['float_top1'])} | {pct(acc['ideal_top1'])} |"
-            f" {pct(acc['top1'])} |")
-    lines.append(f"| | `{command(sparsity)}` |" + " |" * (COLUMNS - 2))
+        adc_energy[(sparsity, variant)] = float(row["energy_adc_pj"])
+        rows.append([
+            f"{sparsity} %", variant, f"{float(row['energy_adc_pj']) / 1e6:.1f}",
+            f"{float(row['energy_adc_pj_change_pct']):+.1f} %",
+            f"{float(row['energy_total_pj']) / 1e6:.1f}",
+            f"{float(row['energy_total_pj_change_pct']):+.1f} %",
+            f"{int(float(row['adc_conversions'])):.3e}",
+            f"{float(row['adc_conversions_change_pct']):+.1f} %",
+            f"{totals['cycles']:.3e}", f"{int(float(row['crossbars']))}",
+            pct(torch_top1), pct(acc["float_top1"]), pct(acc["ideal_top1"]), pct(acc["top1"])])
+    rows.append(pad(["", f"`{command(sparsity)}`"]))
+lines += results.markdown_table(HEADER, rows)
 for sparsity in SPARSITIES:
     sws = adc_energy.get((sparsity, "sws_capped"))
     fixed = adc_energy.get((sparsity, "baseline_fixed"))
@@ -98,5 +105,5 @@ lines += [
     "torch's for all four (`OnnxResnet.FloatTop1IsTorchsOnTheFullTestSet`), with every",
     "BatchNormalization folded into its convolution.",
 ]
-target.write_text("\n".join(lines) + "\n")
+results.write_text(target, "\n".join(lines) + "\n")
 print(f"wrote {target}")
