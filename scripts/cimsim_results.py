@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """cimsim's results, read and written one way.
 
-Every script that gathers results (scripts/sweep.sh, scripts/variation_sweep.sh) or turns them
-into a page (scripts/results_table*.py) reads a results folder through this module and writes
+Every script that gathers results (scripts/sweep.sh, scripts/variation_sweep.sh), turns them
+into a page (scripts/results_table*.py) or a figure (scripts/plot_*.py, through lib_plot.py)
+reads results folders and CSV through this module and writes
 CSV and Markdown through it: CSV by Python's csv module (a cell with a comma or a quote is quoted),
 files atomically (a temporary file renamed into place), Markdown tables with their cells escaped.
 Cells read from CSV stay the text cimsim wrote (no float round trip), so a gathered CSV repeats
@@ -47,7 +48,7 @@ class Table:
 
 def read_csv(path):
     """A CSV file as a Table of strings, exactly as written (blank lines skipped)."""
-    with open(path, newline="") as handle:
+    with open(path, newline="", encoding="utf-8") as handle:
         records = [r for r in csv.reader(handle) if r]
     if not records:
         return Table()
@@ -62,7 +63,7 @@ def read_summary(folder):
 
 def read_report(folder):
     """report.json of a results folder, as a dict."""
-    return json.loads((pathlib.Path(folder) / "report.json").read_text())
+    return json.loads((pathlib.Path(folder) / "report.json").read_text(encoding="utf-8"))
 
 
 def comparison_rows(folder):
@@ -72,7 +73,7 @@ def comparison_rows(folder):
 
 def read_fidelity(folder):
     """fidelity.json of a results folder (USE-lite, ViT), as a dict."""
-    return json.loads((pathlib.Path(folder) / "fidelity.json").read_text())
+    return json.loads((pathlib.Path(folder) / "fidelity.json").read_text(encoding="utf-8"))
 
 
 # ---- combining ---------------------------------------------------------------------------------
@@ -122,7 +123,7 @@ def write_text(path, text):
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", newline="") as handle:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
             handle.write(text)
         os.replace(tmp, path)
     except BaseException:

@@ -5,12 +5,14 @@ Each plot script reads the CSV that scripts/sweep.sh gathers (one row per point:
 sweep folder, and writes PREFIX.png and PREFIX.svg.
 """
 
-import csv
 import math
 import os
 import sys
 
 import matplotlib
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cimsim_results as results  # noqa: E402  (reads results folders and CSV)
 
 matplotlib.use("Agg")  # no display: files only
 
@@ -81,8 +83,8 @@ def read_csv(path):
     """Rows of a CSV as dicts (blank cells as ''), refusing a missing or empty file."""
     if not os.path.isfile(path):
         die(f"{path}: no such file (run scripts/sweep.sh first; it writes DIR/sweep.csv)")
-    with open(path, newline="", encoding="utf-8") as f:
-        rows = [dict(r) for r in csv.DictReader(f)]
+    table = results.read_csv(path)
+    rows = [dict(zip(table.columns, cells)) for cells in table.records()]
     if not rows:
         die(f"{path}: no data rows")
     return rows

@@ -10,8 +10,6 @@ else from every DIR/*/report.json.
 """
 
 import argparse
-import csv
-import json
 import os
 import re
 import sys
@@ -29,10 +27,9 @@ def natural_key(text):
 def list_points(sweep_dir, csv_path):
     """Point folder names, in the CSV's order when it has a `point` column."""
     if csv_path and os.path.isfile(csv_path):
-        with open(csv_path, newline="", encoding="utf-8") as f:
-            rows = list(csv.DictReader(f))
-        if rows and "point" in rows[0]:
-            return [r["point"] for r in rows if r.get("point")]
+        table = lp.results.read_csv(csv_path)
+        if table.rows and "point" in table.columns:
+            return [r["point"] for r in table.rows if r.get("point")]
         lp.note(f"{csv_path} has no point column; listing {sweep_dir} instead")
     names = [n for n in os.listdir(sweep_dir)
              if not n.startswith(".") and os.path.isfile(os.path.join(sweep_dir, n, "report.json"))]
@@ -51,8 +48,7 @@ def conversions_of(path):
     """({bits: count}, experiment name) from a report.json, or None (with a note) when it has
     no conversions by bits."""
     try:
-        with open(path, encoding="utf-8") as f:
-            report = json.load(f)
+        report = lp.results.read_report(os.path.dirname(path))
     except (OSError, ValueError) as err:
         lp.note(f"warning: {path}: unreadable ({err}); point left out")
         return None
