@@ -47,7 +47,7 @@ Network network_from_keras(const KerasModel& model, const std::string& name,
       out.kernel_h = layer.kernel_size[0];
       out.kernel_w = layer.kernel_size[1];
       out.stride = layer.strides[0];
-      out.matrix = matrix_of(layer, static_cast<std::size_t>(out.kernel_h * out.kernel_w * shape.c),
+      out.matrix = matrix_of(layer, static_cast<std::size_t>(out.kernel_h) * out.kernel_w * shape.c,
                              static_cast<std::size_t>(layer.filters));
       shape = {(shape.h - out.kernel_h) / out.stride + 1, (shape.w - out.kernel_w) / out.stride + 1,
                layer.filters};

@@ -20,7 +20,7 @@ TensorShape im2col(const float* input, const TensorShape& shape, int kernel_h, i
   TensorShape out;
   out.h = (shape.h - kernel_h) / stride + 1;
   out.w = (shape.w - kernel_w) / stride + 1;
-  const std::size_t k = static_cast<std::size_t>(kernel_h * kernel_w * shape.c);
+  const std::size_t k = static_cast<std::size_t>(kernel_h) * kernel_w * shape.c;
   rows.resize(static_cast<std::size_t>(out.h * out.w) * k);
   float* row = rows.data();
   for (int oy = 0; oy < out.h; ++oy) {
@@ -29,7 +29,7 @@ TensorShape im2col(const float* input, const TensorShape& shape, int kernel_h, i
         const float* source = input + (static_cast<std::size_t>(oy * stride + ky) * shape.w +
                                        static_cast<std::size_t>(ox * stride)) *
                                           static_cast<std::size_t>(shape.c);
-        const std::size_t span = static_cast<std::size_t>(kernel_w * shape.c);
+        const std::size_t span = static_cast<std::size_t>(kernel_w) * shape.c;
         std::copy(source, source + span, row);
         row += span;
       }

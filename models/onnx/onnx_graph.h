@@ -44,8 +44,8 @@ struct OnnxNode {
   [[nodiscard]] std::int64_t get_int(const std::string& key, std::int64_t def) const;
   [[nodiscard]] float get_float(const std::string& key, float def) const;
   [[nodiscard]] std::vector<std::int64_t> get_ints(const std::string& key,
-                                                   std::vector<std::int64_t> def) const;
-  [[nodiscard]] std::string get_string(const std::string& key, std::string def) const;
+                                                   const std::vector<std::int64_t>& def) const;
+  [[nodiscard]] std::string get_string(const std::string& key, const std::string& def) const;
 };
 
 struct OnnxGraph {

@@ -593,12 +593,12 @@ std::vector<bool> OnnxNetwork::inputs_can_be_negative(bool input_can_be_negative
     return it == negative.end() || it->second;
   };
   std::vector<bool> out(layers_.size(), true);
-  static const std::set<std::string> keep = {
+  static const std::set<std::string> kKeep = {
       "MaxPool",  "AveragePool", "GlobalAveragePool", "Flatten",   "Reshape", "Transpose",
       "Identity", "Dropout",     "Squeeze",           "Unsqueeze", "Slice",   "Gather",
       "Cast",     "ReduceMean"};
-  static const std::set<std::string> positive = {"Relu", "Sigmoid", "Softmax",
-                                                 "Exp",  "Sqrt",    "Shape"};
+  static const std::set<std::string> kPositive = {"Relu", "Sigmoid", "Softmax",
+                                                  "Exp",  "Sqrt",    "Shape"};
   for (const Step& step : steps_) {
     const OnnxNode& node = *step.node;
     if (step.kind == Step::Kind::kSkip) continue;
@@ -607,9 +607,9 @@ std::vector<bool> OnnxNetwork::inputs_can_be_negative(bool input_can_be_negative
         step.kind == Step::Kind::kMatMul) {
       for (std::size_t g = 0; g < step.groups; ++g)
         out[step.first_ordinal + g] = neg(node.inputs[0]);
-    } else if (positive.count(node.op) != 0) {
+    } else if (kPositive.count(node.op) != 0) {
       result = false;
-    } else if (keep.count(node.op) != 0) {
+    } else if (kKeep.count(node.op) != 0) {
       result = neg(node.inputs[0]);
     } else if (node.op == "Add" || node.op == "Mul" || node.op == "Concat" || node.op == "Div") {
       result = false;

@@ -3,6 +3,7 @@
 #include <set>
 #include <utility>
 
+#include <fmt/format.h>
 #include <onnx/onnx_pb.h>
 
 #include "models/model_file.h"
@@ -15,7 +16,7 @@ namespace {
 // Operator -> the attributes the interpreter (models/onnx/onnx_network.cpp) honours. Anything
 // else in a node is refused rather than ignored.
 const std::map<std::string, std::set<std::string>>& operator_table() {
-  static const std::map<std::string, std::set<std::string>> table = {
+  static const std::map<std::string, std::set<std::string>> kTable = {
       {"Conv", {"pads", "strides", "dilations", "group", "kernel_shape", "auto_pad"}},
       {"Gemm", {"alpha", "beta", "transA", "transB"}},
       {"MatMul", {}},
@@ -55,7 +56,7 @@ const std::map<std::string, std::set<std::string>>& operator_table() {
       {"Dropout", {"ratio", "seed"}},
       {"Cast", {"to"}},
   };
-  return table;
+  return kTable;
 }
 
 [[noreturn]] void data_error(const std::string& origin, const std::string& problem) {
@@ -217,22 +218,22 @@ float OnnxNode::get_float(const std::string& key, float def) const {
   return it == attributes.end() ? def : it->second.f;
 }
 std::vector<std::int64_t> OnnxNode::get_ints(const std::string& key,
-                                             std::vector<std::int64_t> def) const {
+                                             const std::vector<std::int64_t>& def) const {
   const auto it = attributes.find(key);
   return it == attributes.end() ? def : it->second.ints;
 }
-std::string OnnxNode::get_string(const std::string& key, std::string def) const {
+std::string OnnxNode::get_string(const std::string& key, const std::string& def) const {
   const auto it = attributes.find(key);
   return it == attributes.end() ? def : it->second.s;
 }
 
 const std::vector<std::string>& supported_onnx_operators() {
-  static const std::vector<std::string> names = [] {
+  static const std::vector<std::string> kNames = [] {
     std::vector<std::string> out;
     for (const auto& [op, attributes] : operator_table()) out.push_back(op);
     return out;
   }();
-  return names;
+  return kNames;
 }
 
 OnnxGraph parse_onnx_model(const std::uint8_t* data, std::size_t size, const std::string& origin) {
@@ -289,27 +290,29 @@ OnnxGraph parse_onnx_model(const std::uint8_t* data, std::size_t size, const std
     node.name = n.name().empty() ? n.op_type() + "#" + std::to_string(index) : n.name();
     const std::string what = "node '" + node.name + "' (" + node.op + ")";
     if (!n.domain().empty() && n.domain() != "ai.onnx") {
-      throw ConfigError(origin + ": " + what + " is in domain '" + n.domain() +
-                        "'; cimsim runs the default ONNX domain only");
+      throw ConfigError(
+          fmt::format("{}: {} is in domain '{}'; cimsim runs the default ONNX domain only", origin,
+                      what, n.domain()));
     }
     const auto op = table.find(node.op);
     if (op == table.end()) {
-      throw ConfigError(origin + ": " + what + ": operator not supported; supported operators: " +
-                        join(supported_onnx_operators()));
+      throw ConfigError(fmt::format("{}: {}: operator not supported; supported operators: {}",
+                                    origin, what, join(supported_onnx_operators())));
     }
     for (const auto& a : n.attribute()) {
       if (op->second.count(a.name()) == 0) {
-        throw ConfigError(origin + ": " + what + ": attribute '" + a.name() +
-                          "' not supported; supported attributes of " + node.op + ": " +
-                          join(op->second));
+        throw ConfigError(
+            fmt::format("{}: {}: attribute '{}' not supported; supported attributes of {}: {}",
+                        origin, what, a.name(), node.op, join(op->second)));
       }
       node.attributes[a.name()] =
           convert_attribute(a, origin, what + " attribute '" + a.name() + "'");
     }
     for (const auto& in : n.input()) {
       if (!in.empty() && defined.count(in) == 0) {
-        data_error(origin, what + " reads '" + in +
-                               "' before any node writes it (nodes must be in topological order)");
+        data_error(origin, fmt::format("{} reads '{}' before any node writes it (nodes must be in "
+                                       "topological order)",
+                                       what, in));
       }
       node.inputs.push_back(in);
     }
@@ -336,7 +339,7 @@ OnnxGraph parse_onnx_model(const std::uint8_t* data, std::size_t size, const std
         value.ints = node.get_ints("value_ints", {});
         value.shape = {static_cast<std::int64_t>(value.ints.size())};
       } else {
-        throw ConfigError(origin + ": " + what + " has no value attribute cimsim reads");
+        throw ConfigError(fmt::format("{}: {} has no value attribute cimsim reads", origin, what));
       }
       g.initializers[node.outputs[0]] = std::move(value);
       continue;  // a constant is an initializer from here on

@@ -1,5 +1,6 @@
 #include "models/tfjs/graph_weights.h"
 
+#include <fmt/format.h>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -104,7 +105,7 @@ void read_group(const std::filesystem::path& file, const std::filesystem::path& 
     // Shards sit beside model.json; a path elsewhere would let the manifest read anything.
     if (name.empty() || name.find('/') != std::string::npos ||
         name.find('\\') != std::string::npos || name[0] == '.') {
-      fail(file, pw + ": shard path '" + name + "' is not a plain file name");
+      fail(file, fmt::format("{}: shard path '{}' is not a plain file name", pw, name));
     }
     const std::vector<std::uint8_t> shard = read_model_file(dir / name, "weight shard", expected);
     bytes.insert(bytes.end(), shard.begin(), shard.end());

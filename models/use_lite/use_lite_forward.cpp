@@ -133,8 +133,8 @@ UseMatrixProduct float_product(const UseLiteModel& model) {
 std::vector<float> encode_sentences(const UseLiteModel& model,
                                     const std::vector<std::vector<int>>& sentences,
                                     const UseMatrixProduct& product) {
-  constexpr std::size_t d = UseLiteModel::kEmbeddingDim;
-  constexpr std::size_t half = d / 2;
+  constexpr std::size_t kDim = UseLiteModel::kEmbeddingDim;
+  constexpr std::size_t kHalf = kDim / 2;
   std::vector<std::size_t> starts{0};
   std::vector<float> x;
   for (std::size_t s = 0; s < sentences.size(); ++s) {
@@ -149,10 +149,10 @@ std::vector<float> encode_sentences(const UseLiteModel& model,
       }
       // Embedding row plus the sinusoidal timing signal: sin in the first half, cos in the
       // second, of position x inverse timescale.
-      for (std::size_t i = 0; i < d; ++i) {
-        const double angle = static_cast<double>(position) * model.timing_timescales[i % half];
-        x.push_back(model.embeddings[static_cast<std::size_t>(id) * d + i] +
-                    static_cast<float>(i < half ? std::sin(angle) : std::cos(angle)));
+      for (std::size_t i = 0; i < kDim; ++i) {
+        const double angle = static_cast<double>(position) * model.timing_timescales[i % kHalf];
+        x.push_back(model.embeddings[static_cast<std::size_t>(id) * kDim + i] +
+                    static_cast<float>(i < kHalf ? std::sin(angle) : std::cos(angle)));
       }
     }
     starts.push_back(starts.back() + length);

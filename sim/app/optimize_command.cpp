@@ -23,7 +23,7 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 // The node at a dotted path of a YAML document, or an undefined node.
-YAML::Node find_node(YAML::Node root, const std::string& path) {
+YAML::Node find_node(const YAML::Node& root, const std::string& path) {
   std::stringstream stream(path);
   YAML::Node cursor = root;
   for (std::string key; std::getline(stream, key, '.');) {
@@ -33,7 +33,7 @@ YAML::Node find_node(YAML::Node root, const std::string& path) {
   return cursor;
 }
 
-void set_node(YAML::Node root, const std::string& path, const YAML::Node& value) {
+void set_node(YAML::Node& root, const std::string& path, const YAML::Node& value) {
   std::vector<std::string> keys;
   std::stringstream stream(path);
   for (std::string key; std::getline(stream, key, '.');) keys.push_back(key);
@@ -73,7 +73,7 @@ std::string chosen_experiment_text(const Experiment& base, const OptimizeOptions
   // A preset given as a path is relative to the experiment file, like the paths above.
   YAML::Node preset = find_node(root, "hardware.preset");
   if (preset.IsDefined() && preset.IsScalar()) {
-    const std::string name = preset.Scalar();
+    const std::string& name = preset.Scalar();
     if ((name.find('/') != std::string::npos || fs::path(name).extension() == ".yaml") &&
         fs::path(name).is_relative()) {
       set_node(root, "hardware.preset",

@@ -7,6 +7,8 @@
 #include <regex>
 #include <sstream>
 
+#include <fmt/format.h>
+
 #include "sim/config/cross_checks.h"
 #include "sim/config/param_schema.h"
 #include "sim/config/resolved_config.h"
@@ -44,7 +46,7 @@ class Validator {
     }
     for (const auto& item : node) {
       const std::string key = plain_key(item.first, where(file, item.first), prefix);
-      const std::string path = prefix.empty() ? key : prefix + "." + key;
+      const std::string path = prefix.empty() ? key : fmt::format("{}.{}", prefix, key);
       if (const ParamSpec* spec = find_param(path)) {
         set(*spec, item.second, where(file, item.first), file);
       } else if (is_section(path)) {
@@ -144,8 +146,8 @@ class Validator {
 
   static long long parse_int(const ParamSpec& spec, const std::string& text,
                              const std::string& origin) {
-    static const std::regex pattern("[+-]?[0-9]+");
-    if (!std::regex_match(text, pattern)) {
+    static const std::regex kInteger("[+-]?[0-9]+");
+    if (!std::regex_match(text, kInteger)) {
       fail(origin, spec, "expected " + type_name(spec) + ", got '" + text + "'");
     }
     errno = 0;
@@ -161,8 +163,8 @@ class Validator {
   static double parse_real(const ParamSpec& spec, const std::string& text,
                            const std::string& origin) {
     if (spec.allow_infinity) {
-      static const std::regex infinity("\\+?\\.?(inf|Inf|INF|infinity)");
-      if (std::regex_match(text, infinity)) return std::numeric_limits<double>::infinity();
+      static const std::regex kInfinity("\\+?\\.?(inf|Inf|INF|infinity)");
+      if (std::regex_match(text, kInfinity)) return std::numeric_limits<double>::infinity();
     }
     char* end = nullptr;
     const double number = std::strtod(text.c_str(), &end);
@@ -260,8 +262,8 @@ class Validator {
         fail(where, spec, "each variant needs a name");
       }
       const std::string name = variant["name"].Scalar();
-      static const std::regex safe("[A-Za-z0-9_.-]+");
-      if (!std::regex_match(name, safe)) {
+      static const std::regex kSafeName("[A-Za-z0-9_.-]+");
+      if (!std::regex_match(name, kSafeName)) {
         fail(where, spec,
              "variant name '" + name +
                  "' must be letters, digits, '_', '-' or '.' "
@@ -478,6 +480,7 @@ Override parse_override(const std::string& text) {
 
 ResolvedConfig load_config(const fs::path& file, const std::vector<std::string>& overrides) {
   std::vector<Override> parsed;
+  parsed.reserve(overrides.size());
   for (const std::string& text : overrides) parsed.push_back(parse_override(text));
   return load_config_with(file, parsed);
 }

@@ -4,6 +4,8 @@
 #include <regex>
 #include <sstream>
 
+#include <fmt/format.h>
+
 #include "sim/config/experiment.h"
 #include "sim/core/errors.h"
 #include "sim/encoding/weight_encoding.h"
@@ -78,8 +80,8 @@ void check_layer_rules(const ResolvedConfig& c) {
     if (set["mapping.policy"] && set["mapping.policy"].as<std::string>() != "baseline" &&
         !weight_encoding(encoding).sortable()) {
       throw ConfigError(c.error_at(
-          "layers", layer + "mapping.policy '" + set["mapping.policy"].as<std::string>() +
-                        "' needs the differential encoding, not '" + encoding + "'"));
+          "layers", fmt::format("{}mapping.policy '{}' needs the differential encoding, not '{}'",
+                                layer, set["mapping.policy"].as<std::string>(), encoding)));
     }
   }
 }
@@ -87,9 +89,9 @@ void check_layer_rules(const ResolvedConfig& c) {
 // optimize.*: section lengths are whole numbers a crossbar holds; caps lie below the chip's ADCs.
 void check_optimize_rules(const ResolvedConfig& c) {
   const long long rows = c.get_int("hardware.crossbar.rows");
-  static const std::regex whole("[0-9]{1,9}");
+  static const std::regex kWhole("[0-9]{1,9}");
   for (const std::string& text : c.get_list("optimize.section_rows")) {
-    if (!std::regex_match(text, whole) || std::stoll(text) < 1 || std::stoll(text) > rows) {
+    if (!std::regex_match(text, kWhole) || std::stoll(text) < 1 || std::stoll(text) > rows) {
       throw ConfigError(c.error_at("optimize.section_rows",
                                    "'" + text +
                                        "' is not a section length: expected whole "
@@ -108,7 +110,7 @@ void check_optimize_rules(const ResolvedConfig& c) {
   }
   const std::string crossbars = c.get_string("optimize.max_crossbars");
   if (crossbars != "none" && crossbars != "baseline" &&
-      (!std::regex_match(crossbars, whole) || std::stoll(crossbars) < 1)) {
+      (!std::regex_match(crossbars, kWhole) || std::stoll(crossbars) < 1)) {
     throw ConfigError(c.error_at("optimize.max_crossbars",
                                  "expected none, baseline or a whole number of crossbars "
                                  "(at least 1), got '" +
@@ -182,8 +184,8 @@ void check_cross_field_rules(const ResolvedConfig& c) {
                        std::to_string(e.geometry.slices()) + " slices of " +
                        std::to_string(e.geometry.cell_bits) + "-bit cells per polarity)"));
   }
-  static const std::regex percentile("max|p(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]+)?)");
-  if (!std::regex_match(c.get_string("quant.input_calibration"), percentile)) {
+  static const std::regex kPercentile("max|p(100(\\.0+)?|[0-9]{1,2}(\\.[0-9]+)?)");
+  if (!std::regex_match(c.get_string("quant.input_calibration"), kPercentile)) {
     throw ConfigError(c.error_at("quant.input_calibration",
                                  "expected 'max' or a percentile such as 'p99.9', got '" +
                                      c.get_string("quant.input_calibration") + "'"));

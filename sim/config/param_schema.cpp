@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 #include <sstream>
+#include <utility>
 
 #include "sim/adc/adc_components.h"
 #include "sim/device/conductance_variation.h"
@@ -84,7 +85,7 @@ ParamSpec string_list(std::string path, std::string def,
 }
 
 std::function<std::vector<std::string>()> fixed_choices(std::vector<std::string> values) {
-  return [values] { return values; };
+  return [values = std::move(values)] { return values; };
 }
 
 template <typename RegistryType>
@@ -445,10 +446,10 @@ ParamSpec choice_param(std::string path, std::string def,
 const std::vector<std::string>& per_layer_keys() {
   // What differs between layers of one chip: how each is mapped and how its columns convert.
   // The ADC hardware (kind, timing, power gating, per_crossbar) is the chip's, shared.
-  static const std::vector<std::string> keys = {"mapping.policy", "mapping.section_rows",
-                                                "hardware.adc.policy", "hardware.adc.bits",
-                                                "hardware.adc.mode"};
-  return keys;
+  static const std::vector<std::string> kKeys = {"mapping.policy", "mapping.section_rows",
+                                                 "hardware.adc.policy", "hardware.adc.bits",
+                                                 "hardware.adc.mode"};
+  return kKeys;
 }
 
 std::string joined(const std::vector<std::string>& items) {
@@ -507,8 +508,8 @@ std::string range_text(const ParamSpec& spec) {
 }
 
 const std::vector<ParamSpec>& parameter_schema() {
-  static const std::vector<ParamSpec> schema = build_schema();
-  return schema;
+  static const std::vector<ParamSpec> kSchema = build_schema();
+  return kSchema;
 }
 
 const ParamSpec* find_param(const std::string& path) {
@@ -538,7 +539,7 @@ std::vector<std::string> section_children(const std::string& section) {
 namespace {
 
 // A table cell: pipes escaped, line breaks folded.
-std::string cell(std::string text) {
+std::string cell(const std::string& text) {
   std::string out;
   for (char ch : text) {
     if (ch == '|') {

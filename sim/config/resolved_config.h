@@ -13,6 +13,9 @@
 
 namespace cimsim {
 
+// bugprone-exception-escape: YAML::Node has no move operations, and its copy assignment throws
+// only for an invalid node, which a loaded value never is.
+// NOLINTNEXTLINE(bugprone-exception-escape)
 struct ConfigValue {
   YAML::Node node;     // normalized value; Null when not set
   std::string origin;  // "exp.yaml:7:5", "--set hardware.adc.bits=6", "default", ...
@@ -20,6 +23,7 @@ struct ConfigValue {
 
 // One override of a key, its value parsed once: from `--set key=value` text, or a comparison
 // variant's `set:` entry, taken from the experiment file as it is (never printed and read back).
+// NOLINTNEXTLINE(bugprone-exception-escape): as ConfigValue's (YAML::Node).
 struct Override {
   std::string key;
   YAML::Node value;

@@ -40,7 +40,7 @@ Chip::Chip(const sc_core::sc_module_name& name, ChipPlan plan, const MacroSettin
 std::uint64_t Chip::submit(std::size_t layer, std::int64_t inference, std::uint64_t vectors) {
   const LayerPlan& plan = plan_.layers.at(layer);
   const std::uint64_t id = next_job_++;
-  const sc_time now = sc_core::sc_time_stamp();
+  const sc_time& now = sc_core::sc_time_stamp();
   if (vectors == 0 || plan.tiles.empty()) {  // nothing to compute: done at once
     if (job_done_) job_done_(id, now);
     return id;

@@ -8,7 +8,7 @@ using sc_core::sc_time_stamp;
 
 class Bus final : public Interconnect {
  public:
-  Bus(const sc_core::sc_module_name& name, const ChipSettings& chip, sc_time clock)
+  Bus(const sc_core::sc_module_name& name, const ChipSettings& chip, const sc_time& clock)
       : Interconnect(name), link_(chip.link_bytes_per_ns, clock), hop_(ns_time(chip.hop_ns)) {}
 
   sc_time fetch(int /*hops*/, double bytes) override {
@@ -37,7 +37,7 @@ class Bus final : public Interconnect {
 
 class Mesh final : public Interconnect {
  public:
-  Mesh(const sc_core::sc_module_name& name, const ChipSettings& chip, sc_time clock)
+  Mesh(const sc_core::sc_module_name& name, const ChipSettings& chip, const sc_time& clock)
       : Interconnect(name),
         injection_(chip.link_bytes_per_ns, clock),
         ejection_(chip.link_bytes_per_ns, clock),
@@ -72,14 +72,15 @@ class Mesh final : public Interconnect {
 
 template <typename Kind>
 std::unique_ptr<Interconnect> make(const sc_core::sc_module_name& name, const ChipSettings& chip,
-                                   sc_time clock) {
+                                   const sc_time& clock) {
   return std::make_unique<Kind>(name, chip, clock);
 }
 
-const Registrar<Interconnect, const sc_core::sc_module_name&, const ChipSettings&, sc_time> kBus(
-    "bus", "one shared link for every transfer, one hop", make<Bus>);
-const Registrar<Interconnect, const sc_core::sc_module_name&, const ChipSettings&, sc_time> kMesh(
-    "mesh", "2-D mesh, XY routing, global buffer and accumulator at router (0, 0)", make<Mesh>);
+const Registrar<Interconnect, const sc_core::sc_module_name&, const ChipSettings&, const sc_time&>
+    kBus("bus", "one shared link for every transfer, one hop", make<Bus>);
+const Registrar<Interconnect, const sc_core::sc_module_name&, const ChipSettings&, const sc_time&>
+    kMesh("mesh", "2-D mesh, XY routing, global buffer and accumulator at router (0, 0)",
+          make<Mesh>);
 
 }  // namespace
 }  // namespace cimsim

@@ -59,7 +59,7 @@ class Interconnect : public sc_core::sc_module, public TransferIf {
   }
 };
 
-using InterconnectRegistry =
-    Registry<Interconnect, const sc_core::sc_module_name&, const ChipSettings&, sc_core::sc_time>;
+using InterconnectRegistry = Registry<Interconnect, const sc_core::sc_module_name&,
+                                      const ChipSettings&, const sc_core::sc_time&>;
 
 }  // namespace cimsim

@@ -44,13 +44,13 @@ void Scheduler::start(const ScheduleRequest& request) {
 
 void Scheduler::job_done(std::uint64_t job, const sc_time& end) {
   completions_.push({end, job});
-  const sc_time now = sc_core::sc_time_stamp();
+  const sc_time& now = sc_core::sc_time_stamp();
   wake_.notify(end > now ? end - now : SC_ZERO_TIME);
 }
 
 void Scheduler::step() {
   if (finished_) return;
-  const sc_time now = sc_core::sc_time_stamp();
+  const sc_time& now = sc_core::sc_time_stamp();
   while (!completions_.empty() && completions_.top().end <= now) {
     const JobRequest& job = jobs_.at(completions_.top().job);
     completions_.pop();

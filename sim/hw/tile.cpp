@@ -29,7 +29,7 @@ Tile::Tile(const sc_core::sc_module_name& name, const MacroSettings& settings,
 void Tile::submit(const TileJob& job) {
   queue_.push_back(job);
   if (state_ == State::kIdle && queue_.size() == 1) {
-    const sc_time now = sc_core::sc_time_stamp();
+    const sc_time& now = sc_core::sc_time_stamp();
     record("idle", "wait", idle_since_, now);  // nothing to do until this job's inputs existed
     begin_job(now);
   }
@@ -53,7 +53,7 @@ std::uint64_t Tile::chunk_vectors(const TileJob& job, std::uint64_t chunk) const
 }
 
 sc_time Tile::request_inputs(const TileJob& job, std::uint64_t chunk) {
-  const sc_time now = sc_core::sc_time_stamp();
+  const sc_time& now = sc_core::sc_time_stamp();
   const sc_time arrival =
       interconnect->fetch(job.work->hops, static_cast<double>(chunk_vectors(job, chunk)) *
                                               job.work->fetch_bytes_per_vector);
@@ -101,7 +101,7 @@ void Tile::begin_job(const sc_time& now) {
 }
 
 void Tile::step() {
-  const sc_time now = sc_core::sc_time_stamp();
+  const sc_time& now = sc_core::sc_time_stamp();
   if (state_ == State::kWaitInput) {
     const TileJob& job = queue_.front();
     stats_.stall_input_ns += to_ns(now - wait_start_);

@@ -10,8 +10,8 @@ namespace cimsim {
 
 namespace fs = std::filesystem;
 
-ResultsFolder::ResultsFolder(fs::path destination)
-    : destination_(fs::absolute(std::move(destination)).lexically_normal()) {
+ResultsFolder::ResultsFolder(const fs::path& destination)
+    : destination_(fs::absolute(destination).lexically_normal()) {
   if (destination_.filename().empty()) destination_ = destination_.parent_path();
   const std::string suffix = ".partial-" + std::to_string(::getpid());
   staging_ = destination_.parent_path() / ("." + destination_.filename().string() + suffix);

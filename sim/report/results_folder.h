@@ -16,7 +16,7 @@ void write_text_file_atomically(const std::filesystem::path& file, const std::st
 
 class ResultsFolder {
  public:
-  explicit ResultsFolder(std::filesystem::path destination);
+  explicit ResultsFolder(const std::filesystem::path& destination);
   ~ResultsFolder();
   ResultsFolder(const ResultsFolder&) = delete;
   ResultsFolder& operator=(const ResultsFolder&) = delete;

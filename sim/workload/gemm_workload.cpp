@@ -3,6 +3,8 @@
 #include <cmath>
 #include <memory>
 
+#include <fmt/format.h>
+
 #include "sim/config/experiment.h"
 #include "sim/core/errors.h"
 #include "sim/io/npy.h"
@@ -21,7 +23,7 @@ IntMatrix to_matrix(const NpyArray& array, const std::string& what, const std::s
   for (std::size_t i = 0; i < m.data.size(); ++i) {
     const std::int64_t v = array.ints[i];
     if (v < INT32_MIN || v > INT32_MAX) {
-      throw DataError(file + ": " + what + " value " + std::to_string(v) + " does not fit 32 bits");
+      throw DataError(fmt::format("{}: {} value {} does not fit 32 bits", file, what, v));
     }
     m.data[i] = static_cast<std::int32_t>(v);
   }

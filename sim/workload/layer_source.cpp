@@ -48,6 +48,7 @@ std::vector<TraceLayer> trace_or_map(const Experiment& e,
                                      const std::filesystem::path& staging_dir) {
   const auto checked = [&e](std::vector<TraceLayer> layers) {
     std::vector<std::string> names;
+    names.reserve(layers.size());
     for (const TraceLayer& layer : layers) names.push_back(layer.mapping.name);
     check_layer_names(e, names);
     return layers;

@@ -43,7 +43,7 @@ std::vector<LayerDependency> raster_dependencies(const Network& net) {
     std::uint64_t most = 0;
     for (int y = y0; y < y0 + h; ++y) {
       for (int x = x0; x < x0 + w; ++x) {
-        most = std::max(most, need[static_cast<std::size_t>(y * shape.w + x)]);
+        most = std::max(most, need[static_cast<std::size_t>(y) * shape.w + x]);
       }
     }
     return most;
@@ -52,7 +52,7 @@ std::vector<LayerDependency> raster_dependencies(const Network& net) {
     std::uint64_t least = ~std::uint64_t{0};
     for (int y = y0; y < y0 + h; ++y) {
       for (int x = x0; x < x0 + w; ++x) {
-        least = std::min(least, from[static_cast<std::size_t>(y * shape.w + x)]);
+        least = std::min(least, from[static_cast<std::size_t>(y) * shape.w + x]);
       }
     }
     return least;

@@ -25,7 +25,7 @@
 namespace cimsim {
 namespace {
 
-constexpr std::size_t kImagePixels = 28 * 28;  // MNIST and Fashion-MNIST images
+constexpr std::size_t kImagePixels = std::size_t{28} * 28;  // MNIST and Fashion-MNIST images
 
 class OnnxClassifier final : public ImageClassifier {
  public:
