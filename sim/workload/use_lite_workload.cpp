@@ -93,6 +93,7 @@ std::vector<std::vector<int>> read_sentences(const Experiment& e, std::vector<st
   const UseTokenizer tokenizer(vocab,
                                e.model.has_value() ? "" : use_lite_sha256().at("vocab.json"));
   std::vector<std::vector<int>> sentences;
+  sentences.reserve(lines.size());
   for (const std::string& line : lines) sentences.push_back(tokenizer.encode(line));
   text = std::move(lines);
   return sentences;
@@ -234,14 +235,13 @@ class UseLiteWorkload final : public Workload {
     std::vector<MatrixError> errors(kUseMatrixCount);
     const UseMatrixProduct simulated = [&](std::size_t index, const std::vector<float>& x,
                                            std::size_t rows) {
-      const std::vector<float> y =
-          scaled_product(index, x, rows, [&](std::size_t i, const IntMatrix& q) {
-            LayerResult layer = top.run_layer(i, q);
-            WideMatrix outputs = std::move(layer.outputs);
-            layer.outputs = WideMatrix();
-            result.layers[i].result.add_batch(layer);
-            return outputs;
-          });
+      std::vector<float> y = scaled_product(index, x, rows, [&](std::size_t i, const IntMatrix& q) {
+        LayerResult layer = top.run_layer(i, q);
+        WideMatrix outputs = std::move(layer.outputs);
+        layer.outputs = WideMatrix();
+        result.layers[i].result.add_batch(layer);
+        return outputs;
+      });
       const std::vector<float> exact = plain(index, x, rows);
       for (std::size_t i = 0; i < y.size(); ++i) {
         const double difference = static_cast<double>(y[i]) - exact[i];
