@@ -93,10 +93,7 @@ MappingGeometry geometry(int rows, int cols, int cell_bits, int dac_bits, int we
 void save_trace(const fs::path& file, WeightTrace trace) {
   ChipSettings chip;
   chip.tile_crossbars = 2;
-  std::vector<MappedLayer*> layers;
-  for (TraceLayer& layer : trace.layers) layers.push_back(&layer.mapping);
-  place_crossbars(layers, chip);
-  trace.chip.tile_crossbars = chip.tile_crossbars;
+  place_trace(trace, chip, 1);
   const std::vector<std::uint8_t> bytes = encode_trace(trace);
   (void)decode_trace(bytes, file.string());  // every seed is a valid trace
   save(file, std::string(bytes.begin(), bytes.end()));

@@ -81,6 +81,17 @@ void place_crossbars(const std::vector<MappedLayer*>& layers, const ChipSettings
   }
 }
 
+TraceChip trace_chip(const ChipSettings& chip, int adcs_per_crossbar) {
+  return {chip.placement, chip.tiles, chip.tile_crossbars, chip.tile_adcs, adcs_per_crossbar};
+}
+
+void place_trace(WeightTrace& trace, const ChipSettings& chip, int adcs_per_crossbar) {
+  std::vector<MappedLayer*> layers;
+  for (TraceLayer& layer : trace.layers) layers.push_back(&layer.mapping);
+  place_crossbars(layers, chip);
+  trace.chip = trace_chip(chip, adcs_per_crossbar);
+}
+
 std::vector<Slot> placed_slots(const std::vector<const MappedLayer*>& layers,
                                const ChipSettings& chip) {
   std::uint64_t placed = 0;

@@ -15,6 +15,7 @@
 #include "sim/core/registry.h"
 #include "sim/hw/chip_settings.h"
 #include "sim/mapping/mapped_layer.h"
+#include "sim/trace/weight_trace.h"
 
 namespace cimsim {
 
@@ -39,6 +40,13 @@ using PlacementRegistry = Registry<Placement>;
 // policy, hardware.placement.kind: the step that turns a mapping into the chip's program
 // (docs/trace-format.md). Throws KeyedConfigError when they cannot be placed.
 void place_crossbars(const std::vector<MappedLayer*>& layers, const ChipSettings& chip);
+
+// The trace's record of `chip` (adcs_per_crossbar: hardware.adc.per_crossbar).
+[[nodiscard]] TraceChip trace_chip(const ChipSettings& chip, int adcs_per_crossbar);
+
+// Places the trace's crossbars on `chip` (place_crossbars) and records the chip in it: what
+// `cimsim map` does to a mapping to make it the chip's program.
+void place_trace(WeightTrace& trace, const ChipSettings& chip, int adcs_per_crossbar);
 
 // The slot of every crossbar of `layers`, in network order, checked against `chip`: every
 // crossbar placed (or none, and then placed here with the configured policy, for callers that

@@ -60,7 +60,7 @@ std::vector<TraceLayer> trace_or_map(const Experiment& e,
   }
   const std::string file = e.trace->string();
   WeightTrace trace = read_trace(file);
-  check_chip(file, trace.chip, chip_of(e));
+  check_chip(file, trace.chip, trace_chip(e.macro.chip, e.macro.adc.per_crossbar));
   if (trace.layers.size() != shapes.size()) {
     throw DataError(file + ": the trace has " + std::to_string(trace.layers.size()) +
                     " layers, the workload expects " + std::to_string(shapes.size()));
@@ -106,11 +106,8 @@ WeightTrace make_trace(const Experiment& e, std::vector<TraceLayer> layers) {
   WeightTrace trace;
   trace.producer = std::string("cimsim ") + CIMSIM_VERSION;
   trace.experiment = e.name;
-  trace.chip = chip_of(e);
-  std::vector<MappedLayer*> mapped;
-  for (TraceLayer& layer : layers) mapped.push_back(&layer.mapping);
-  place_crossbars(mapped, e.macro.chip);
   trace.layers = std::move(layers);
+  place_trace(trace, e.macro.chip, e.macro.adc.per_crossbar);
   return trace;
 }
 

@@ -74,10 +74,7 @@ inline Bytes read_trace_bytes(const std::filesystem::path& file) {
 inline void place(WeightTrace& trace) {
   ChipSettings chip;
   chip.tile_crossbars = 2;
-  std::vector<MappedLayer*> layers;
-  for (TraceLayer& layer : trace.layers) layers.push_back(&layer.mapping);
-  place_crossbars(layers, chip);
-  trace.chip.tile_crossbars = chip.tile_crossbars;
+  place_trace(trace, chip, 1);
 }
 
 // Little-endian store of `size` bytes at `offset`, as the format writes integers.
