@@ -10,12 +10,6 @@ namespace cimsim {
 
 namespace {
 
-TraceChip chip_of(const Experiment& e) {
-  const ChipSettings& chip = e.macro.chip;
-  return {chip.placement, chip.tiles, chip.tile_crossbars, chip.tile_adcs,
-          e.macro.adc.per_crossbar};
-}
-
 // A trace placed for another chip is refused: its tiles are the program the hardware runs.
 void check_chip(const std::string& file, const TraceChip& placed, const TraceChip& chip) {
   std::string differences;
