@@ -191,7 +191,9 @@ TEST_F(OptimizeCli, UseLiteSearchKeepsTheEmbeddingCosineWithinItsBudget) {
   for (const json& l : summary["chosen"]) capped += l["hardware.adc.bits"] == 3 ? 1 : 0;
   EXPECT_LT(capped, 10U);
   // Every calibration point encoded the calibration sentences, the test run the test ones.
-  for (const auto& [id, point] : read_json(out / "journal.json")["points"].items()) {
+  // The journal is kept in a variable: items() of a temporary would outlive it.
+  const json journal = read_json(out / "journal.json");
+  for (const auto& [id, point] : journal["points"].items()) {
     const json fidelity = read_json(out / "points" / id / "fidelity.json");
     EXPECT_EQ(fidelity["split"], "calibration_text") << id;
     EXPECT_EQ(fidelity["per_sentence"][0]["text"], "A quiet street at night.") << id;
