@@ -5,7 +5,6 @@
 #include <cmath>
 
 #include "sim/core/errors.h"
-#include "sim/device/device_model.h"
 #include "sim/encoding/weight_encoding.h"
 #include "sim/macro/batch_kernels.h"
 
@@ -115,9 +114,7 @@ CrossbarEngine::CrossbarEngine(const MappedCrossbar& crossbar, const MappingGeom
     : crossbar_(crossbar),
       geometry_(geometry),
       settings_(settings),
-      crossbar_id_(crossbar_id),
-      read_noise_rng_(settings.device.seed, RandomStream::kReadNoise),
-      adc_noise_rng_(settings.device.seed, RandomStream::kAdcNoise) {
+      crossbar_id_(crossbar_id) {
   cycles_ = geometry_.input_cycles();
   signed_serial_ = settings_.input_signed && geometry_.dac_bits == 1;
   signed_offset_ = settings_.input_signed && geometry_.dac_bits > 1;
@@ -136,7 +133,10 @@ CrossbarEngine::CrossbarEngine(const MappedCrossbar& crossbar, const MappingGeom
   const SplitAnalysis split_analysis = analyse_split();
   choice_ = choose_kernel(split_analysis, false);
   traced_choice_ = choose_kernel(split_analysis, true);
-  if (analog()) prepare_analog_kernel();
+  if (analog()) {
+    analog_ = AnalogKernel(crossbar_, geometry_, settings_.device, converting_, signed_offset_,
+                           crossbar_id_);
+  }
   if (split()) prepare_split_kernel(split_analysis);
 }
 
@@ -159,34 +159,6 @@ KernelChoice CrossbarEngine::choose_kernel(const SplitAnalysis& split, bool trac
             "skipped vector by vector"};
   }
   return {Kernel::kExact, "no column can clip, round or overflow"};
-}
-
-void CrossbarEngine::prepare_analog_kernel() {
-  const DeviceSettings& device = settings_.device;
-  // The ADC plan (gating, resolution, step) stays the one designed from the stored levels: the
-  // hardware does not know its cells' errors. Gated columns never convert and read exact zero.
-  const DeviceModel model(device, geometry_.cell_bits);
-  const std::size_t rows = crossbar_.gather.size();
-  const std::size_t converting = converting_.size();
-  const bool read_noise = device.read_noise_sigma > 0.0;
-  analog_g_.assign(rows * converting, 0.0F);
-  if (read_noise) analog_g2_.assign(rows * converting, 0.0F);
-  const CounterRng offset_rng(device.seed, RandomStream::kAdcOffset);
-  adc_offset_lsb_.assign(converting, 0.0);
-  for (std::size_t i = 0; i < converting; ++i) {
-    const std::size_t j = converting_[i];
-    const std::vector<std::uint8_t>& cells = crossbar_.columns[j].cells;
-    for (std::size_t r = 0; r < rows; ++r) {
-      const double g = model.conductance(cells[r], crossbar_id_, r, j);
-      analog_g_[r * converting + i] = static_cast<float>(g);
-      if (read_noise) analog_g2_[r * converting + i] = static_cast<float>(g * g);
-    }
-    if (device.adc_offset_sigma_lsb > 0.0) {
-      adc_offset_lsb_[i] = device.adc_offset_sigma_lsb * offset_rng.normal(crossbar_id_, j);
-    }
-  }
-  analog_sum_.resize(static_cast<std::size_t>(cycles_) * converting);
-  if (read_noise) analog_variance_.resize(analog_sum_.size());
 }
 
 std::vector<ColumnAdcPlan> plan_adc_columns(const MappedCrossbar& crossbar,
@@ -703,59 +675,10 @@ void CrossbarEngine::finish_vector(const std::int32_t* x, std::int64_t* y, Event
 
 void CrossbarEngine::run_vector_analog(const std::int32_t* x, std::int64_t* y, EventCounts& counts,
                                        std::vector<CycleTrace>* trace, std::int32_t output_base) {
-  const DeviceSettings& device = settings_.device;
-  const int v = geometry_.dac_bits;
-  const std::uint32_t input_mask = (1U << geometry_.input_bits) - 1U;
-  const std::uint32_t digit_mask = (1U << v) - 1U;
-  const std::size_t rows = crossbar_.gather.size();
   const std::size_t columns = crossbar_.columns.size();
-  const std::size_t converting = converting_.size();
-  const bool read_noise = device.read_noise_sigma > 0.0;
   std::fill(accumulators_.begin(), accumulators_.end(), 0);
   if (trace != nullptr) trace->assign(static_cast<std::size_t>(cycles_), CycleTrace{});
-  std::fill(analog_sum_.begin(), analog_sum_.end(), 0.0F);
-  if (read_noise) std::fill(analog_variance_.begin(), analog_variance_.end(), 0.0F);
-  std::fill(cycle_nonzero_.begin(), cycle_nonzero_.end(), 0);
-
-  // Column sums of every cycle at once, row by row: a row's conductances are added, times its
-  // digit, into the sums of each cycle where its digit is nonzero (the sum of independent
-  // per-cell read noise is a Gaussian of variance sum d^2 (sigma g)^2, kept alongside).
-  for (std::size_t r = 0; r < rows; ++r) {
-    const std::int64_t value = x[crossbar_.gather[r]];
-    const auto driven =
-        static_cast<std::uint32_t>(signed_offset_ ? value + half_range_ : value) & input_mask;
-    driven_[r] = driven;
-    if (driven == 0) continue;
-    const float* g = &analog_g_[r * converting];
-    const float* g2 = read_noise ? &analog_g2_[r * converting] : nullptr;
-    if (v == 1) {
-      // Bit-serial digits are 0 or 1: visit the set bits only and add the row as it is.
-      for (std::uint32_t bits = driven; bits != 0; bits &= bits - 1) {
-        const auto p = static_cast<std::size_t>(__builtin_ctz(bits));
-        ++cycle_nonzero_[p];
-        float* sum = &analog_sum_[p * converting];
-        for (std::size_t i = 0; i < converting; ++i) sum[i] += g[i];
-        if (g2 != nullptr) {
-          float* variance = &analog_variance_[p * converting];
-          for (std::size_t i = 0; i < converting; ++i) variance[i] += g2[i];
-        }
-      }
-      continue;
-    }
-    for (int p = 0; p < cycles_; ++p) {
-      const std::uint32_t digit = (driven >> static_cast<unsigned>(p * v)) & digit_mask;
-      if (digit == 0) continue;
-      ++cycle_nonzero_[static_cast<std::size_t>(p)];
-      float* sum = &analog_sum_[static_cast<std::size_t>(p) * converting];
-      const auto d = static_cast<float>(digit);
-      for (std::size_t i = 0; i < converting; ++i) sum[i] += d * g[i];
-      if (g2 != nullptr) {
-        float* variance = &analog_variance_[static_cast<std::size_t>(p) * converting];
-        for (std::size_t i = 0; i < converting; ++i) variance[i] += d * d * g2[i];
-      }
-    }
-  }
-
+  analog_.load_vector(x, cycle_nonzero_.data());
   for (int p = 0; p < cycles_; ++p) {
     if (!converts(p)) continue;
     CycleTrace* cycle_trace = trace != nullptr ? &(*trace)[static_cast<std::size_t>(p)] : nullptr;
@@ -763,24 +686,10 @@ void CrossbarEngine::run_vector_analog(const std::int32_t* x, std::int64_t* y, E
       cycle_trace->codes.assign(columns, 0);
       cycle_trace->converted.assign(columns, false);
     }
-    const std::size_t base = static_cast<std::size_t>(p) * converting;
-    for (std::size_t i = 0; i < converting; ++i) {
+    for (std::size_t i = 0; i < converting_.size(); ++i) {
       const std::size_t j = converting_[i];
       const ColumnAdcPlan& plan = plan_[j];
-      // One draw per (crossbar, vector, cycle, column): the same in any batch or thread order.
-      const std::uint64_t event = (static_cast<std::uint64_t>(p) << 32U) | j;
-      double sum = analog_sum_[base + i];
-      if (read_noise && analog_variance_[base + i] > 0.0F) {
-        sum += device.read_noise_sigma *
-               std::sqrt(static_cast<double>(analog_variance_[base + i])) *
-               read_noise_rng_.normal(crossbar_id_, vectors_run_, event);
-      }
-      double input_referred_lsb = adc_offset_lsb_[i];
-      if (device.adc_noise_sigma_lsb > 0.0) {
-        input_referred_lsb +=
-            device.adc_noise_sigma_lsb * adc_noise_rng_.normal(crossbar_id_, vectors_run_, event);
-      }
-      sum += input_referred_lsb * static_cast<double>(plan.step);
+      const double sum = analog_.perturbed_sum(p, i, vectors_run_, plan.step);
       take_conversion(j, p, AdcTransfer::convert_real(sum, plan.step, plan.bits), counts,
                       cycle_trace);
     }

@@ -19,7 +19,8 @@
 // With a device non-ideality on (docs/nonidealities.md) the analog kernel runs instead: each
 // converting column holds real-valued cell conductances, sampled once per run, and each input
 // cycle's column sum is a real number, perturbed by read noise and the ADC's offset and noise,
-// that the ADC quantizes. With everything off the integer kernels above run unchanged.
+// that the ADC quantizes (sim/macro/analog_kernel.h). With everything off the integer kernels
+// above run unchanged.
 //
 // Every kernel reports what it drove (per input cycle, how many rows had a nonzero digit) and
 // its conversions; one routine (count_cycles) turns that into the event counts, the same for a
@@ -32,7 +33,7 @@
 #include <vector>
 
 #include "sim/core/event_counts.h"
-#include "sim/device/counter_rng.h"
+#include "sim/macro/analog_kernel.h"
 #include "sim/macro/macro_settings.h"
 #include "sim/mapping/int_matrix.h"
 #include "sim/mapping/mapped_layer.h"
@@ -139,11 +140,11 @@ class CrossbarEngine {
   [[nodiscard]] bool analog() const { return choice_.kernel == Kernel::kAnalog; }
   // The conductance of row r in the i-th converting column (analog kernel) [ideal level steps].
   [[nodiscard]] float conductance(std::size_t row, std::size_t converting_index) const {
-    return analog_g_[row * converting_.size() + converting_index];
+    return analog_.conductance(row, converting_index);
   }
   // The ADC offset of the i-th converting column (analog kernel) [LSB].
   [[nodiscard]] double adc_offset_lsb(std::size_t converting_index) const {
-    return adc_offset_lsb_[converting_index];
+    return analog_.adc_offset_lsb(converting_index);
   }
   [[nodiscard]] const std::vector<std::size_t>& converting_columns() const { return converting_; }
   // Conversions of one input cycle on the busiest ADC [ns] (section 9).
@@ -172,7 +173,6 @@ class CrossbarEngine {
   [[nodiscard]] SplitAnalysis analyse_split() const;
   // The one kernel-selection point: the kernel of untraced runs, or of traced ones.
   [[nodiscard]] KernelChoice choose_kernel(const SplitAnalysis& split, bool traced) const;
-  void prepare_analog_kernel();
   void prepare_split_kernel(const SplitAnalysis& split);
   template <typename S>
   void run_vector_split(const std::int32_t* x, std::int64_t* y, EventCounts& counts,
@@ -278,17 +278,11 @@ class CrossbarEngine {
   std::vector<std::int32_t> safe_acc32_;
   std::vector<std::int32_t> row_values_;  // per row: the product's input value of one vector
 
-  // Analog kernel: conductances of the converting columns, [row][converting index], their
-  // squares when read noise is on, each column's ADC offset, and per-cycle sums of one vector.
+  // Analog kernel (sim/macro/analog_kernel.h): its conductances and noise, and this crossbar's
+  // vectors so far, the noise draws' counter.
   std::uint64_t crossbar_id_ = 0;
-  std::vector<float> analog_g_;
-  std::vector<float> analog_g2_;
-  std::vector<double> adc_offset_lsb_;
-  std::vector<float> analog_sum_;       // [cycle][converting index]
-  std::vector<float> analog_variance_;  // [cycle][converting index], read noise
-  std::uint64_t vectors_run_ = 0;       // this crossbar's vectors so far: the noise draws' counter
-  CounterRng read_noise_rng_;
-  CounterRng adc_noise_rng_;
+  AnalogKernel analog_;
+  std::uint64_t vectors_run_ = 0;
 };
 
 }  // namespace cimsim

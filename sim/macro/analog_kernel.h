@@ -1,0 +1,68 @@
+// The analog kernel of CrossbarEngine (docs/nonidealities.md): with a device non-ideality on,
+// each converting column holds real-valued cell conductances, sampled once per run, and each
+// input cycle's column sum is a real number, perturbed by read noise and the ADC's offset and
+// noise, that the ADC then quantizes. This class holds the conductances and computes the
+// perturbed sums; the engine converts them through its one conversion and counting path
+// (take_conversion, count_cycles), as for every other kernel.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "sim/device/counter_rng.h"
+#include "sim/device/device_settings.h"
+#include "sim/mapping/mapped_layer.h"
+
+namespace cimsim {
+
+class AnalogKernel {
+ public:
+  AnalogKernel() = default;
+  // Samples the conductances of the `converting` columns of `crossbar` (named `crossbar_id` in
+  // the run: the key of its draws) and each column's ADC offset. `signed_offset`: signed
+  // multi-bit inputs drive the digits of x + 2^(A-1).
+  AnalogKernel(const MappedCrossbar& crossbar, const MappingGeometry& geometry,
+               const DeviceSettings& device, const std::vector<std::size_t>& converting,
+               bool signed_offset, std::uint64_t crossbar_id);
+
+  // Loads one input vector (the layer's K inputs): the noiseless column sum of every converting
+  // column in every input cycle, and per cycle the number of rows with a nonzero digit, into
+  // cycle_nonzero[p] (one entry per input cycle).
+  void load_vector(const std::int32_t* x, std::uint64_t* cycle_nonzero);
+
+  // The sum the ADC of the i-th converting column sees in `cycle` of the loaded vector, the
+  // crossbar's vector number `vector` (the noise draws' counter), in units of the column sum:
+  // the loaded sum with read noise and the ADC's offset and noise (input-referred, `step` per
+  // LSB).
+  [[nodiscard]] double perturbed_sum(int cycle, std::size_t i, std::uint64_t vector,
+                                     std::int64_t step) const;
+
+  // The conductance of row r in the i-th converting column [ideal level steps].
+  [[nodiscard]] float conductance(std::size_t row, std::size_t i) const {
+    return g_[row * converting_.size() + i];
+  }
+  // The ADC offset of the i-th converting column [LSB].
+  [[nodiscard]] double adc_offset_lsb(std::size_t i) const { return adc_offset_lsb_[i]; }
+
+ private:
+  const MappedCrossbar* crossbar_ = nullptr;
+  DeviceSettings device_;
+  std::vector<std::size_t> converting_;  // column index of each converting column
+  std::uint64_t crossbar_id_ = 0;
+  int cycles_ = 0;
+  int dac_bits_ = 1;
+  std::uint32_t input_mask_ = 0;
+  std::int64_t offset_ = 0;  // added to signed multi-bit inputs: 2^(A-1), else 0
+  bool read_noise_ = false;
+  // Conductances [row][converting index], their squares when read noise is on, each column's
+  // ADC offset, and the loaded vector's per-cycle sums and read-noise variances.
+  std::vector<float> g_;
+  std::vector<float> g2_;
+  std::vector<double> adc_offset_lsb_;
+  std::vector<float> sum_;       // [cycle][converting index]
+  std::vector<float> variance_;  // [cycle][converting index], read noise
+  CounterRng read_noise_rng_{0, RandomStream::kReadNoise};
+  CounterRng adc_noise_rng_{0, RandomStream::kAdcNoise};
+};
+
+}  // namespace cimsim
