@@ -111,10 +111,7 @@ CycleTally CrossbarEngine::tally_vector() const {
 
 CrossbarEngine::CrossbarEngine(const MappedCrossbar& crossbar, const MappingGeometry& geometry,
                                const MacroSettings& settings, std::uint64_t crossbar_id)
-    : crossbar_(crossbar),
-      geometry_(geometry),
-      settings_(settings),
-      crossbar_id_(crossbar_id) {
+    : crossbar_(crossbar), geometry_(geometry), settings_(settings), crossbar_id_(crossbar_id) {
   cycles_ = geometry_.input_cycles();
   signed_serial_ = settings_.input_signed && geometry_.dac_bits == 1;
   signed_offset_ = settings_.input_signed && geometry_.dac_bits > 1;
