@@ -74,20 +74,26 @@ COST_HEADER = ["sparsity", "chip", "schedule", "mapping", "ADC energy", "total e
 # are regenerated, this reading is not: re-read it when the model changes).
 FINDINGS = {
     "cnn": [
-        "**What SWS costs on the CNN (90 %, the runs above).** On the SWS chip `sws` converts "
-        "53.9 % less ADC energy than the unsorted capped baseline and, because its sections use "
-        "a few columns of each crossbar, frees the tiles' shared ADC pools: the busiest pool "
-        "falls from 74-99 % to about 40 % busy, so one image takes 0.47x (sequential) to 0.60x "
-        "(pipelined) the baseline's latency on about the same area (1073 against 1110 crossbars). "
-        "`sws_shared` needs half the crossbars (area x 0.53) and spends the least total energy "
-        "(-36 %) but stays ADC-pool bound at the baseline's latency. On the ISAAC-style chip the "
-        "capped ADCs already remove 97 % of the fixed ADCs' energy and sorting adds only 2 %; the "
-        "chip's static power (eDRAM buffers, routers) dominates the total, so `sws`, with 1.7x "
-        "the tiles, costs +75 % total energy and `sws_shared`, with 0.7x, saves 28 %. On the "
-        "dense CNN (SWS chip) sorting saves 18 % of the ADC energy and needs 8.5x the crossbars "
-        "and area; the extra tiles give 3.2x the throughput (the interconnect then the busiest "
-        "resource) but the sections' own input gathers and static power double the total energy "
-        "(+105 %); `sws_shared` changes nothing by more than 3 %.",
+        "**What SWS costs on the CNN.** On the SWS chip `sws` converts 18 % (dense), 40 % (50 %), "
+        "56 % (70 %) and 54 % (90 %) less ADC energy than the unsorted capped baseline. Its "
+        "sections use a few columns of each crossbar, so they free the tiles' shared ADC pools "
+        "(where a pool stays the busiest resource, it falls from 74-99 % to 40-52 % busy) and "
+        "one image takes 0.22-0.60x "
+        "the baseline's latency at every sparsity. What it pays is crossbars: 8.5x the "
+        "baseline's at 0 %, 4.3x at 50 %, 2.6x at 70 % and 0.97x at 90 %, and with them area, "
+        "input gathers over the interconnect (the busiest resource of the dense runs and the "
+        "50 % pipelined run) and static power. So total energy rises by 105 % (dense) and 28 % "
+        "(50 %) and falls by 16-19 % at 70 and 90 %: on this chip sorting pays in energy from "
+        "about 70 % sparsity and in time everywhere. `sws_shared` keeps the baseline's area "
+        "(x 0.93-1.00; x 0.53 at 90 %) and latency (ADC-pool bound, x 0.92-1.00) and saves 2-3 % "
+        "(0 and 50 %), 12-13 % (70 %) and 36 % (90 %) of the total energy. On the ISAAC-style "
+        "chip the capped ADCs already remove 75 % (dense) to 97 % (90 %) of the fixed ADCs' "
+        "energy and sorting changes the rest by at most 2 %; the chip's static power (eDRAM "
+        "buffers, routers) dominates the total, so `sws`, with 1.7-14x the tiles, costs +75 % "
+        "(90 %) to +1600 % (dense) total energy, and `sws_shared` saves energy only at 90 % "
+        "(-28 %, 0.7x the tiles). Pipelined, the ISAAC-style baseline's first image takes "
+        "longer than sequential (1544 against 1003 us: its 7 tiles are shared by the layers and "
+        "later images queue in arrival order), which is why `sws` shows x 0.65 latency there.",
     ],
     "vit": [
         "**What SWS costs on the ViT.** Its matrices have at most 256 inputs, so per-output "
