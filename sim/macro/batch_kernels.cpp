@@ -314,6 +314,18 @@ CIMSIM_SIMD_CLONES_BW void drive_inputs(const std::int32_t* x, std::size_t count
   }
 }
 
+CIMSIM_SIMD_CLONES_BW void gather_inputs(const std::int32_t* x, const std::int32_t* gather,
+                                         std::size_t count, std::uint32_t offset,
+                                         std::uint32_t mask, bool signed_serial,
+                                         std::uint32_t* driven, std::int32_t* values) {
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::int32_t value = x[gather[i]];
+    const std::uint32_t d = (static_cast<std::uint32_t>(value) + offset) & mask;
+    driven[i] = d;
+    values[i] = signed_serial ? value : static_cast<std::int32_t>(d);
+  }
+}
+
 CIMSIM_SIMD_CLONES_BW void weighted_sums(const std::int32_t* values, std::size_t rows,
                                          const std::int32_t* weights_t, std::size_t outputs,
                                          std::int32_t* acc) {

@@ -28,6 +28,13 @@ void drive_inputs(const std::int32_t* x, std::size_t count, std::uint32_t offset
                   std::uint32_t mask, bool signed_serial, std::uint32_t* driven,
                   std::int32_t* values);
 
+// The same for the layer inputs gather[0..count): driven[i] from x[gather[i]]. A loop of its own
+// so that the clones gather 8 or 16 inputs per instruction (SWS crossbars' rows are spread over
+// the layer's inputs, so their inputs cannot be read as one window).
+void gather_inputs(const std::int32_t* x, const std::int32_t* gather, std::size_t count,
+                   std::uint32_t offset, std::uint32_t mask, bool signed_serial,
+                   std::uint32_t* driven, std::int32_t* values);
+
 // For bit-serial inputs (one bit per cycle): bit r % 64 of planes[p * words + r / 64] is bit p
 // of driven[r], for p < cycles (at most 32) and words = ceil(rows / 64). AVX-512F tests 16 rows
 // per instruction where the CPU has it (checked at run time), else a portable loop; the planes

@@ -7,6 +7,7 @@
 #include "sim/core/errors.h"
 #include "sim/encoding/weight_encoding.h"
 #include "sim/macro/batch_kernels.h"
+#include "sim/macro/clip_kernel.h"
 
 namespace cimsim {
 namespace {
@@ -313,7 +314,14 @@ void CrossbarEngine::prepare_split_kernel(const SplitAnalysis& split) {
   const std::size_t cell_bit_count = static_cast<std::size_t>(geometry_.cell_bits);
   split_popcount_ = geometry_.dac_bits == 1 && clips * cell_bit_count * space_words_ <=
                                                    (row_count / 4) * (clip_stride_ / lanes);
-  if (split_popcount_) clip_planes_.assign(clips * cell_bit_count * space_words_, 0);
+  if (split_popcount_) {
+    clip_planes_.assign(clips * cell_bit_count * space_words_, 0);
+    // The batched kernel's blocks (run_batch_popcount).
+    block_planes_.assign(cycle_count * space_words_ * kernels::kClipBlock, 0);
+    block_nonzero_.assign(kernels::kClipBlock * cycle_count, 0);
+    block_acc_.assign(kernels::kClipBlock * outputs, 0);
+    block_clip_acc_.assign(clips * kernels::kClipBlock, 0);
+  }
   const auto allocate = [&](auto& buffers) {
     if (!split_popcount_) buffers.cells.assign(space * clip_stride_, 0);
     buffers.sums.assign(clip_stride_, 0);
@@ -537,15 +545,105 @@ void CrossbarEngine::run_vector_digital(const std::int32_t* x, std::int64_t* y, 
 
 void CrossbarEngine::run_batch(const IntMatrix& x, std::int64_t* y, std::size_t y_stride,
                                EventCounts& counts, std::int32_t output_base) {
-  constexpr std::size_t kAhead = 4;  // vectors [count]
+  if (split() && split_popcount_) {
+    run_batch_popcount(x, y, y_stride, counts, output_base);
+    return;
+  }
   for (std::size_t t = 0; t < x.rows; ++t) {
-    // The inputs of a batch are larger than the caches and a split crossbar reads its window of
-    // every vector: fetch a later vector's (16 int32 per 64-byte line) while this one runs.
-    if (split_window_ && t + kAhead < x.rows) {
-      const std::int32_t* ahead = x.row(t + kAhead) + window_begin_;
-      for (std::size_t k = 0; k < split_space_; k += 16) __builtin_prefetch(ahead + k);
-    }
+    if (split()) prefetch_inputs(x, t + kAhead);
     run_vector(x.row(t), y + t * y_stride, counts, nullptr, output_base);
+  }
+}
+
+void CrossbarEngine::prefetch_inputs(const IntMatrix& x, std::size_t vector) const {
+  // The inputs of a batch are larger than the caches and a split crossbar reads its window of
+  // every vector, or, gathering its rows (SWS sorts them across the layer's inputs), any of
+  // them: fetch a later vector's (16 int32 per 64-byte line) while this one runs.
+  if (vector >= x.rows) return;
+  const std::int32_t* ahead = x.row(vector) + window_begin_;
+  const std::size_t span = split_window_ ? split_space_ : x.cols;
+  for (std::size_t k = 0; k < span; k += 16) __builtin_prefetch(ahead + k);
+}
+
+void CrossbarEngine::load_split_inputs(const std::int32_t* x) {
+  // The product's input is the driven value, or the two's-complement value itself for signed
+  // bit-serial inputs (their top cycle carries weight -2^(A-1)).
+  const std::uint32_t input_mask = (1U << geometry_.input_bits) - 1U;
+  const auto offset = static_cast<std::uint32_t>(signed_offset_ ? half_range_ : 0);
+  if (split_window_) {
+    kernels::drive_inputs(x + window_begin_, split_space_, offset, input_mask, signed_serial_,
+                          split_driven_.data(), row_values_.data());
+  } else {
+    kernels::gather_inputs(x, crossbar_.gather.data(), crossbar_.gather.size(), offset, input_mask,
+                           signed_serial_, split_driven_.data(), row_values_.data());
+  }
+}
+
+void CrossbarEngine::load_split_planes(const std::int32_t* x) {
+  load_split_inputs(x);
+  // Each cycle's rows are one bit plane, restricted to this crossbar's rows.
+  kernels::bit_planes(split_driven_.data(), split_space_, cycles_, split_planes_.data());
+  for (int p = 0; p < cycles_; ++p) {
+    std::uint64_t* plane = &split_planes_[static_cast<std::size_t>(p) * space_words_];
+    std::uint64_t count = 0;
+    for (std::size_t w = 0; w < space_words_; ++w) {
+      plane[w] &= row_mask_[w];
+      count += static_cast<std::uint64_t>(__builtin_popcountll(plane[w]));
+    }
+    cycle_nonzero_[static_cast<std::size_t>(p)] = count;
+  }
+}
+
+void CrossbarEngine::add_safe_product(std::int64_t* acc) {
+  const std::size_t outputs = crossbar_.outputs.size();
+  if (split_safe32_) {
+    kernels::weighted_sums(row_values_.data(), split_space_, safe_weights32_.data(), outputs,
+                           safe_acc32_.data());
+    std::copy(safe_acc32_.begin(), safe_acc32_.end(), acc);
+  } else {
+    std::fill(acc, acc + outputs, 0);
+    kernels::add_weighted_rows(row_values_.data(), split_space_, safe_weights_.data(), outputs,
+                               acc);
+  }
+}
+
+void CrossbarEngine::run_batch_popcount(const IntMatrix& x, std::int64_t* y, std::size_t y_stride,
+                                        EventCounts& counts, std::int32_t output_base) {
+  constexpr std::size_t kBlock = kernels::kClipBlock;
+  const std::size_t outputs = crossbar_.outputs.size();
+  const std::size_t cycle_count = static_cast<std::size_t>(cycles_);
+  const std::size_t plane_words = cycle_count * space_words_;
+  const kernels::ClipColumns columns{clip_planes_.data(), clip_columns_.size(),
+                                     geometry_.cell_bits, clip_half_.data(),
+                                     clip_shift_.data(),  clip_max_code_.data()};
+  for (std::size_t first = 0; first < x.rows; first += kBlock) {
+    const std::size_t n = std::min(kBlock, x.rows - first);
+    // Vector by vector: its inputs, its planes (transposed so that the block's vectors are the
+    // lanes; unused lanes stay zero), its per-cycle row counts and the safe columns' product.
+    std::fill(block_planes_.begin(), block_planes_.end(), 0);
+    for (std::size_t t = 0; t < n; ++t) {
+      prefetch_inputs(x, first + t + kAhead);
+      load_split_planes(x.row(first + t));
+      for (std::size_t k = 0; k < plane_words; ++k)
+        block_planes_[k * kBlock + t] = split_planes_[k];
+      std::copy(cycle_nonzero_.begin(), cycle_nonzero_.end(), &block_nonzero_[t * cycle_count]);
+      add_safe_product(&block_acc_[t * outputs]);
+    }
+    // The clipping columns of the whole block at once.
+    counts.clipped_conversions +=
+        kernels::popcount_convert(block_planes_.data(), cycles_, space_words_, columns,
+                                  signed_serial_, block_clip_acc_.data());
+    for (std::size_t t = 0; t < n; ++t) {
+      std::copy_n(&block_acc_[t * outputs], outputs, accumulators_.begin());
+      std::size_t i = 0;
+      for (const auto& [output, end] : clip_outputs_) {
+        std::int64_t sum = 0;
+        for (; i < end; ++i) sum += block_clip_acc_[i * kBlock + t] * clip_weight_[i];
+        accumulators_[output] += sum;
+      }
+      std::copy_n(&block_nonzero_[t * cycle_count], cycle_count, cycle_nonzero_.begin());
+      finish_vector(x.row(first + t), y + (first + t) * y_stride, counts, output_base);
+    }
   }
 }
 
@@ -565,27 +663,17 @@ void CrossbarEngine::run_vector_split(const std::int32_t* x, std::int64_t* y, Ev
   SplitSums<S>& buffers = split_sums<S>();
   const int v = geometry_.dac_bits;
   const std::size_t rows = crossbar_.gather.size();
-  const std::size_t outputs = crossbar_.outputs.size();
   const std::size_t clips = clip_columns_.size();
-  const std::uint32_t input_mask = (1U << geometry_.input_bits) - 1U;
-  // Per cycle, the rows whose digit is nonzero (and the digits, for multi-bit DACs).
-  std::fill(cycle_nonzero_.begin(), cycle_nonzero_.end(), 0);
-  std::uint64_t* listed = cycle_nonzero_.data();
-  const std::uint32_t digit_mask = (1U << v) - 1U;
-  const std::size_t space = split_space_;
-  // The product's input is the driven value, or the two's-complement value itself for signed
-  // bit-serial inputs (their top cycle carries weight -2^(A-1)).
-  const auto offset = static_cast<std::uint32_t>(signed_offset_ ? half_range_ : 0);
-  if (split_window_) {
-    kernels::drive_inputs(x + window_begin_, space, offset, input_mask, signed_serial_,
-                          split_driven_.data(), row_values_.data());
+  if (v == 1) {
+    load_split_planes(x);
   } else {
+    // Per cycle, the rows whose digit is nonzero and their digits.
+    load_split_inputs(x);
+    std::fill(cycle_nonzero_.begin(), cycle_nonzero_.end(), 0);
+    std::uint64_t* listed = cycle_nonzero_.data();
+    const std::uint32_t digit_mask = (1U << v) - 1U;
     for (std::size_t r = 0; r < rows; ++r) {
-      const std::int32_t value = x[crossbar_.gather[r]];
-      const std::uint32_t driven = (static_cast<std::uint32_t>(value) + offset) & input_mask;
-      row_values_[r] = signed_serial_ ? value : static_cast<std::int32_t>(driven);
-      split_driven_[r] = driven;
-      if (v == 1) continue;  // bit planes below
+      const std::uint32_t driven = split_driven_[r];
       for (int p = 0; p < cycles_; ++p) {
         const std::uint32_t digit = (driven >> static_cast<unsigned>(p * v)) & digit_mask;
         if (digit == 0) continue;
@@ -595,29 +683,8 @@ void CrossbarEngine::run_vector_split(const std::int32_t* x, std::int64_t* y, Ev
       }
     }
   }
-  if (v == 1) {
-    // Bit-serial: each cycle's rows are one bit plane, restricted to this crossbar's rows.
-    kernels::bit_planes(split_driven_.data(), space, cycles_, split_planes_.data());
-    for (int p = 0; p < cycles_; ++p) {
-      std::uint64_t* plane = &split_planes_[static_cast<std::size_t>(p) * space_words_];
-      std::uint64_t count = 0;
-      for (std::size_t w = 0; w < space_words_; ++w) {
-        plane[w] &= row_mask_[w];
-        count += static_cast<std::uint64_t>(__builtin_popcountll(plane[w]));
-      }
-      listed[p] = count;
-    }
-  }
   // The columns that cannot clip: their exact product.
-  if (split_safe32_) {
-    kernels::weighted_sums(row_values_.data(), space, safe_weights32_.data(), outputs,
-                           safe_acc32_.data());
-    std::copy(safe_acc32_.begin(), safe_acc32_.end(), accumulators_.begin());
-  } else {
-    std::fill(accumulators_.begin(), accumulators_.end(), 0);
-    kernels::add_weighted_rows(row_values_.data(), space, safe_weights_.data(), outputs,
-                               accumulators_.data());
-  }
+  add_safe_product(accumulators_.data());
   // The columns that can: each cycle's sums through their ADCs, shifted and added per column.
   std::fill(clip_acc_.begin(), clip_acc_.end(), 0);
   for (int p = 0; p < cycles_; ++p) {
@@ -638,9 +705,11 @@ void CrossbarEngine::run_vector_split(const std::int32_t* x, std::int64_t* y, Ev
       kernels::cycle_sums(buffers.cells.data(), clip_stride_, &cycle_rows_[list],
                           &buffers.cycle_digits[list], nonzero, buffers.sums.data());
     }
-    counts.clipped_conversions += kernels::convert_cycle(
-        buffers.sums.data(), clip_stride_, clip_half_.data(), clip_shift_.data(),
-        clip_max_code_.data(), cycle_shift, negative, clip_acc_.data());
+    // Only the clip columns convert: the padding up to the stride is all zero (a crossbar with
+    // few clipping columns would otherwise convert a whole vector of padding every cycle).
+    counts.clipped_conversions +=
+        kernels::convert_cycle(buffers.sums.data(), clips, clip_half_.data(), clip_shift_.data(),
+                               clip_max_code_.data(), cycle_shift, negative, clip_acc_.data());
   }
   // Each output's clipping columns are consecutive: add them up with their sign and slice shift.
   std::size_t i = 0;

@@ -177,6 +177,19 @@ class CrossbarEngine {
   template <typename S>
   void run_vector_split(const std::int32_t* x, std::int64_t* y, EventCounts& counts,
                         std::int32_t output_base);
+  // The split kernel with popcount sums, a block of vectors at a time (sim/macro/clip_kernel.h).
+  void run_batch_popcount(const IntMatrix& x, std::int64_t* y, std::size_t y_stride,
+                          EventCounts& counts, std::int32_t output_base);
+  // Vectors a split crossbar's inputs are fetched ahead of the one it runs [vectors].
+  static constexpr std::size_t kAhead = 4;
+  void prefetch_inputs(const IntMatrix& x, std::size_t vector) const;
+  // One vector's driven values and product inputs into split_driven_ and row_values_.
+  void load_split_inputs(const std::int32_t* x);
+  // One bit-serial vector's inputs into split_driven_, row_values_, split_planes_ and
+  // cycle_nonzero_ (the split kernel's positions).
+  void load_split_planes(const std::int32_t* x);
+  // The safe columns' exact product of row_values_ into acc[0, outputs).
+  void add_safe_product(std::int64_t* acc);
   // The reference and bit-plane kernels: per-cycle sums of every converting column.
   void run_vector_digital(const std::int32_t* x, std::int64_t* y, EventCounts& counts,
                           std::vector<CycleTrace>* trace, std::int32_t output_base);
@@ -243,6 +256,13 @@ class CrossbarEngine {
   // planes, [clip index][cell bit][word], instead of row adds.
   bool split_popcount_ = false;
   std::vector<std::uint64_t> clip_planes_;
+  // Their batched form (run_batch_popcount): one block's input planes [cycle][word][vector], its
+  // vectors' per-cycle row counts [vector][cycle], safe products [vector][output] and clip
+  // columns' shifted sums [clip index][vector].
+  std::vector<std::uint64_t> block_planes_;
+  std::vector<std::uint64_t> block_nonzero_;
+  std::vector<std::int64_t> block_acc_;
+  std::vector<std::int64_t> block_clip_acc_;
   // Positions of the split kernel's per-vector arrays: the rows, or (split_window_) the inputs
   // [window_begin_, window_begin_ + split_space_) of the layer, with row_mask_ marking this
   // crossbar's rows; split_planes_ [cycle][word] are one vector's input bit planes over them.

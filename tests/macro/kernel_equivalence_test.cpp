@@ -9,6 +9,7 @@
 #include <string>
 
 #include "sim/hw/accelerator.h"
+#include "sim/macro/clip_kernel.h"
 #include "sim/mapping/mapping_policy.h"
 #include "tests/macro/random_layer_case.h"
 #include "tests/systemc_test.h"
@@ -161,6 +162,86 @@ TEST_F(KernelEquivalence, SplitKernelMatchesTheReferenceOnEveryWidth) {
   EXPECT_GT(popcount, 0U);
   EXPECT_GT(row_adds, 0U);
   EXPECT_GT(window, 0U);
+}
+
+// The batched popcount kernel of bit-serial clipping crossbars (sim/macro/clip_kernel.h) runs a
+// block of kernels::kClipBlock vectors at a time: batches of one vector up to several blocks and
+// a partial one, every cell width, both ADC transfer modes, signed and unsigned inputs, with its
+// AVX-512 variant and with the portable loop forced. Each run must take the batched kernel on some
+// crossbar, some must span more than one block, and columns must clip.
+TEST_F(KernelEquivalence, BatchedPopcountKernelMatchesTheReferenceAcrossBlocks) {
+  std::mt19937_64 rng(1919);
+  std::uniform_int_distribution<int> pick(0, 1000);
+  std::uint64_t batched_runs = 0;      // runs with a crossbar on the batched popcount kernel
+  std::uint64_t multi_block_runs = 0;  // ... over more than one block of vectors
+  std::uint64_t clipped = 0;
+  for (bool portable : {false, true}) {
+    kernels::force_portable_popcount_convert(portable);
+    for (int cell_bits : {1, 2, 4}) {
+      for (const char* mode : {"clip", "scale"}) {
+        for (bool input_signed : {false, true}) {
+          MappingGeometry g;
+          g.rows = 64 + pick(rng) % 150;  // one to four words per plane
+          g.cell_bits = cell_bits;
+          g.dac_bits = 1;
+          g.weight_bits = 4 + pick(rng) % 5;
+          g.input_bits = 2 + pick(rng) % 7;
+          g.cols = std::max(16 + pick(rng) % 64, g.cols_per_output());
+          const std::string policy = pick(rng) % 2 == 0 ? "baseline" : "sws";
+          g.encoding = (policy == "baseline" && pick(rng) % 2 == 0) ? "offset" : "differential";
+          g.section_rows = 8 + pick(rng) % g.rows;
+          const std::size_t k = 60 + static_cast<std::size_t>(pick(rng) % 300);
+          const std::size_t n = 1 + static_cast<std::size_t>(pick(rng) % 4);
+          const std::int32_t w_max = (1 << (g.weight_bits - 1)) - 1;
+          const IntMatrix w = testing::random_matrix(rng, k, n, -w_max, w_max, 0.3);
+          MacroSettings s;
+          s.input_signed = input_signed;
+          const std::int32_t lo = input_signed ? -(1 << (g.input_bits - 1)) : 0;
+          const std::int32_t hi =
+              input_signed ? (1 << (g.input_bits - 1)) - 1 : (1 << g.input_bits) - 1;
+          const std::size_t vectors =
+              1 + static_cast<std::size_t>(pick(rng)) % (3 * kernels::kClipBlock);
+          const IntMatrix x = testing::random_matrix(rng, vectors, k, lo, hi, 0.3);
+          // Most columns exact at 6 bits, a few (the largest) clipping: the batched kernel's case.
+          s.adc.policy = "capped";
+          s.adc.mode = mode;
+          s.adc.bits = 4 + pick(rng) % 3;
+          s.adc.power_gating = pick(rng) % 4 != 0;
+          s.adc.skip_zero_input_cycles = pick(rng) % 3 == 0;
+          s.adc.per_crossbar = 1 + pick(rng) % g.cols;
+          s.dac_skip_zero_digits = pick(rng) % 2 == 0;
+          const MappedLayer layer = map_layer(policy, w, g, "layer");
+          bool batched = false;
+          for (const auto& crossbar : layer.crossbars) {
+            const CrossbarEngine engine(crossbar, g, s);
+            batched = batched ||
+                      (engine.split() && engine.split_popcount() && engine.clipping_columns() > 0);
+          }
+          const LayerResult reference = run(layer, x, s, "reference");
+          const LayerResult fast = run(layer, x, s, "fast");
+          SCOPED_TRACE(std::string(portable ? "portable" : "avx512 if present") + " cell " +
+                       std::to_string(cell_bits) + " " + mode + (input_signed ? " signed" : "") +
+                       " vectors " + std::to_string(vectors));
+          EXPECT_EQ(reference.outputs.data, fast.outputs.data);
+          expect_same_counts(reference.counts, fast.counts);
+          EXPECT_DOUBLE_EQ(reference.latency_ns, fast.latency_ns);
+          batched_runs += batched ? 1 : 0;
+          multi_block_runs += batched && vectors > kernels::kClipBlock ? 1 : 0;
+          clipped += batched ? reference.counts.clipped_conversions : 0;
+          if (!portable) {
+            EXPECT_EQ(kernels::popcount_convert_uses_avx512(),
+                      __builtin_cpu_supports("avx512vpopcntdq") != 0);
+          } else {
+            EXPECT_FALSE(kernels::popcount_convert_uses_avx512());
+          }
+        }
+      }
+    }
+  }
+  kernels::force_portable_popcount_convert(false);
+  EXPECT_GE(batched_runs, 12U);
+  EXPECT_GT(multi_block_runs, 0U);
+  EXPECT_GT(clipped, 0U);
 }
 
 }  // namespace

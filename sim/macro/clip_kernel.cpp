@@ -1,0 +1,95 @@
+#include "sim/macro/clip_kernel.h"
+
+#include <algorithm>
+#include <atomic>
+
+namespace cimsim::kernels {
+namespace {
+
+// Written once per column and cycle, read per lane: GCC vectorises the loops over the block's
+// vectors (kClipBlock lanes) in each variant below.
+[[gnu::always_inline]] inline std::uint64_t popcount_convert_body(const std::uint64_t* planes,
+                                                                  int cycles, std::size_t words,
+                                                                  const ClipColumns& columns,
+                                                                  bool negative_top,
+                                                                  std::int64_t* acc) {
+  const auto cell_bits = static_cast<std::size_t>(columns.cell_bits);
+  std::uint64_t clipped = 0;
+  for (std::size_t i = 0; i < columns.count; ++i) {
+    std::int64_t* __restrict column_acc = acc + i * kClipBlock;
+    std::fill(column_acc, column_acc + kClipBlock, 0);
+    const std::int64_t half = columns.half[i];
+    const std::int64_t shift = columns.shift[i];
+    const std::int64_t max_code = columns.max_code[i];
+    for (int p = 0; p < cycles; ++p) {
+      std::int64_t sums[kClipBlock] = {};
+      for (std::size_t b = 0; b < cell_bits; ++b) {
+        const std::uint64_t* cells = columns.cell_planes + (i * cell_bits + b) * words;
+        for (std::size_t w = 0; w < words; ++w) {
+          const std::uint64_t cell_word = cells[w];
+          const std::uint64_t* __restrict lane =
+              planes + (static_cast<std::size_t>(p) * words + w) * kClipBlock;
+          for (std::size_t t = 0; t < kClipBlock; ++t) {
+            sums[t] += static_cast<std::int64_t>(__builtin_popcountll(lane[t] & cell_word)) << b;
+          }
+        }
+      }
+      const bool negative = negative_top && p == cycles - 1;
+      const std::int64_t sign = negative ? -1 : 1;
+      std::int64_t cycle_clipped = 0;
+      for (std::size_t t = 0; t < kClipBlock; ++t) {
+        const std::int64_t rounded = (sums[t] + half) >> shift;
+        cycle_clipped += rounded > max_code ? 1 : 0;
+        column_acc[t] += sign * ((std::min(rounded, max_code) << shift) << p);
+      }
+      clipped += static_cast<std::uint64_t>(cycle_clipped);
+    }
+  }
+  return clipped;
+}
+
+std::uint64_t popcount_convert_portable(const std::uint64_t* planes, int cycles, std::size_t words,
+                                        const ClipColumns& columns, bool negative_top,
+                                        std::int64_t* acc) {
+  return popcount_convert_body(planes, cycles, words, columns, negative_top, acc);
+}
+
+#if defined(__GNUC__) && defined(__x86_64__)
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vpopcntdq"))) std::uint64_t
+popcount_convert_avx512(const std::uint64_t* planes, int cycles, std::size_t words,
+                        const ClipColumns& columns, bool negative_top, std::int64_t* acc) {
+  return popcount_convert_body(planes, cycles, words, columns, negative_top, acc);
+}
+#endif
+
+std::atomic<bool> portable_forced{false};
+
+}  // namespace
+
+bool popcount_convert_uses_avx512() {
+#if defined(__GNUC__) && defined(__x86_64__)
+  static const bool supported = __builtin_cpu_supports("avx512vpopcntdq") != 0 &&
+                                __builtin_cpu_supports("avx512bw") != 0 &&
+                                __builtin_cpu_supports("avx512vl") != 0 &&
+                                __builtin_cpu_supports("avx512dq") != 0;
+  return supported && !portable_forced.load(std::memory_order_relaxed);
+#else
+  return false;
+#endif
+}
+
+void force_portable_popcount_convert(bool portable) {
+  portable_forced.store(portable, std::memory_order_relaxed);
+}
+
+std::uint64_t popcount_convert(const std::uint64_t* planes, int cycles, std::size_t words,
+                               const ClipColumns& columns, bool negative_top, std::int64_t* acc) {
+#if defined(__GNUC__) && defined(__x86_64__)
+  if (popcount_convert_uses_avx512()) {
+    return popcount_convert_avx512(planes, cycles, words, columns, negative_top, acc);
+  }
+#endif
+  return popcount_convert_portable(planes, cycles, words, columns, negative_top, acc);
+}
+
+}  // namespace cimsim::kernels
