@@ -245,7 +245,7 @@ ScheduleResult Accelerator::simulate(const ScheduleRequest& request,
   scheduler_->start(request);
   sc_core::sc_start();  // returns when every job of the simulated inferences is complete
   if (!scheduler_->finished()) throw RuntimeError("the schedule stalled before its last job");
-  const ScheduleResult schedule = scheduler_->result();
+  ScheduleResult schedule = scheduler_->result();  // not const: returned by move
   simulated_ns_ = schedule.simulated_ns;
   // Static power over the run: with power gating an ADC is powered while a layer that dealt it
   // a column is under way; without, every ADC of the chip for the whole run, shared among the

@@ -265,6 +265,7 @@ void PointEvaluator::run_locally(const std::vector<Point>& points, const std::st
       const Point& point = points[next++];
       const std::vector<std::string> args = command(point);
       std::vector<char*> argv;
+      argv.reserve(args.size() + 1);
       for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
       argv.push_back(nullptr);
       const std::string log = (settings_.out_dir / "logs" / (point_id(point) + ".log")).string();

@@ -100,6 +100,7 @@ void check_samples_fit(const ImageClassifier& model, const SampleSet& set, const
 
 void prune_matrix_layers(const std::vector<MatrixLayer*>& layers, const Experiment& e) {
   std::vector<std::vector<float>*> kernels;
+  kernels.reserve(layers.size());
   for (MatrixLayer* layer : layers) kernels.push_back(&layer->weights);
   prune_by_magnitude(kernels, e.prune.sparsity, e.prune.scope);
 }
