@@ -1,24 +1,16 @@
 #include "models/keras/keras_model.h"
 
-#include <cerrno>
 #include <cstdint>
-#include <cstring>
-#include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
-#include <system_error>
 
+#include "models/tfjs/graph_weights.h"
 #include "sim/core/errors.h"
-#include "sim/io/gzip.h"
-#include "sim/io/sha256.h"
 
 namespace cimsim {
 namespace {
 
 using nlohmann::json;
-
-// Tensors beyond this many elements are refused before allocating (the real model has 1.2 M).
-constexpr std::uint64_t kMaxElements = std::uint64_t{1} << 28;
 
 [[noreturn]] void fail(const std::filesystem::path& file, const std::string& problem) {
   throw DataError(file.string() + ": " + problem);
@@ -65,11 +57,6 @@ class JsonReader {
  private:
   const std::filesystem::path& file_;
 };
-
-bool ends_with(const std::string& text, const std::string& suffix) {
-  return text.size() >= suffix.size() &&
-         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 std::string path_of(const std::string& where, const char* key) { return where + "." + key; }
 
@@ -165,83 +152,6 @@ std::vector<KerasLayer> parse_topology(const JsonReader& reader, const json& roo
   return layers;
 }
 
-// The tensors of one manifest group, read from its shards concatenated in order.
-std::vector<KerasTensor> read_group(const JsonReader& reader, const std::filesystem::path& dir,
-                                    const json& group, const std::string& where,
-                                    const Sha256Manifest* expected) {
-  std::vector<KerasTensor> tensors;
-  std::vector<std::uint64_t> counts;  // allocated only once the shards prove they hold the data
-  std::uint64_t elements = 0;
-  const json& weights = reader.array(reader.at(group, "weights", where), where + ".weights");
-  for (std::size_t i = 0; i < weights.size(); ++i) {
-    const std::string ww = where + ".weights[" + std::to_string(i) + "]";
-    KerasTensor tensor;
-    tensor.name = reader.string(reader.at(weights[i], "name", ww), ww + ".name");
-    const std::string dtype = reader.string(reader.at(weights[i], "dtype", ww), ww + ".dtype");
-    if (dtype != "float32") {
-      reader.error(ww + ".dtype",
-                   "unsupported dtype '" + dtype + "' of " + tensor.name + " (only float32)");
-    }
-    if (reader.find(weights[i], "quantization", ww) != nullptr) {
-      reader.error(ww + ".quantization", "quantized weights are not supported");
-    }
-    std::uint64_t count = 1;
-    for (const json& dim : reader.array(reader.at(weights[i], "shape", ww), ww + ".shape")) {
-      if (!dim.is_number_integer() || dim.get<std::int64_t>() < 0) {
-        reader.error(ww + ".shape", "expected non-negative integer dimensions");
-      }
-      tensor.shape.push_back(dim.get<std::size_t>());
-      if (tensor.shape.back() != 0 && count > kMaxElements / tensor.shape.back()) {
-        reader.error(ww + ".shape", "more than 2^28 elements");
-      }
-      count *= tensor.shape.back();
-    }
-    elements += count;
-    if (elements > kMaxElements) reader.error(where, "the group holds more than 2^28 elements");
-    counts.push_back(count);
-    tensors.push_back(std::move(tensor));
-  }
-
-  std::vector<std::uint8_t> bytes;
-  const json& paths = reader.array(reader.at(group, "paths", where), where + ".paths");
-  for (std::size_t i = 0; i < paths.size(); ++i) {
-    const std::string name = reader.string(paths[i], where + ".paths[" + std::to_string(i) + "]");
-    // Shards sit beside model.json; a path elsewhere would let the file read anything.
-    if (name.empty() || name.find('/') != std::string::npos ||
-        name.find('\\') != std::string::npos || name[0] == '.') {
-      reader.error(where + ".paths", "shard path '" + name + "' is not a plain file name");
-    }
-    std::vector<std::uint8_t> shard = read_model_file(dir / name, "weight shard", expected);
-    // The name decides, not the content: a raw float32 shard may well begin with 1f 8b.
-    if (ends_with(name, ".gz")) {
-      if (!has_gzip_magic(shard)) {
-        fail(dir / name,
-             "the shard's name ends in .gz but it is not gzip-compressed "
-             "(no 1f 8b magic)");
-      }
-      shard = gunzip(dir / name, shard, kMaxModelFileBytes, "model files");
-    }
-    bytes.insert(bytes.end(), shard.begin(), shard.end());
-  }
-  if (bytes.size() != 4 * elements) {
-    reader.error(where, "the shards hold " + std::to_string(bytes.size()) +
-                            " bytes but the group's float32 tensors need " +
-                            std::to_string(4 * elements));
-  }
-  std::size_t offset = 0;
-  for (std::size_t t = 0; t < tensors.size(); ++t) {
-    tensors[t].data.resize(counts[t]);
-    for (float& value : tensors[t].data) {
-      const std::uint32_t bits =
-          std::uint32_t{bytes[offset]} | std::uint32_t{bytes[offset + 1]} << 8 |
-          std::uint32_t{bytes[offset + 2]} << 16 | std::uint32_t{bytes[offset + 3]} << 24;
-      std::memcpy(&value, &bits, sizeof value);
-      offset += 4;
-    }
-  }
-  return tensors;
-}
-
 // Each layer's tensors must be exactly what its config implies, so that users of the model can
 // index them without further checks.
 void check_tensors(const std::filesystem::path& file, const std::vector<KerasLayer>& layers) {
@@ -286,20 +196,19 @@ KerasModel load(const std::filesystem::path& dir, const Sha256Manifest* expected
   KerasModel model;
   model.layers = parse_topology(reader, root);
 
-  const json& groups =
-      reader.array(reader.at(root, "weightsManifest", "(root)"), "weightsManifest");
-  for (std::size_t g = 0; g < groups.size(); ++g) {
-    const std::string where = "weightsManifest[" + std::to_string(g) + "]";
-    for (KerasTensor& tensor : read_group(reader, dir, groups[g], where, expected)) {
-      // TF.js names a layer's weights <layer name>/<weight name>.
-      const std::string owner = tensor.name.substr(0, tensor.name.rfind('/'));
-      KerasLayer* layer = nullptr;
-      for (KerasLayer& candidate : model.layers) {
-        if (candidate.name == owner) layer = &candidate;
-      }
-      if (layer == nullptr) fail(file, "tensor " + tensor.name + " belongs to no layer");
-      layer->tensors.push_back(std::move(tensor));
+  for (GraphTensor& read : read_weights_manifest(file, root, expected)) {
+    if (read.dtype != GraphTensor::DType::kFloat32) {
+      fail(file, "weightsManifest: unsupported dtype 'int32' of " + read.name + " (only float32)");
     }
+    // TF.js names a layer's weights <layer name>/<weight name>.
+    const std::string owner = read.name.substr(0, read.name.rfind('/'));
+    KerasLayer* layer = nullptr;
+    for (KerasLayer& candidate : model.layers) {
+      if (candidate.name == owner) layer = &candidate;
+    }
+    if (layer == nullptr) fail(file, "tensor " + read.name + " belongs to no layer");
+    layer->tensors.push_back(
+        KerasTensor{std::move(read.name), std::move(read.shape), std::move(read.floats)});
   }
   check_tensors(file, model.layers);
   return model;

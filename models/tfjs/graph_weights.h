@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "models/model_file.h"  // Sha256Manifest
 
 namespace cimsim {
@@ -41,11 +43,22 @@ struct GraphWeights {
   [[nodiscard]] std::size_t element_count() const;
 };
 
+// The tensors of the "weightsManifest" of `root`, the parsed contents of `file` (a TF.js
+// model.json, graph or Keras layers model alike): each group's float32 and int32 tensors, read
+// from its shards (plain file names beside `file`, each checked against `expected` when it is
+// given) concatenated in order, in manifest order. A shard whose name ends in ".gz" holds the same
+// bytes gzip-compressed (not a TF.js feature: the project's fine-tuned pruned CNNs use it); its
+// hash is that of the compressed file. DataError as listed for load_graph_weights.
+[[nodiscard]] std::vector<GraphTensor> read_weights_manifest(const std::filesystem::path& file,
+                                                             const nlohmann::json& root,
+                                                             const Sha256Manifest* expected);
+
 // Loads <dir>/model.json and its shards, checking each file against `expected` when it is given.
 // DataError (naming the file and, for the manifest, the JSON path) for: missing or unreadable
 // files, invalid JSON, a manifest without weights or paths, dtypes other than float32 and int32,
 // quantized tensors, shard paths that are not plain file names, and shards whose total size
-// differs from what the manifest's tensors need (a truncated shard).
+// differs from what the manifest's tensors need (a truncated shard), and ".gz" shards that are not
+// gzip or are corrupt or truncated.
 [[nodiscard]] GraphWeights load_graph_weights(const std::filesystem::path& dir,
                                               const Sha256Manifest* expected);
 
