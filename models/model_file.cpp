@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <system_error>
 
@@ -39,6 +40,16 @@ std::vector<std::uint8_t> read_model_file(const std::filesystem::path& file, con
     check_sha256(file, sha256_hex(bytes), it->second, kModelFileRemedy);
   }
   return bytes;
+}
+
+nlohmann::json read_model_json(const std::filesystem::path& file, const Sha256Manifest* expected) {
+  const std::vector<std::uint8_t> text = read_model_file(file, "model file", expected);
+  try {
+    return nlohmann::json::parse(text.begin(), text.end());
+  } catch (const nlohmann::json::exception& e) {
+    // Not only parse_error: a number too large for a double (1e400) is an out_of_range (406).
+    fail(file, std::string("not valid JSON: ") + e.what());
+  }
 }
 
 }  // namespace cimsim

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 namespace cimsim {
 
 // File name -> expected sha256 (lower-case hex) of a model folder's files.
@@ -28,5 +30,10 @@ inline constexpr const char* kModelFileRemedy =
 [[nodiscard]] std::vector<std::uint8_t> read_model_file(const std::filesystem::path& file,
                                                         const char* what,
                                                         const Sha256Manifest* expected = nullptr);
+
+// A model.json read as read_model_file does ("model file") and parsed; DataError naming the file
+// when it is not valid JSON.
+[[nodiscard]] nlohmann::json read_model_json(const std::filesystem::path& file,
+                                             const Sha256Manifest* expected);
 
 }  // namespace cimsim

@@ -184,14 +184,7 @@ void check_tensors(const std::filesystem::path& file, const std::vector<KerasLay
 
 KerasModel load(const std::filesystem::path& dir, const Sha256Manifest* expected) {
   const std::filesystem::path file = dir / "model.json";
-  const std::vector<std::uint8_t> text = read_model_file(file, "model file", expected);
-  json root;
-  try {
-    root = json::parse(text.begin(), text.end());
-  } catch (const json::exception& e) {
-    // Not only parse_error: a number too large for a double (1e400) is an out_of_range (406).
-    fail(file, std::string("not valid JSON: ") + e.what());
-  }
+  const json root = read_model_json(file, expected);
   const JsonReader reader(file);
   KerasModel model;
   model.layers = parse_topology(reader, root);

@@ -205,14 +205,7 @@ GraphWeights load_graph_weights(const std::filesystem::path& dir, const Sha256Ma
   GraphWeights weights;
   weights.model_file = dir / "model.json";
   const std::filesystem::path& file = weights.model_file;
-  const std::vector<std::uint8_t> text = read_model_file(file, "model file", expected);
-  json root;
-  try {
-    root = json::parse(text.begin(), text.end());
-  } catch (const json::exception& e) {
-    // Not only parse_error: a number too large for a double (1e400) is an out_of_range.
-    fail(file, std::string("not valid JSON: ") + e.what());
-  }
+  const json root = read_model_json(file, expected);
   const json& topology = member(file, root, "modelTopology", "(root)");
   weights.node_count = array_member(file, topology, "node", "modelTopology").size();
   weights.tensors = read_weights_manifest(file, root, expected);
