@@ -260,7 +260,8 @@ def main():
 
 
 def figure(sweeps):
-    """docs/figures/cnn_adc_bits.{png,svg}: top-1 against ADC bits, one panel per network."""
+    """figures/cnn_adc_bits.{png,svg} beside TARGET (docs/figures/ for docs/results.md): top-1
+    against ADC bits, one panel per network."""
     sys.path.insert(0, str(ROOT / "scripts"))
     import lib_plot as lp  # noqa: E402  (matplotlib, Agg, deterministic files)
     import matplotlib.pyplot as plt  # noqa: E402
@@ -286,7 +287,7 @@ def figure(sweeps):
         axis.set_xticks(list(BITS))
     axes[0][0].set_ylabel(f"top-1 [%], first {SWEEP_SAMPLES} test images")
     axes[0][0].legend(fontsize=7, loc="lower right")
-    lp.save(fig, str(ROOT / "docs" / "figures" / "cnn_adc_bits"))
+    lp.save(fig, str(TARGET.parent / "figures" / "cnn_adc_bits"))
 
 
 if __name__ == "__main__":
