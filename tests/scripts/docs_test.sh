@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The reference pages cannot drift from the code: docs/config.md is exactly what
 # `cimsim validate --print-schema` prints, and every key of report.json and every column of
-# summary.csv that runs of a matrix and of a network workload write is listed in docs/report.md.
+# summary.csv that runs of a matrix, a network and the USE-lite workload write, and every key of
+# the USE-lite run's fidelity.json, is listed in its section of docs/report.md.
 # usage: tests/scripts/docs_test.sh CIMSIM SOURCE_DIR
 # shellcheck source=tests/scripts/lib.sh
 source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
@@ -19,7 +20,11 @@ cd "$src"
 "$cimsim" run configs/experiments/mnist_cnn_smoke.yaml --set workload.samples=4 \
   --set workload.calibration_samples=10 --out "$work/cnn" >"$work/cnn.txt" 2>&1 \
   || fail "cimsim run mnist_cnn_smoke: $(cat "$work/cnn.txt")"
-/usr/bin/python3 - "$src/docs/report.md" "$work/gemm" "$work/cnn" <<'PY' || fail "docs/report.md misses keys (above)"
+"$cimsim" run configs/experiments/use_lite/sparse90.yaml --set workload.samples=2 --set compare=null \
+  --out "$work/use_lite" >"$work/use_lite.txt" 2>&1 \
+  || fail "cimsim run use_lite: $(cat "$work/use_lite.txt")"
+[[ -f "$work/use_lite/fidelity.json" ]] || fail "the USE-lite run wrote no fidelity.json"
+/usr/bin/python3 - "$src/docs/report.md" "$work/gemm" "$work/cnn" "$work/use_lite" <<'PY' || fail "docs/report.md misses keys (above)"
 import csv
 import json
 import pathlib
@@ -27,7 +32,8 @@ import re
 import sys
 
 doc = pathlib.Path(sys.argv[1]).read_text()
-report_part, summary_part = doc.split("## summary.csv", 1)
+report_part, rest = doc.split("## summary.csv", 1)
+summary_part, fidelity_part = rest.split("## fidelity.json", 1)
 
 def names(text):
     """Every `name` in backticks; <placeholder> segments match any one key segment."""
@@ -35,6 +41,7 @@ def names(text):
             for name in re.findall(r"`([^`\s]+)`", text)]
 
 report_names, summary_names = names(report_part), names(summary_part)
+fidelity_names = names(fidelity_part)
 
 def documented(key, patterns):
     return any(p.match(key) for p in patterns)
@@ -57,6 +64,10 @@ for folder in map(pathlib.Path, sys.argv[2:]):
         relative = re.sub(r"^(layers\[\]|totals)\.", "", key)
         if not documented(key, report_names) and not documented(relative, report_names):
             missing.add(f"report.json: {key}")
+    if (folder / "fidelity.json").is_file():
+        for key in keys(json.loads((folder / "fidelity.json").read_text())):
+            if not documented(key, fidelity_names):
+                missing.add(f"fidelity.json: {key}")
     with (folder / "summary.csv").open(newline="") as handle:
         for column in next(csv.reader(handle)):
             if not documented(column, summary_names):
@@ -65,6 +76,6 @@ for item in sorted(missing):
     print(f"not in docs/report.md: {item}", file=sys.stderr)
 sys.exit(1 if missing else 0)
 PY
-pass "every report.json key and summary.csv column of a gemm and a CNN run is in docs/report.md"
+pass "every report.json key and summary.csv column of a gemm, a CNN and a USE-lite run, and every fidelity.json key, is in docs/report.md"
 
 finish
