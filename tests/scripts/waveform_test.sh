@@ -3,6 +3,9 @@
 # own parser) and traces exactly top.gemm.xbar0; every signal that configs/waveform.gtkw names
 # exists in that VCD, in the documented layout (busy, input_cycle, per-column groups of
 # enable/bits/code in column order, accumulators). Needs vcd2fst (Debian package gtkwave).
+# The values in a waveform are checked at hand-computed times by tests/hw/chip_waveform_test.cpp
+# (ChipWaveform.TileAndMacroSignalsFollowTheHandComputedSchedule); this test checks the file and
+# the save file that views it.
 # usage: tests/scripts/waveform_test.sh CIMSIM SOURCE_DIR
 # shellcheck source=tests/scripts/lib.sh
 source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
