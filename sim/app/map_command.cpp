@@ -13,6 +13,7 @@ void map_one(const Experiment& e, const std::filesystem::path& file, std::ostrea
   const auto workload = WorkloadRegistry::instance().create(e.workload_kind);
   std::vector<TraceLayer> layers = workload->map_layers(e);
   std::vector<std::string> names;
+  names.reserve(layers.size());
   for (const TraceLayer& layer : layers) names.push_back(layer.mapping.name);
   check_layer_names(e, names);
   if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path());
