@@ -65,7 +65,7 @@ if ((tidy)); then
   # does a failed run (a file that does not compile, a missing compile database).
   # Not yet checked: files that other work in progress (issue 19) is rewriting, each still with a
   # warning in main; they leave this list when that work lands clean.
-  pending=(sim/macro/batch_kernels.cpp sim/macro/crossbar_engine.cpp)
+  pending=(sim/macro/batch_kernels.cpp sim/macro/clip_kernel.cpp sim/macro/crossbar_engine.cpp)
   skip=$(printf '%s|' "${pending[@]}")
   skip=${skip%|}
   skip=${skip//./\\.}
