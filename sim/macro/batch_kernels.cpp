@@ -277,13 +277,13 @@ __attribute__((target("avx512f,avx512bw"))) void bit_planes_avx512bw(const std::
 
 void bit_planes(const std::uint32_t* driven, std::size_t rows, int cycles, std::uint64_t* planes) {
 #if defined(__GNUC__) && defined(__x86_64__)
-  static const bool avx512bw = __builtin_cpu_supports("avx512bw") != 0;
-  if (avx512bw && cycles <= 8) {
+  static const bool kAvx512Bw = __builtin_cpu_supports("avx512bw") != 0;
+  if (kAvx512Bw && cycles <= 8) {
     bit_planes_avx512bw(driven, rows, cycles, planes);
     return;
   }
-  static const bool avx512 = __builtin_cpu_supports("avx512f") != 0;
-  if (avx512) {
+  static const bool kAvx512 = __builtin_cpu_supports("avx512f") != 0;
+  if (kAvx512) {
     bit_planes_avx512(driven, rows, cycles, planes);
     return;
   }

@@ -68,10 +68,10 @@ std::atomic<bool> portable_forced{false};
 
 bool popcount_convert_uses_avx512() {
 #if defined(__GNUC__) && defined(__x86_64__)
-  static const bool supported =
+  static const bool kSupported =
       __builtin_cpu_supports("avx512vpopcntdq") != 0 && __builtin_cpu_supports("avx512bw") != 0 &&
       __builtin_cpu_supports("avx512vl") != 0 && __builtin_cpu_supports("avx512dq") != 0;
-  return supported && !portable_forced.load(std::memory_order_relaxed);
+  return kSupported && !portable_forced.load(std::memory_order_relaxed);
 #else
   return false;
 #endif

@@ -314,14 +314,7 @@ void CrossbarEngine::prepare_split_kernel(const SplitAnalysis& split) {
   const std::size_t cell_bit_count = static_cast<std::size_t>(geometry_.cell_bits);
   split_popcount_ = geometry_.dac_bits == 1 && clips * cell_bit_count * space_words_ <=
                                                    (row_count / 4) * (clip_stride_ / lanes);
-  if (split_popcount_) {
-    clip_planes_.assign(clips * cell_bit_count * space_words_, 0);
-    // The batched kernel's blocks (run_batch_popcount).
-    block_planes_.assign(cycle_count * space_words_ * kernels::kClipBlock, 0);
-    block_nonzero_.assign(kernels::kClipBlock * cycle_count, 0);
-    block_acc_.assign(kernels::kClipBlock * outputs, 0);
-    block_clip_acc_.assign(clips * kernels::kClipBlock, 0);
-  }
+  if (split_popcount_) clip_planes_.assign(clips * cell_bit_count * space_words_, 0);
   const auto allocate = [&](auto& buffers) {
     if (!split_popcount_) buffers.cells.assign(space * clip_stride_, 0);
     buffers.sums.assign(clip_stride_, 0);
@@ -533,7 +526,7 @@ void CrossbarEngine::run_vector_digital(const std::int32_t* x, std::int64_t* y, 
       std::int64_t sum = 0;
       if (reference) {
         const std::uint8_t* cells = crossbar_.columns[j].cells.data();
-        for (std::size_t r = 0; r < rows; ++r) sum += digits_[r] * cells[r];
+        for (std::size_t r = 0; r < rows; ++r) sum += std::int64_t{digits_[r]} * cells[r];
       } else {
         sum = column_sum(j, p);
       }
@@ -616,32 +609,37 @@ void CrossbarEngine::run_batch_popcount(const IntMatrix& x, std::int64_t* y, std
   const kernels::ClipColumns columns{clip_planes_.data(), clip_columns_.size(),
                                      geometry_.cell_bits, clip_half_.data(),
                                      clip_shift_.data(),  clip_max_code_.data()};
+  // One block's input planes [cycle][word][vector], its vectors' per-cycle row counts
+  // [vector][cycle], safe products [vector][output] and clip columns' shifted sums [clip
+  // index][vector]: allocated per call, not per crossbar (an SWS CNN has thousands of crossbars).
+  std::vector<std::uint64_t> block_planes(plane_words * kBlock);
+  std::vector<std::uint64_t> block_nonzero(kBlock * cycle_count);
+  std::vector<std::int64_t> block_acc(kBlock * outputs);
+  std::vector<std::int64_t> block_clip_acc(clip_columns_.size() * kBlock);
   for (std::size_t first = 0; first < x.rows; first += kBlock) {
     const std::size_t n = std::min(kBlock, x.rows - first);
     // Vector by vector: its inputs, its planes (transposed so that the block's vectors are the
     // lanes; unused lanes stay zero), its per-cycle row counts and the safe columns' product.
-    std::fill(block_planes_.begin(), block_planes_.end(), 0);
+    std::fill(block_planes.begin(), block_planes.end(), 0);
     for (std::size_t t = 0; t < n; ++t) {
       prefetch_inputs(x, first + t + kAhead);
       load_split_planes(x.row(first + t));
-      for (std::size_t k = 0; k < plane_words; ++k)
-        block_planes_[k * kBlock + t] = split_planes_[k];
-      std::copy(cycle_nonzero_.begin(), cycle_nonzero_.end(), &block_nonzero_[t * cycle_count]);
-      add_safe_product(&block_acc_[t * outputs]);
+      for (std::size_t k = 0; k < plane_words; ++k) block_planes[k * kBlock + t] = split_planes_[k];
+      std::copy(cycle_nonzero_.begin(), cycle_nonzero_.end(), &block_nonzero[t * cycle_count]);
+      add_safe_product(&block_acc[t * outputs]);
     }
     // The clipping columns of the whole block at once.
-    counts.clipped_conversions +=
-        kernels::popcount_convert(block_planes_.data(), cycles_, space_words_, columns,
-                                  signed_serial_, block_clip_acc_.data());
+    counts.clipped_conversions += kernels::popcount_convert(
+        block_planes.data(), cycles_, space_words_, columns, signed_serial_, block_clip_acc.data());
     for (std::size_t t = 0; t < n; ++t) {
-      std::copy_n(&block_acc_[t * outputs], outputs, accumulators_.begin());
+      std::copy_n(&block_acc[t * outputs], outputs, accumulators_.begin());
       std::size_t i = 0;
       for (const auto& [output, end] : clip_outputs_) {
         std::int64_t sum = 0;
-        for (; i < end; ++i) sum += block_clip_acc_[i * kBlock + t] * clip_weight_[i];
+        for (; i < end; ++i) sum += block_clip_acc[i * kBlock + t] * clip_weight_[i];
         accumulators_[output] += sum;
       }
-      std::copy_n(&block_nonzero_[t * cycle_count], cycle_count, cycle_nonzero_.begin());
+      std::copy_n(&block_nonzero[t * cycle_count], cycle_count, cycle_nonzero_.begin());
       finish_vector(x.row(first + t), y + (first + t) * y_stride, counts, output_base);
     }
   }

@@ -256,13 +256,6 @@ class CrossbarEngine {
   // planes, [clip index][cell bit][word], instead of row adds.
   bool split_popcount_ = false;
   std::vector<std::uint64_t> clip_planes_;
-  // Their batched form (run_batch_popcount): one block's input planes [cycle][word][vector], its
-  // vectors' per-cycle row counts [vector][cycle], safe products [vector][output] and clip
-  // columns' shifted sums [clip index][vector].
-  std::vector<std::uint64_t> block_planes_;
-  std::vector<std::uint64_t> block_nonzero_;
-  std::vector<std::int64_t> block_acc_;
-  std::vector<std::int64_t> block_clip_acc_;
   // Positions of the split kernel's per-vector arrays: the rows, or (split_window_) the inputs
   // [window_begin_, window_begin_ + split_space_) of the layer, with row_mask_ marking this
   // crossbar's rows; split_planes_ [cycle][word] are one vector's input bit planes over them.
