@@ -684,6 +684,9 @@ void CrossbarEngine::run_vector_split(const std::int32_t* x, std::int64_t* y, Ev
   // The columns that cannot clip: their exact product.
   add_safe_product(accumulators_.data());
   // The columns that can: each cycle's sums through their ADCs, shifted and added per column.
+  constexpr std::size_t kInt32Lanes = kernels::kVectorBytes / sizeof(std::int32_t);
+  const std::size_t convert_columns =
+      std::min(clip_stride_, (clips + kInt32Lanes - 1) / kInt32Lanes * kInt32Lanes);
   std::fill(clip_acc_.begin(), clip_acc_.end(), 0);
   for (int p = 0; p < cycles_; ++p) {
     const std::uint64_t nonzero = cycle_nonzero_[static_cast<std::size_t>(p)];
@@ -703,11 +706,13 @@ void CrossbarEngine::run_vector_split(const std::int32_t* x, std::int64_t* y, Ev
       kernels::cycle_sums(buffers.cells.data(), clip_stride_, &cycle_rows_[list],
                           &buffers.cycle_digits[list], nonzero, buffers.sums.data());
     }
-    // Only the clip columns convert: the padding up to the stride is all zero (a crossbar with
-    // few clipping columns would otherwise convert a whole vector of padding every cycle).
-    counts.clipped_conversions +=
-        kernels::convert_cycle(buffers.sums.data(), clips, clip_half_.data(), clip_shift_.data(),
-                               clip_max_code_.data(), cycle_shift, negative, clip_acc_.data());
+    // The clip columns convert, rounded up to whole vectors of int32 lanes (the conversion's
+    // width): the padding is all zero and never clips, and a crossbar with few clipping columns
+    // converts no more than one vector of it, while whole vectors keep the loop free of a
+    // scalar tail.
+    counts.clipped_conversions += kernels::convert_cycle(
+        buffers.sums.data(), convert_columns, clip_half_.data(), clip_shift_.data(),
+        clip_max_code_.data(), cycle_shift, negative, clip_acc_.data());
   }
   // Each output's clipping columns are consecutive: add them up with their sign and slice shift.
   std::size_t i = 0;
