@@ -3,13 +3,76 @@
 #include <algorithm>
 #include <cmath>
 
+#include "sim/core/simd_clones.h"
 #include "sim/device/device_model.h"
+#include "sim/macro/crossbar_engine.h"
+#include "sim/macro/saturating_add.h"
 
 namespace cimsim {
+namespace {
+
+// Adds each row's conductances, times its digit in each input cycle (squared when `square`, for
+// the read-noise variances), into that cycle's sums [cycle][n]. Rows are added in row order in
+// every clone, so each sum is the same float in any vector width (-ffp-contract=off).
+CIMSIM_SIMD_CLONES void add_digit_rows(const std::uint32_t* driven, std::size_t rows, int dac_bits,
+                                       int cycles, const float* g, std::size_t n, bool square,
+                                       float* sums) {
+  const std::uint32_t digit_mask = (1U << dac_bits) - 1U;
+  for (std::size_t r = 0; r < rows; ++r) {
+    if (driven[r] == 0) continue;
+    const float* row = g + r * n;
+    if (dac_bits == 1) {
+      // Bit-serial digits are 0 or 1: visit the set bits only and add the row as it is.
+      for (std::uint32_t bits = driven[r]; bits != 0; bits &= bits - 1) {
+        float* sum = sums + static_cast<std::size_t>(__builtin_ctz(bits)) * n;
+        for (std::size_t i = 0; i < n; ++i) sum[i] += row[i];
+      }
+      continue;
+    }
+    for (int p = 0; p < cycles; ++p) {
+      const std::uint32_t digit = (driven[r] >> static_cast<unsigned>(p * dac_bits)) & digit_mask;
+      if (digit == 0) continue;
+      const auto d = static_cast<float>(digit);
+      const float factor = square ? d * d : d;
+      float* sum = sums + static_cast<std::size_t>(p) * n;
+      for (std::size_t i = 0; i < n; ++i) sum[i] += factor * row[i];
+    }
+  }
+}
+
+// One cycle's ADC conversions, column-parallel, as AdcTransfer::convert_real: the sum (the
+// perturbed one when given, else the loaded sum plus the column's offset), rounded to the
+// nearest code and clamped to [0, max_code]. Codes go to `codes`; each code, shifted by
+// `cycle_shift`, is added into positive[i] or, for a negative cycle, negative[i]. Returns the
+// conversions clipped below zero (low 32 bits) and above the largest code (high 32 bits).
+CIMSIM_SIMD_CLONES std::uint64_t convert_real_cycle(const float* sums, const double* perturbed,
+                                                    const double* offset_lsb, const double* step,
+                                                    const double* max_code, std::size_t n,
+                                                    unsigned cycle_shift, std::int32_t* codes,
+                                                    std::int64_t* accumulated) {
+  std::uint32_t below = 0;
+  std::uint32_t above = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double sum = perturbed != nullptr
+                           ? perturbed[i]
+                           : static_cast<double>(sums[i]) + offset_lsb[i] * step[i];
+    double rounded = std::floor(sum / step[i] + 0.5);
+    below += rounded < 0.0 ? 1U : 0U;
+    above += rounded > max_code[i] ? 1U : 0U;
+    rounded = rounded < 0.0 ? 0.0 : (rounded > max_code[i] ? max_code[i] : rounded);
+    const auto code = static_cast<std::int32_t>(rounded);
+    codes[i] = code;
+    accumulated[i] += static_cast<std::int64_t>(code) << cycle_shift;
+  }
+  return (static_cast<std::uint64_t>(above) << 32U) | below;
+}
+
+}  // namespace
 
 AnalogKernel::AnalogKernel(const MappedCrossbar& crossbar, const MappingGeometry& geometry,
-                           const DeviceSettings& device, const std::vector<std::size_t>& converting,
-                           bool signed_offset, std::uint64_t crossbar_id)
+                           const DeviceSettings& device, const std::vector<ColumnAdcPlan>& plan,
+                           const std::vector<std::size_t>& converting, bool signed_offset,
+                           std::uint64_t crossbar_id)
     : crossbar_(&crossbar),
       device_(device),
       converting_(converting),
@@ -44,6 +107,30 @@ AnalogKernel::AnalogKernel(const MappedCrossbar& crossbar, const MappingGeometry
   }
   sum_.resize(static_cast<std::size_t>(cycles_) * count);
   if (read_noise_) variance_.resize(sum_.size());
+  driven_.resize(rows);
+  step_.resize(count);
+  max_code_.resize(count);
+  output_.resize(count);
+  code_weight_.resize(count);
+  step_int_.resize(count);
+  shift_.resize(count);
+  polarity_.resize(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    const ColumnAdcPlan& column = plan[converting_[i]];
+    step_[i] = static_cast<double>(column.step);
+    max_code_[i] = static_cast<double>((std::int64_t{1} << column.bits) - 1);
+    output_[i] = static_cast<std::size_t>(column.local_output);
+    polarity_[i] = crossbar.columns[converting_[i]].polarity;
+    step_int_[i] = column.step;
+    shift_[i] = column.shift;
+    code_weight_[i] = polarity_[i] * (column.step << column.shift);
+  }
+  codes_.resize(sum_.size());
+  if (read_noise_ || device.adc_noise_sigma_lsb > 0.0) perturbed_.resize(count);
+  positive_codes_.resize(count);
+  negative_codes_.resize(count);
+  output_up_.resize(crossbar.outputs.size());
+  output_down_.resize(crossbar.outputs.size());
 }
 
 void AnalogKernel::load_vector(const std::int32_t* x, std::uint64_t* cycle_nonzero) {
@@ -55,42 +142,27 @@ void AnalogKernel::load_vector(const std::int32_t* x, std::uint64_t* cycle_nonze
   std::fill(sum_.begin(), sum_.end(), 0.0F);
   if (read_noise_) std::fill(variance_.begin(), variance_.end(), 0.0F);
   std::fill(cycle_nonzero, cycle_nonzero + cycles_, 0);
-
-  // Column sums of every cycle at once, row by row: a row's conductances are added, times its
-  // digit, into the sums of each cycle where its digit is nonzero (the sum of independent
-  // per-cell read noise is a Gaussian of variance sum d^2 (sigma g)^2, kept alongside).
   for (std::size_t r = 0; r < rows; ++r) {
     const std::int64_t value = x[gather[r]];
     const auto driven = static_cast<std::uint32_t>(value + offset_) & input_mask_;
-    if (driven == 0) continue;
-    const float* g = &g_[r * converting];
-    const float* g2 = read_noise_ ? &g2_[r * converting] : nullptr;
+    driven_[r] = driven;
     if (v == 1) {
-      // Bit-serial digits are 0 or 1: visit the set bits only and add the row as it is.
       for (std::uint32_t bits = driven; bits != 0; bits &= bits - 1) {
-        const auto p = static_cast<std::size_t>(__builtin_ctz(bits));
-        ++cycle_nonzero[p];
-        float* sum = &sum_[p * converting];
-        for (std::size_t i = 0; i < converting; ++i) sum[i] += g[i];
-        if (g2 != nullptr) {
-          float* variance = &variance_[p * converting];
-          for (std::size_t i = 0; i < converting; ++i) variance[i] += g2[i];
-        }
+        ++cycle_nonzero[__builtin_ctz(bits)];
       }
       continue;
     }
     for (int p = 0; p < cycles_; ++p) {
-      const std::uint32_t digit = (driven >> static_cast<unsigned>(p * v)) & digit_mask;
-      if (digit == 0) continue;
-      ++cycle_nonzero[p];
-      float* sum = &sum_[static_cast<std::size_t>(p) * converting];
-      const auto d = static_cast<float>(digit);
-      for (std::size_t i = 0; i < converting; ++i) sum[i] += d * g[i];
-      if (g2 != nullptr) {
-        float* variance = &variance_[static_cast<std::size_t>(p) * converting];
-        for (std::size_t i = 0; i < converting; ++i) variance[i] += d * d * g2[i];
-      }
+      cycle_nonzero[p] += ((driven >> static_cast<unsigned>(p * v)) & digit_mask) != 0 ? 1 : 0;
     }
+  }
+  // Column sums of every cycle at once, row by row: a row's conductances are added, times its
+  // digit, into the sums of each cycle where its digit is nonzero (the sum of independent
+  // per-cell read noise is a Gaussian of variance sum d^2 (sigma g)^2, kept alongside).
+  add_digit_rows(driven_.data(), rows, v, cycles_, g_.data(), converting, false, sum_.data());
+  if (read_noise_) {
+    add_digit_rows(driven_.data(), rows, v, cycles_, g2_.data(), converting, true,
+                   variance_.data());
   }
 }
 
@@ -110,6 +182,71 @@ double AnalogKernel::perturbed_sum(int cycle, std::size_t i, std::uint64_t vecto
         device_.adc_noise_sigma_lsb * adc_noise_rng_.normal(crossbar_id_, vector, event);
   }
   return sum + input_referred_lsb * static_cast<double>(step);
+}
+
+AnalogTally AnalogKernel::convert_vector(std::uint64_t vector, const std::uint8_t* converts,
+                                         bool signed_serial, std::int64_t limit,
+                                         std::int64_t* accumulators) {
+  const std::size_t n = converting_.size();
+  const int v = dac_bits_;
+  const bool noise = !perturbed_.empty();
+  AnalogTally tally;
+  std::fill(positive_codes_.begin(), positive_codes_.end(), 0);
+  std::fill(negative_codes_.begin(), negative_codes_.end(), 0);
+  for (int p = 0; p < cycles_; ++p) {
+    if (converts[p] == 0) continue;
+    const std::size_t base = static_cast<std::size_t>(p) * n;
+    // Noise draws are scalar, one counter-based draw per conversion, as the per-vector path's.
+    if (noise) {
+      for (std::size_t i = 0; i < n; ++i) perturbed_[i] = perturbed_sum(p, i, vector, step_int_[i]);
+    }
+    const bool negative = signed_serial && p == cycles_ - 1;
+    const std::uint64_t clipped = convert_real_cycle(
+        &sum_[base], noise ? perturbed_.data() : nullptr, adc_offset_lsb_.data(), step_.data(),
+        max_code_.data(), n, static_cast<unsigned>(p * v), &codes_[base],
+        negative ? negative_codes_.data() : positive_codes_.data());
+    const std::uint64_t below = clipped & 0xffffffffU;
+    tally.below_zero += below;
+    tally.clipped += below + (clipped >> 32U);
+  }
+  // Each column's positive and negative part; when every output's positive parts and negative
+  // parts each stay within the accumulator, no partial sum in any order can saturate, and the
+  // total is the sum. Else the conversions are added one by one in the per-vector path's order.
+  // (Column weights and codes are far below 2^63: bounded by the column's lossless sum.)
+  std::fill(output_up_.begin(), output_up_.end(), 0);
+  std::fill(output_down_.begin(), output_down_.end(), 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::int64_t a = positive_codes_[i] * code_weight_[i];
+    const std::int64_t b = -negative_codes_[i] * code_weight_[i];
+    output_up_[output_[i]] += std::max<std::int64_t>(a, 0) + std::max<std::int64_t>(b, 0);
+    output_down_[output_[i]] += std::min<std::int64_t>(a, 0) + std::min<std::int64_t>(b, 0);
+  }
+  bool saturates = false;
+  for (std::size_t o = 0; o < output_up_.size(); ++o) {
+    saturates = saturates || output_up_[o] > limit || output_down_[o] < -limit - 1;
+  }
+  if (!saturates) {
+    for (std::size_t o = 0; o < output_up_.size(); ++o) {
+      accumulators[o] += output_up_[o] + output_down_[o];
+    }
+  }
+  tally.ordered = saturates;
+  if (saturates) {
+    for (int p = 0; p < cycles_; ++p) {
+      if (converts[p] == 0) continue;
+      const std::int64_t cycle_sign = (signed_serial && p == cycles_ - 1) ? -1 : 1;
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::int64_t value = codes_[static_cast<std::size_t>(p) * n + i] * step_int_[i];
+        if (value == 0) continue;
+        const auto shift = static_cast<unsigned>(p * v) + shift_[i];
+        if (saturating_add(accumulators[output_[i]], cycle_sign * polarity_[i] * (value << shift),
+                           limit)) {
+          ++tally.overflows;
+        }
+      }
+    }
+  }
+  return tally;
 }
 
 }  // namespace cimsim

@@ -15,6 +15,16 @@
 
 namespace cimsim {
 
+struct ColumnAdcPlan;  // sim/macro/crossbar_engine.h
+
+// What converting one vector's analog sums produced, beside the accumulators.
+struct AnalogTally {
+  std::uint64_t clipped = 0;     // conversions below zero or above the largest code
+  std::uint64_t below_zero = 0;  // of those, below zero
+  std::uint64_t overflows = 0;   // accumulator additions that saturated
+  bool ordered = false;          // the additions went one by one (saturation was possible)
+};
+
 class AnalogKernel {
  public:
   AnalogKernel() = default;
@@ -22,8 +32,9 @@ class AnalogKernel {
   // the run: the key of its draws) and each column's ADC offset. `signed_offset`: signed
   // multi-bit inputs drive the digits of x + 2^(A-1).
   AnalogKernel(const MappedCrossbar& crossbar, const MappingGeometry& geometry,
-               const DeviceSettings& device, const std::vector<std::size_t>& converting,
-               bool signed_offset, std::uint64_t crossbar_id);
+               const DeviceSettings& device, const std::vector<ColumnAdcPlan>& plan,
+               const std::vector<std::size_t>& converting, bool signed_offset,
+               std::uint64_t crossbar_id);
 
   // Loads one input vector (the layer's K inputs): the noiseless column sum of every converting
   // column in every input cycle, and per cycle the number of rows with a nonzero digit, into
@@ -36,6 +47,15 @@ class AnalogKernel {
   // LSB).
   [[nodiscard]] double perturbed_sum(int cycle, std::size_t i, std::uint64_t vector,
                                      std::int64_t step) const;
+
+  // Converts the loaded vector, the crossbar's vector number `vector`, as the engine's
+  // per-conversion path (CrossbarEngine::take_conversion) would, column-parallel: every
+  // converting column in every cycle p with converts[p] != 0, each conversion's signed, shifted
+  // value added into accumulators[local output] (zeroed by the caller), saturating at
+  // [-limit - 1, limit] in the same order when the totals show that saturation is possible.
+  // `signed_serial`: the last cycle carries weight -2^(A-1) (signed bit-serial inputs).
+  AnalogTally convert_vector(std::uint64_t vector, const std::uint8_t* converts, bool signed_serial,
+                             std::int64_t limit, std::int64_t* accumulators);
 
   // The conductance of row r in the i-th converting column [ideal level steps].
   [[nodiscard]] float conductance(std::size_t row, std::size_t i) const {
@@ -59,8 +79,29 @@ class AnalogKernel {
   std::vector<float> g_;
   std::vector<float> g2_;
   std::vector<double> adc_offset_lsb_;
-  std::vector<float> sum_;       // [cycle][converting index]
-  std::vector<float> variance_;  // [cycle][converting index], read noise
+  std::vector<float> sum_;             // [cycle][converting index]
+  std::vector<float> variance_;        // [cycle][converting index], read noise
+  std::vector<std::uint32_t> driven_;  // per row, the loaded vector's driven value
+
+  // Per converting column, for convert_vector: the ADC's step and largest code (as doubles, for
+  // the column-parallel rounding), the local output, and the weight of a code, polarity *
+  // step * 2^shift; the loaded vector's codes [cycle][converting index], the perturbed sums of
+  // one cycle when noise is drawn, and per column the codes weighted by 2^(p v), summed over the
+  // positive cycles and over the negative one (signed bit-serial inputs).
+  std::vector<double> step_;
+  std::vector<double> max_code_;
+  std::vector<std::size_t> output_;
+  std::vector<std::int64_t> code_weight_;
+  std::vector<std::int64_t> step_int_;
+  std::vector<unsigned> shift_;
+  std::vector<std::int64_t> polarity_;
+  std::vector<std::int32_t> codes_;
+  std::vector<double> perturbed_;
+  std::vector<std::int64_t> positive_codes_;
+  std::vector<std::int64_t> negative_codes_;
+  // Per local output, the sum of its columns' positive and of their negative parts.
+  std::vector<std::int64_t> output_up_;
+  std::vector<std::int64_t> output_down_;
   CounterRng read_noise_rng_{0, RandomStream::kReadNoise};
   CounterRng adc_noise_rng_{0, RandomStream::kAdcNoise};
 };

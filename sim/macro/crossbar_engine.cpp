@@ -8,6 +8,7 @@
 #include "sim/encoding/weight_encoding.h"
 #include "sim/macro/batch_kernels.h"
 #include "sim/macro/clip_kernel.h"
+#include "sim/macro/saturating_add.h"
 
 namespace cimsim {
 namespace {
@@ -132,8 +133,8 @@ CrossbarEngine::CrossbarEngine(const MappedCrossbar& crossbar, const MappingGeom
   choice_ = choose_kernel(split_analysis, false);
   traced_choice_ = choose_kernel(split_analysis, true);
   if (analog()) {
-    analog_ = AnalogKernel(crossbar_, geometry_, settings_.device, converting_, signed_offset_,
-                           crossbar_id_);
+    analog_ = AnalogKernel(crossbar_, geometry_, settings_.device, plan_, converting_,
+                           signed_offset_, crossbar_id_);
   }
   if (split()) prepare_split_kernel(split_analysis);
 }
@@ -400,13 +401,7 @@ EventCounts CrossbarEngine::static_counts() const {
 
 void CrossbarEngine::accumulate(std::int64_t& accumulator, std::int64_t addend,
                                 EventCounts& counts) const {
-  // The accumulator has a configured width: an overflow is counted and saturates, never wraps.
-  std::int64_t sum = accumulator + addend;
-  if (sum > accumulator_limit_ || sum < -accumulator_limit_ - 1) {
-    ++counts.accumulator_overflows;
-    sum = std::clamp(sum, -accumulator_limit_ - 1, accumulator_limit_);
-  }
-  accumulator = sum;
+  if (saturating_add(accumulator, addend, accumulator_limit_)) ++counts.accumulator_overflows;
 }
 
 void CrossbarEngine::load_inputs(const std::int32_t* x, bool planes) {
@@ -538,6 +533,10 @@ void CrossbarEngine::run_vector_digital(const std::int32_t* x, std::int64_t* y, 
 
 void CrossbarEngine::run_batch(const IntMatrix& x, std::int64_t* y, std::size_t y_stride,
                                EventCounts& counts, std::int32_t output_base) {
+  if (analog()) {
+    run_batch_analog(x, y, y_stride, counts, output_base);
+    return;
+  }
   if (split() && split_popcount_) {
     run_batch_popcount(x, y, y_stride, counts, output_base);
     return;
@@ -765,6 +764,28 @@ void CrossbarEngine::run_vector_analog(const std::int32_t* x, std::int64_t* y, E
   }
   ++vectors_run_;
   finish_vector(x, y, counts, output_base);
+}
+
+void CrossbarEngine::run_batch_analog(const IntMatrix& x, std::int64_t* y, std::size_t y_stride,
+                                      EventCounts& counts, std::int32_t output_base) {
+  std::vector<std::uint8_t> converting_cycles(static_cast<std::size_t>(cycles_));
+  for (std::size_t t = 0; t < x.rows; ++t) {
+    std::fill(accumulators_.begin(), accumulators_.end(), 0);
+    analog_.load_vector(x.row(t), cycle_nonzero_.data());
+    for (int p = 0; p < cycles_; ++p) {
+      converting_cycles[static_cast<std::size_t>(p)] = converts(p) ? 1 : 0;
+    }
+    const AnalogTally tally =
+        analog_.convert_vector(vectors_run_, converting_cycles.data(), signed_serial_,
+                               accumulator_limit_, accumulators_.data());
+    counts.clipped_conversions += tally.clipped;
+    counts.clipped_negative += tally.below_zero;
+    counts.accumulator_overflows += tally.overflows;
+    ++analog_batched_;
+    analog_ordered_ += tally.ordered ? 1 : 0;
+    ++vectors_run_;
+    finish_vector(x.row(t), y + t * y_stride, counts, output_base);
+  }
 }
 
 }  // namespace cimsim

@@ -147,6 +147,10 @@ class CrossbarEngine {
     return analog_.adc_offset_lsb(converting_index);
   }
   [[nodiscard]] const std::vector<std::size_t>& converting_columns() const { return converting_; }
+  // Vectors of run_batch that took the analog kernel's column-parallel conversions, and of those
+  // the ones whose accumulator additions went one by one because saturation was possible.
+  [[nodiscard]] std::uint64_t analog_batched_vectors() const { return analog_batched_; }
+  [[nodiscard]] std::uint64_t analog_ordered_vectors() const { return analog_ordered_; }
   // Conversions of one input cycle on the busiest ADC [ns] (section 9).
   [[nodiscard]] double adc_time_ns() const { return t_adc_ns_; }
   // Accumulator values of the last vector, per local output (for waveforms).
@@ -195,6 +199,10 @@ class CrossbarEngine {
                           std::vector<CycleTrace>* trace, std::int32_t output_base);
   void run_vector_analog(const std::int32_t* x, std::int64_t* y, EventCounts& counts,
                          std::vector<CycleTrace>* trace, std::int32_t output_base);
+  // The analog kernel over a batch: the same outputs and counts as run_vector_analog vector by
+  // vector, its conversions column-parallel (AnalogKernel::convert_vector).
+  void run_batch_analog(const IntMatrix& x, std::int64_t* y, std::size_t y_stride,
+                        EventCounts& counts, std::int32_t output_base);
   // The driven value of each row (driven_) and the rows with a nonzero digit in each cycle
   // (cycle_nonzero_); the bit planes too for the bit-plane kernel.
   void load_inputs(const std::int32_t* x, bool planes);
@@ -296,6 +304,8 @@ class CrossbarEngine {
   std::uint64_t crossbar_id_ = 0;
   AnalogKernel analog_;
   std::uint64_t vectors_run_ = 0;
+  std::uint64_t analog_batched_ = 0;
+  std::uint64_t analog_ordered_ = 0;
 };
 
 }  // namespace cimsim
