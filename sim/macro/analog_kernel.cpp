@@ -120,7 +120,7 @@ AnalogKernel::AnalogKernel(const MappedCrossbar& crossbar, const MappingGeometry
     step_[i] = static_cast<double>(column.step);
     max_code_[i] = static_cast<double>((std::int64_t{1} << column.bits) - 1);
     output_[i] = static_cast<std::size_t>(column.local_output);
-    polarity_[i] = crossbar.columns[converting_[i]].polarity;
+    polarity_[i] = crossbar.columns[converting_[i]].polarity < 0 ? -1 : 1;
     step_int_[i] = column.step;
     shift_[i] = column.shift;
     code_weight_[i] = polarity_[i] * (column.step << column.shift);
