@@ -41,30 +41,86 @@ CIMSIM_SIMD_CLONES void add_digit_rows(const std::uint32_t* driven, std::size_t 
 }
 
 // One cycle's ADC conversions, column-parallel, as AdcTransfer::convert_real: the sum (the
-// perturbed one when given, else the loaded sum plus the column's offset), rounded to the
-// nearest code and clamped to [0, max_code]. Codes go to `codes`; each code, shifted by
-// `cycle_shift`, is added into positive[i] or, for a negative cycle, negative[i]. Returns the
-// conversions clipped below zero (low 32 bits) and above the largest code (high 32 bits).
-CIMSIM_SIMD_CLONES std::uint64_t convert_real_cycle(const float* sums, const double* perturbed,
-                                                    const double* offset_lsb, const double* step,
-                                                    const double* max_code, std::size_t n,
-                                                    unsigned cycle_shift, std::int32_t* codes,
-                                                    std::int64_t* accumulated) {
-  std::uint32_t below = 0;
-  std::uint32_t above = 0;
+// perturbed one when kPerturbed, else the loaded sum plus the column's offset) over the step is
+// rounded half up to a code and clamped to [0, max_code]. Codes go to `codes`; each code,
+// shifted by `cycle_shift`, is added into accumulated[i]. With kInverse every step is a power
+// of two and dividing by it is exactly multiplying by its inverse. Written without branches or
+// floor() (which GCC does not vectorize), so that each clone converts a vector of columns at a
+// time: y = sum / step + 0.5 is below zero exactly when floor(y) is, at or above max_code + 1
+// exactly when floor(y) exceeds max_code, and in between floor(y) is its truncation. The codes
+// are those of the scalar conversion in every clone (IEEE operations, no contraction).
+struct ClipCounts {
+  std::uint64_t below = 0;
+  std::uint64_t above = 0;
+};
+
+template <bool kPerturbed, bool kInverse>
+inline ClipCounts convert_cycle_body(
+    const float* __restrict sums, const double* __restrict perturbed,
+    const double* __restrict offset_lsb, const double* __restrict step,
+    const double* __restrict inverse_step, const double* __restrict max_code, std::size_t n,
+    unsigned cycle_shift, std::int32_t* __restrict codes, std::int64_t* __restrict accumulated) {
+  std::uint64_t below = 0;
+  std::uint64_t above = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    const double sum = perturbed != nullptr
-                           ? perturbed[i]
-                           : static_cast<double>(sums[i]) + offset_lsb[i] * step[i];
-    double rounded = std::floor(sum / step[i] + 0.5);
-    below += rounded < 0.0 ? 1U : 0U;
-    above += rounded > max_code[i] ? 1U : 0U;
-    rounded = rounded < 0.0 ? 0.0 : (rounded > max_code[i] ? max_code[i] : rounded);
-    const auto code = static_cast<std::int32_t>(rounded);
+    double sum = 0.0;
+    if constexpr (kPerturbed) {
+      sum = perturbed[i];
+    } else {
+      sum = static_cast<double>(sums[i]) + offset_lsb[i] * step[i];
+    }
+    double scaled = 0.0;
+    if constexpr (kInverse) {
+      scaled = sum * inverse_step[i];
+    } else {
+      scaled = sum / step[i];
+    }
+    const double y = scaled + 0.5;
+    const double top = max_code[i];
+    below += y < 0.0 ? 1 : 0;
+    above += y >= top + 1.0 ? 1 : 0;
+    const double low_clamped = y < 0.0 ? 0.0 : y;
+    const double clamped = low_clamped >= top + 1.0 ? top : low_clamped;
+    const auto code = static_cast<std::int32_t>(clamped);
     codes[i] = code;
     accumulated[i] += static_cast<std::int64_t>(code) << cycle_shift;
   }
-  return (static_cast<std::uint64_t>(above) << 32U) | below;
+  return {below, above};
+}
+
+// The four variants, each built for AVX-512, AVX2 and the baseline.
+CIMSIM_SIMD_CLONES ClipCounts convert_cycle_inverse(const float* sums, const double* offset_lsb,
+                                                    const double* step, const double* inverse_step,
+                                                    const double* max_code, std::size_t n,
+                                                    unsigned cycle_shift, std::int32_t* codes,
+                                                    std::int64_t* accumulated) {
+  return convert_cycle_body<false, true>(sums, nullptr, offset_lsb, step, inverse_step, max_code, n,
+                                         cycle_shift, codes, accumulated);
+}
+
+CIMSIM_SIMD_CLONES ClipCounts convert_cycle_divide(const float* sums, const double* offset_lsb,
+                                                   const double* step, const double* max_code,
+                                                   std::size_t n, unsigned cycle_shift,
+                                                   std::int32_t* codes, std::int64_t* accumulated) {
+  return convert_cycle_body<false, false>(sums, nullptr, offset_lsb, step, nullptr, max_code, n,
+                                          cycle_shift, codes, accumulated);
+}
+
+CIMSIM_SIMD_CLONES ClipCounts convert_perturbed_inverse(const double* perturbed,
+                                                        const double* inverse_step,
+                                                        const double* max_code, std::size_t n,
+                                                        unsigned cycle_shift, std::int32_t* codes,
+                                                        std::int64_t* accumulated) {
+  return convert_cycle_body<true, true>(nullptr, perturbed, nullptr, nullptr, inverse_step,
+                                        max_code, n, cycle_shift, codes, accumulated);
+}
+
+CIMSIM_SIMD_CLONES ClipCounts convert_perturbed_divide(const double* perturbed, const double* step,
+                                                       const double* max_code, std::size_t n,
+                                                       unsigned cycle_shift, std::int32_t* codes,
+                                                       std::int64_t* accumulated) {
+  return convert_cycle_body<true, false>(nullptr, perturbed, nullptr, step, nullptr, max_code, n,
+                                         cycle_shift, codes, accumulated);
 }
 
 }  // namespace
@@ -119,11 +175,20 @@ AnalogKernel::AnalogKernel(const MappedCrossbar& crossbar, const MappingGeometry
     const ColumnAdcPlan& column = plan[converting_[i]];
     step_[i] = static_cast<double>(column.step);
     max_code_[i] = static_cast<double>((std::int64_t{1} << column.bits) - 1);
+    column_parallel_ = column_parallel_ && column.bits <= 30;
     output_[i] = static_cast<std::size_t>(column.local_output);
     polarity_[i] = crossbar.columns[converting_[i]].polarity < 0 ? -1 : 1;
     step_int_[i] = column.step;
     shift_[i] = column.shift;
     code_weight_[i] = polarity_[i] * (column.step << column.shift);
+  }
+  // Every step a power of two (as in both ADC transfer modes today): multiply by the inverse.
+  bool powers_of_two = true;
+  for (const std::int64_t step : step_int_)
+    powers_of_two = powers_of_two && (step & (step - 1)) == 0;
+  if (powers_of_two) {
+    inverse_step_.resize(count);
+    for (std::size_t i = 0; i < count; ++i) inverse_step_[i] = 1.0 / step_[i];
   }
   codes_.resize(sum_.size());
   if (read_noise_ || device.adc_noise_sigma_lsb > 0.0) perturbed_.resize(count);
@@ -201,13 +266,27 @@ AnalogTally AnalogKernel::convert_vector(std::uint64_t vector, const std::uint8_
       for (std::size_t i = 0; i < n; ++i) perturbed_[i] = perturbed_sum(p, i, vector, step_int_[i]);
     }
     const bool negative = signed_serial && p == cycles_ - 1;
-    const std::uint64_t clipped = convert_real_cycle(
-        &sum_[base], noise ? perturbed_.data() : nullptr, adc_offset_lsb_.data(), step_.data(),
-        max_code_.data(), n, static_cast<unsigned>(p * v), &codes_[base],
-        negative ? negative_codes_.data() : positive_codes_.data());
-    const std::uint64_t below = clipped & 0xffffffffU;
-    tally.below_zero += below;
-    tally.clipped += below + (clipped >> 32U);
+    std::int64_t* accumulated = negative ? negative_codes_.data() : positive_codes_.data();
+    const auto cycle_shift = static_cast<unsigned>(p * v);
+    std::int32_t* codes = &codes_[base];
+    const double* inverse = inverse_step_.data();
+    ClipCounts clips;
+    if (noise) {
+      clips = inverse_step_.empty()
+                  ? convert_perturbed_divide(perturbed_.data(), step_.data(), max_code_.data(), n,
+                                             cycle_shift, codes, accumulated)
+                  : convert_perturbed_inverse(perturbed_.data(), inverse, max_code_.data(), n,
+                                              cycle_shift, codes, accumulated);
+    } else {
+      clips =
+          inverse_step_.empty()
+              ? convert_cycle_divide(&sum_[base], adc_offset_lsb_.data(), step_.data(),
+                                     max_code_.data(), n, cycle_shift, codes, accumulated)
+              : convert_cycle_inverse(&sum_[base], adc_offset_lsb_.data(), step_.data(), inverse,
+                                      max_code_.data(), n, cycle_shift, codes, accumulated);
+    }
+    tally.below_zero += clips.below;
+    tally.clipped += clips.below + clips.above;
   }
   // Each column's positive and negative part; when every output's positive parts and negative
   // parts each stay within the accumulator, no partial sum in any order can saturate, and the

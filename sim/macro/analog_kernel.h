@@ -57,6 +57,10 @@ class AnalogKernel {
   AnalogTally convert_vector(std::uint64_t vector, const std::uint8_t* converts, bool signed_serial,
                              std::int64_t limit, std::int64_t* accumulators);
 
+  // Whether convert_vector can run: every code fits the column-parallel conversion's int32
+  // lanes (at most 30-bit ADCs).
+  [[nodiscard]] bool column_parallel() const { return column_parallel_; }
+
   // The conductance of row r in the i-th converting column [ideal level steps].
   [[nodiscard]] float conductance(std::size_t row, std::size_t i) const {
     return g_[row * converting_.size() + i];
@@ -88,7 +92,9 @@ class AnalogKernel {
   // step * 2^shift; the loaded vector's codes [cycle][converting index], the perturbed sums of
   // one cycle when noise is drawn, and per column the codes weighted by 2^(p v), summed over the
   // positive cycles and over the negative one (signed bit-serial inputs).
+  bool column_parallel_ = true;
   std::vector<double> step_;
+  std::vector<double> inverse_step_;  // 1/step when every step is a power of two, else empty
   std::vector<double> max_code_;
   std::vector<std::size_t> output_;
   std::vector<std::int64_t> code_weight_;

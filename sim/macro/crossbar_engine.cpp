@@ -533,7 +533,7 @@ void CrossbarEngine::run_vector_digital(const std::int32_t* x, std::int64_t* y, 
 
 void CrossbarEngine::run_batch(const IntMatrix& x, std::int64_t* y, std::size_t y_stride,
                                EventCounts& counts, std::int32_t output_base) {
-  if (analog()) {
+  if (analog() && analog_.column_parallel()) {
     run_batch_analog(x, y, y_stride, counts, output_base);
     return;
   }
