@@ -2,8 +2,9 @@
 // each converting column holds real-valued cell conductances, sampled once per run, and each
 // input cycle's column sum is a real number, perturbed by read noise and the ADC's offset and
 // noise, that the ADC then quantizes. This class holds the conductances and computes the
-// perturbed sums; the engine converts them through its one conversion and counting path
-// (take_conversion, count_cycles), as for every other kernel.
+// perturbed sums; they are converted one at a time by the engine (take_conversion: traced runs
+// and single vectors) or column-parallel here (convert_vector: batches, the same codes), and
+// both feed the engine's one counting path (count_cycles), as every other kernel does.
 #pragma once
 
 #include <cstdint>
