@@ -58,6 +58,8 @@ void set_rate_counters(benchmark::State& state, double cell_ops, double macs) {
   // exact kernel, and the yardstick against the machine's int32 multiply-add rate.
   state.counters["int_macs"] =
       benchmark::Counter(macs, benchmark::Counter::kIsIterationInvariantRate);
+  // Bits per cell: a bit-plane kernel ANDs and counts this many bits per cell operation.
+  state.counters["cell_bits"] = macro_geometry().cell_bits;
 }
 
 // Column sums of one crossbar, one vector per iteration, through CrossbarEngine::run_vector.
