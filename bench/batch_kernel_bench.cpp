@@ -90,7 +90,8 @@ void BM_ClipKernel(benchmark::State& state, bool portable) {
                                       kClipCycles * static_cast<double>(kernels::kClipBlock));
   state.SetItemsProcessed(static_cast<std::int64_t>(cell_ops) * state.iterations());
   state.SetLabel(std::to_string(kClipRows) + " rows x " + std::to_string(kClipColumnCount) +
-                 " clip columns, 2-bit cells, 8 cycles, " + std::to_string(kernels::kClipBlock) +
+                 " clip columns, " + std::to_string(kClipCellBits) + "-bit cells, " +
+                 std::to_string(kClipCycles) + " cycles, " + std::to_string(kernels::kClipBlock) +
                  " vectors, " + (portable ? "portable" : "AVX-512 VPOPCNTQ"));
 }
 

@@ -172,12 +172,13 @@ def main():
         print()
         print("Kernels against one core's measured limits (median): cell ops as AND+POPCNT bit "
               "ops (x cell bits) and as int8 VNNI MACs")
-        print(f"  {'case':30s} {'cell ops/s':>11s} {'bit ops/s':>10s} {'of AND+POPCNT':>14s} "
+        width = max(len(name) for name, _ in kernels)
+        print(f"  {'case':{width}s} {'cell ops/s':>11s} {'bit ops/s':>10s} {'of AND+POPCNT':>14s} "
               f"{'of int8 VNNI':>13s} {'int MAC/s':>10s} {'of int32 MAC':>13s}")
         for name, m in kernels:
             bit_ops = m["cell_ops"] * m.get("cell_bits", 1)
             macs = m.get("int_macs")
-            print(f"  {name:30s} {si(m['cell_ops'], ''):>11s} {si(bit_ops, ''):>10s} "
+            print(f"  {name:{width}s} {si(m['cell_ops'], ''):>11s} {si(bit_ops, ''):>10s} "
                   f"{percent(bit_ops, popcount_rate):>14s} {percent(m['cell_ops'], vnni_rate):>13s} "
                   f"{si(macs, '') if macs else '':>10s} "
                   f"{percent(macs, int32_rate) if macs else '':>13s}".rstrip())
