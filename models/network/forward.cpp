@@ -166,13 +166,12 @@ std::vector<float> quantized_matrix_product(const MatrixLayer& m, const LayerQua
                     });
   const WideMatrix y = matmul(ordinal, x);
   std::vector<float> out(t * m.n);
-  tbb::parallel_for(
-      tbb::blocked_range<std::size_t>(0, t, 256),
-      [&](const tbb::blocked_range<std::size_t>& range) {
-        for (std::size_t i = range.begin(); i < range.end(); ++i) {
-          dequantize_row(y.row(i), q, m, out.data() + i * m.n);
-        }
-      });
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, t, 256),
+                    [&](const tbb::blocked_range<std::size_t>& range) {
+                      for (std::size_t i = range.begin(); i < range.end(); ++i) {
+                        dequantize_row(y.row(i), q, m, out.data() + i * m.n);
+                      }
+                    });
   return out;
 }
 

@@ -34,8 +34,9 @@ struct EventCounts {
 
   // Adds everything, static counts included: combines different crossbars or layers.
   EventCounts& operator+=(const EventCounts& other);
-  // Adds only the dynamic counts: combines runs of the same hardware on more inputs.
-  void add_dynamic(const EventCounts& other);
+  // Adds only the dynamic counts, `times` over: combines runs of the same hardware on more
+  // inputs.
+  void add_dynamic(const EventCounts& other, std::uint64_t times = 1);
 };
 
 }  // namespace cimsim

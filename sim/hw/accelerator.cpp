@@ -79,8 +79,28 @@ Accelerator::Accelerator(const sc_core::sc_module_name& name,
     exact_.push_back(exact);
   }
   weights_.resize(layers_.size());
+  exact_counts_.resize(layers_.size());
   for (std::size_t l = 0; l < layers_.size(); ++l) {
-    if (exact_[l]) (void)layer_weights(l);
+    if (!exact_[l]) continue;
+    (void)layer_weights(l);
+    exact_counts_[l] = std::make_unique<ExactLayerCounts>(engines[l]);
+  }
+  // What collect() reports of each crossbar and column that does not change from batch to batch.
+  for (std::size_t l = 0; l < layers_.size(); ++l) {
+    crossbar_stats_.emplace_back();
+    column_classes_.emplace_back();
+    const auto& macros = layers_[l]->macros;
+    for (std::size_t i = 0; i < macros.size(); ++i) {
+      const CrossbarEngine& engine = macros[i]->engine();
+      const EventCounts counts = engine.static_counts();
+      crossbar_stats_.back().push_back({counts.used_rows, counts.allocated_columns,
+                                        counts.gated_columns, 0, 0, engine.adc_time_ns(),
+                                        tile_of_[l][i], engine.crossbar().section,
+                                        engine.crossbar().row_tile});
+      for (const ColumnAdcPlan& column : engine.plan()) {
+        ++column_classes_.back()[column.gated ? 0 : column.bits].columns;
+      }
+    }
   }
 }
 
@@ -171,26 +191,26 @@ LayerResult Accelerator::run_layer(std::size_t index, const IntMatrix& inputs) {
   // elaboration would be lost.
   if (sc_core::sc_get_status() == sc_core::SC_ELABORATION) sc_core::sc_start(sc_core::SC_ZERO_TIME);
   // The functional model: the arithmetic of untraced macros is independent, so it runs on every
-  // core, outside simulated time. An exact layer is one integer product, and its macros' counts
-  // follow from the digit statistics of the batch. Traced macros compute in their own process.
-  auto& macros = layers_[index]->macros;
+  // core, outside simulated time. An exact layer (no macro of it traced) is one integer product,
+  // and its counts follow from the digit statistics of the batch. Traced macros compute in their
+  // own process.
   if (layer_is_exact(index)) {
     result.outputs = integer_gemm(inputs, weights_[index]);
     const DigitStatistics digits = digit_statistics(inputs, layer.geometry, settings_.input_signed);
-    tbb::parallel_for(std::size_t{0}, macros.size(), [&](std::size_t i) {
-      macros[i]->precompute_counts(macros[i]->engine().batch_counts(digits, inputs.rows));
-    });
-  } else {
-    std::vector<CrossbarMacro*> untraced;
-    for (auto& macro : macros) {
-      if (!macro->traced()) untraced.push_back(macro.get());
-    }
-    tbb::parallel_for(std::size_t{0}, untraced.size(),
-                      [&untraced, &inputs](std::size_t i) { untraced[i]->precompute(inputs); });
-    for (CrossbarMacro* macro : untraced) macro->add_partial_sums(result.outputs);
+    std::vector<std::uint64_t> conversions;
+    result.counts = exact_counts_[index]->batch(digits, inputs.rows, conversions);
+    collect(index, result, &conversions);
+    return result;
   }
+  std::vector<CrossbarMacro*> untraced;
+  for (auto& macro : layers_[index]->macros) {
+    if (!macro->traced()) untraced.push_back(macro.get());
+  }
+  tbb::parallel_for(std::size_t{0}, untraced.size(),
+                    [&untraced, &inputs](std::size_t i) { untraced[i]->precompute(inputs); });
+  for (CrossbarMacro* macro : untraced) macro->add_partial_sums(result.outputs);
   run_traced(index, inputs, result.outputs);
-  collect(index, result);
+  collect(index, result, nullptr);
   return result;
 }
 
@@ -268,21 +288,22 @@ ScheduleResult Accelerator::simulate(const ScheduleRequest& request,
   return schedule;
 }
 
-void Accelerator::collect(std::size_t index, LayerResult& result) const {
+void Accelerator::collect(std::size_t index, LayerResult& result,
+                          const std::vector<std::uint64_t>* exact_conversions) const {
   const LayerUnit& unit = *layers_[index];
+  result.crossbars = crossbar_stats_[index];
   for (std::size_t i = 0; i < unit.macros.size(); ++i) {
-    const CrossbarMacro& macro = *unit.macros[i];
-    const EventCounts& counts = macro.counts();
-    result.counts += counts;
-    const MappedCrossbar& crossbar = macro.engine().crossbar();
-    result.crossbars.push_back({counts.used_rows, counts.allocated_columns, counts.gated_columns,
-                                counts.conversions, counts.clipped_conversions,
-                                macro.engine().adc_time_ns(), tile_of_[index][i], crossbar.section,
-                                crossbar.row_tile});
-    for (const ColumnAdcPlan& plan : macro.engine().plan()) {
-      ++result.column_classes[plan.gated ? 0 : plan.bits].columns;
+    CrossbarStats& stats = result.crossbars[i];
+    if (exact_conversions != nullptr) {  // result.counts holds the layer's counts already
+      stats.conversions = (*exact_conversions)[i];
+      continue;
     }
+    const EventCounts& counts = unit.macros[i]->counts();
+    result.counts += counts;
+    stats.conversions = counts.conversions;
+    stats.clipped_conversions = counts.clipped_conversions;
   }
+  result.column_classes = column_classes_[index];
   // With shared pools the ADCs serving the layer are its tiles' pools (section 11).
   const LayerPlan& plan = chip_->plan().layers[index];
   result.counts.adcs = plan.adcs;

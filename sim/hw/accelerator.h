@@ -18,6 +18,7 @@
 #include "sim/core/event_counts.h"
 #include "sim/hw/chip.h"
 #include "sim/hw/crossbar_macro.h"
+#include "sim/hw/exact_layer_counts.h"
 #include "sim/hw/scheduler.h"
 #include "sim/mapping/int_matrix.h"
 #include "sim/mapping/mapped_layer.h"
@@ -134,8 +135,11 @@ class Accelerator : public sc_core::sc_module {
   void run_traced(std::size_t index, const IntMatrix& inputs, WideMatrix& outputs);
   void open_traces(const std::vector<std::string>& trace_patterns, const std::string& vcd_path);
   [[nodiscard]] sc_core::sc_trace_file* trace_file(const std::string& vcd_path);
-  // Adds the macros' counts and static description of layer `index` to its result.
-  void collect(std::size_t index, LayerResult& result) const;
+  // Adds the macros' counts and static description of layer `index` to its result; for an
+  // exact layer, whose counts run_layer took from exact_counts_, `exact_conversions` holds its
+  // crossbars' conversions.
+  void collect(std::size_t index, LayerResult& result,
+               const std::vector<std::uint64_t>* exact_conversions) const;
 
   MacroSettings settings_;
   std::vector<std::unique_ptr<LayerUnit>> layers_;
@@ -145,6 +149,9 @@ class Accelerator : public sc_core::sc_module {
   std::vector<std::vector<std::int64_t>> tile_of_;   // per layer, per crossbar: its tile
   std::vector<bool> exact_;                          // per layer: it runs as one integer product
   std::vector<IntMatrix> weights_;                   // per layer: its integer weights, once rebuilt
+  std::vector<std::unique_ptr<ExactLayerCounts>> exact_counts_;  // per exact layer: its counting
+  std::vector<std::vector<CrossbarStats>> crossbar_stats_;  // per layer: static per-crossbar facts
+  std::vector<std::map<int, ColumnClass>> column_classes_;  // per layer: columns by resolution
   sc_core::sc_trace_file* trace_file_ = nullptr;
   double simulated_ns_ = 0.0;  // of the schedule, for the statistics
 };

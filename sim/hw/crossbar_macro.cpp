@@ -68,11 +68,6 @@ void CrossbarMacro::precompute(const IntMatrix& inputs) {
   engine_.run_batch(inputs, partial_.data.data(), span, counts_, first);
 }
 
-void CrossbarMacro::precompute_counts(const EventCounts& counts) {
-  counts_ = counts;
-  partial_ = WideMatrix();
-}
-
 void CrossbarMacro::add_partial_sums(WideMatrix& outputs) const {
   const std::int32_t first =
       engine_.crossbar().outputs.empty() ? 0 : engine_.crossbar().outputs.front();

@@ -38,9 +38,6 @@ class CrossbarMacro : public sc_core::sc_module {
   // Computes the arithmetic of a batch outside simulated time, so that the macros of a layer can
   // do it on several cores at once. Touches nothing but this macro.
   void precompute(const IntMatrix& inputs);
-  // The same for a layer whose outputs were computed as one exact product: only the counts are
-  // this macro's.
-  void precompute_counts(const EventCounts& counts);
   // Adds the precomputed partial sums into the layer's outputs (T x N).
   void add_partial_sums(WideMatrix& outputs) const;
 

@@ -4,7 +4,11 @@
 #include <bitset>
 #include <cmath>
 
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_reduce.h>
+
 #include "sim/core/errors.h"
+#include "sim/core/simd_clones.h"
 #include "sim/encoding/weight_encoding.h"
 #include "sim/macro/batch_kernels.h"
 #include "sim/macro/clip_kernel.h"
@@ -33,49 +37,90 @@ const char* kernel_name(Kernel kernel) {
   return "?";
 }
 
+namespace {
+
+// The digit code of an input: which digits of `bits` bits a row drives, `digit_bits` at a time.
+struct DigitCode {
+  std::uint32_t offset = 0;      // added before slicing (signed inputs on multi-bit DACs)
+  std::uint32_t input_mask = 0;  // the input's bits
+  std::uint32_t digit_mask = 0;  // one digit's bits
+  int digit_bits = 1;
+  std::size_t cycles = 0;
+};
+
+// Adds, for rows [begin, end) of x, each input k's nonzero digits (over all cycles) to
+// counts[k]. The loop over k is innermost so that GCC vectorizes it (a clone per instruction
+// set): a row is read once per cycle from L1, where the old per-element loop over set bits made
+// scattered increments (a tenth of an exact run's time).
+CIMSIM_SIMD_CLONES void count_nonzero_digits(const IntMatrix& x, std::size_t begin, std::size_t end,
+                                             const DigitCode& code,
+                                             std::uint32_t* __restrict counts) {
+  const std::size_t cols = x.cols;
+  for (std::size_t t = begin; t < end; ++t) {
+    const std::int32_t* row = x.row(t);
+    for (std::size_t p = 0; p < code.cycles; ++p) {
+      const auto shift =
+          static_cast<std::uint32_t>(p) * static_cast<std::uint32_t>(code.digit_bits);
+      for (std::size_t k = 0; k < cols; ++k) {
+        const std::uint32_t driven =
+            (static_cast<std::uint32_t>(row[k]) + code.offset) & code.input_mask;
+        counts[k] += ((driven >> shift) & code.digit_mask) != 0 ? 1U : 0U;
+      }
+    }
+  }
+}
+
+}  // namespace
+
 DigitStatistics digit_statistics(const IntMatrix& x, const MappingGeometry& geometry,
                                  bool input_signed) {
   DigitStatistics stats;
   stats.cycles = geometry.input_cycles();
-  const int a = geometry.input_bits;
-  const int v = geometry.dac_bits;
-  const bool offset_digits = input_signed && v > 1;
-  const std::int64_t half = std::int64_t{1} << (a - 1);
-  const std::uint32_t input_mask = (1U << a) - 1U;
-  const std::uint32_t digit_mask = (1U << v) - 1U;
-  const std::size_t cycles = static_cast<std::size_t>(stats.cycles);
-  stats.nonzero.assign(x.cols * cycles, 0);
-  for (std::size_t t = 0; t < x.rows; ++t) {
-    const std::int32_t* row = x.row(t);
-    for (std::size_t k = 0; k < x.cols; ++k) {
-      const auto driven =
-          static_cast<std::uint32_t>(offset_digits ? row[k] + half : row[k]) & input_mask;
-      if (driven == 0) continue;
-      std::uint64_t* out = &stats.nonzero[k * cycles];
-      if (v == 1) {
-        for (std::uint32_t bits = driven; bits != 0; bits &= bits - 1) ++out[__builtin_ctz(bits)];
-      } else {
-        for (std::size_t p = 0; p < cycles; ++p) {
-          out[p] += ((driven >> (p * static_cast<std::size_t>(v))) & digit_mask) != 0 ? 1 : 0;
+  DigitCode code;
+  code.digit_bits = geometry.dac_bits;
+  code.cycles = static_cast<std::size_t>(stats.cycles);
+  // The offset wraps modulo 2^32 like the input's two's complement, and only the input's own
+  // bits are kept, so this is (x + 2^(a-1)) mod 2^a for signed inputs on multi-bit DACs.
+  if (input_signed && geometry.dac_bits > 1) code.offset = 1U << (geometry.input_bits - 1);
+  code.input_mask = (1U << geometry.input_bits) - 1U;
+  code.digit_mask = (1U << geometry.dac_bits) - 1U;
+  const std::size_t cols = x.cols;
+  // Row blocks run in parallel, each with 32-bit counters (a block adds at most its rows times
+  // its cycles, far below 2^32); the blocks' counts are summed as integers, in any order.
+  constexpr std::size_t kBlockRows = 2048;
+  using Counts = std::vector<std::uint64_t>;
+  stats.nonzero = tbb::parallel_reduce(
+      tbb::blocked_range<std::size_t>(0, x.rows, kBlockRows), Counts(cols, 0),
+      [&](const tbb::blocked_range<std::size_t>& range, Counts total) {
+        std::vector<std::uint32_t> counts(cols, 0);
+        for (std::size_t t = range.begin(); t < range.end(); t += kBlockRows) {
+          std::fill(counts.begin(), counts.end(), 0U);
+          count_nonzero_digits(x, t, std::min(range.end(), t + kBlockRows), code, counts.data());
+          for (std::size_t k = 0; k < cols; ++k) total[k] += counts[k];
         }
-      }
-    }
-  }
+        return total;
+      },
+      [](Counts a, const Counts& b) {
+        for (std::size_t k = 0; k < a.size(); ++k) a[k] += b[k];
+        return a;
+      });
   return stats;
 }
 
-EventCounts CrossbarEngine::batch_counts(const DigitStatistics& digits,
-                                         std::uint64_t vectors) const {
-  EventCounts counts = static_counts();
-  const std::size_t cycles = static_cast<std::size_t>(digits.cycles);
+EventCounts CrossbarEngine::exact_counts_per_vector() const {
+  EventCounts counts;
   CycleTally tally;
-  tally.vectors = vectors;
-  for (std::int32_t k : crossbar_.gather) {
-    const std::uint64_t* per_cycle = &digits.nonzero[static_cast<std::size_t>(k) * cycles];
-    for (std::size_t p = 0; p < cycles; ++p) tally.nonzero_digits += per_cycle[p];
-  }
+  tally.vectors = 1;
   // An exact crossbar skips no input cycle (choose_kernel).
-  tally.converted_cycles = vectors * cycles;
+  tally.converted_cycles = static_cast<std::uint64_t>(cycles_);
+  count_cycles(tally, counts);
+  return counts;
+}
+
+EventCounts CrossbarEngine::exact_counts_per_digit() const {
+  EventCounts counts;
+  CycleTally tally;
+  tally.nonzero_digits = 1;
   count_cycles(tally, counts);
   return counts;
 }

@@ -63,11 +63,11 @@ struct CycleTrace {
   std::vector<bool> converted;      // per column
 };
 
-// For a batch of input vectors: per input k and input cycle p, the number of vectors whose digit
-// is nonzero. Enough to count every event of an exact crossbar without visiting each vector.
+// For a batch of input vectors: per input k, its nonzero digits summed over the vectors and the
+// input cycles. Enough to count every event of an exact crossbar without visiting each vector.
 struct DigitStatistics {
   int cycles = 0;
-  std::vector<std::uint64_t> nonzero;  // [k * cycles + p]
+  std::vector<std::uint64_t> nonzero;  // [k]
 };
 
 [[nodiscard]] DigitStatistics digit_statistics(const IntMatrix& x, const MappingGeometry& geometry,
@@ -123,7 +123,8 @@ class CrossbarEngine {
   [[nodiscard]] Kernel kernel() const { return choice_.kernel; }
   [[nodiscard]] const char* kernel_reason() const { return choice_.reason; }
   // Whether no column can clip, round or overflow (Kernel::kExact): the outputs are the integer
-  // product, and batch_counts() gives every count of a batch.
+  // product, and exact_counts_per_vector() and exact_counts_per_digit() give every count of a
+  // batch.
   [[nodiscard]] bool exact() const { return choice_.kernel == Kernel::kExact; }
   // Whether batches take the split kernel (exact or not; the columns that can clip or round are
   // clipping_columns(), none for an exact crossbar).
@@ -155,10 +156,12 @@ class CrossbarEngine {
   [[nodiscard]] double adc_time_ns() const { return t_adc_ns_; }
   // Accumulator values of the last vector, per local output (for waveforms).
   [[nodiscard]] const std::vector<std::int64_t>& accumulators() const { return accumulators_; }
-  // Every count of `vectors` vectors through an exact crossbar (exact() true), from the batch's
-  // digit statistics: identical to running them one by one.
-  [[nodiscard]] EventCounts batch_counts(const DigitStatistics& digits,
-                                         std::uint64_t vectors) const;
+  // The dynamic counts of an exact crossbar (exact() true) are linear in the vectors and in
+  // its rows' nonzero digits: these are the counts of one vector with no nonzero digit and of
+  // one nonzero digit, so that a batch's counts follow from its digit statistics
+  // (ExactLayerCounts), identical to running the vectors one by one.
+  [[nodiscard]] EventCounts exact_counts_per_vector() const;
+  [[nodiscard]] EventCounts exact_counts_per_digit() const;
   // Static counts of this crossbar (columns, cells, ADCs).
   [[nodiscard]] EventCounts static_counts() const;
 
