@@ -21,7 +21,8 @@ EventCounts ExactLayerCounts::batch(const DigitStatistics& digits, std::uint64_t
   for (std::size_t c = 0; c < crossbars_.size(); ++c) {
     const Crossbar& crossbar = crossbars_[c];
     std::uint64_t nonzero_digits = 0;
-    for (std::int32_t k : *crossbar.gather) nonzero_digits += digits.nonzero[static_cast<std::size_t>(k)];
+    for (std::int32_t k : *crossbar.gather)
+      nonzero_digits += digits.nonzero[static_cast<std::size_t>(k)];
     counts.add_dynamic(crossbar.per_digit, nonzero_digits);
     conversions[c] = crossbar.conversions_per_vector * vectors;
   }
