@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "sim/core/simd_clones.h"
 #include "sim/device/device_model.h"
@@ -11,31 +12,176 @@
 namespace cimsim {
 namespace {
 
-// Adds each row's conductances, times its digit in each input cycle (squared when `square`, for
-// the read-noise variances), into that cycle's sums [cycle][n]. Rows are added in row order in
-// every clone, so each sum is the same float in any vector width (-ffp-contract=off).
-CIMSIM_SIMD_CLONES void add_digit_rows(const std::uint32_t* driven, std::size_t rows, int dac_bits,
-                                       int cycles, const float* g, std::size_t n, bool square,
-                                       float* sums) {
-  const std::uint32_t digit_mask = (1U << dac_bits) - 1U;
+// The per-cycle column sums of one vector, computed with each sum held in a register across the
+// rows. Every sum adds, in row order, each row's conductance times its digit in that cycle
+// (squared when kSquare, for the read-noise variances), exactly as the one-row-at-a-time loop
+// did: a digit of 1 multiplies exactly, and a zero digit adds +0 or -0, which leaves any sum
+// unchanged (sums start at +0, and in round-to-nearest x + -x is +0, so no sum is ever -0).
+// So each sum is the same float in any clone and any layout (-ffp-contract=off).
+using Floats8 = float __attribute__((vector_size(32)));
+using Floats16 = float __attribute__((vector_size(64)));
+using Ints16 = std::int32_t __attribute__((vector_size(64)));
+using Words16 = std::uint32_t __attribute__((vector_size(64)));
+
+// Wide crossbars (more than kNarrowColumns converting columns): 16 columns at a time, K cycles
+// starting at p0 each in its own register; `digits` holds each row's digits as floats
+// [cycle][row], `g` the conductances [row][stride] (stride a multiple of 16, zero-padded).
+template <int K, bool kSquare>
+[[gnu::always_inline]] inline void add_rows_wide(const std::uint32_t* driven, const float* digits,
+                                                 std::size_t rows, int p0, const float* g,
+                                                 std::size_t stride, std::size_t c, std::size_t n,
+                                                 float* sums) {
+  Floats16 acc[K];
+  for (int k = 0; k < K; ++k) acc[k] = Floats16{};
   for (std::size_t r = 0; r < rows; ++r) {
     if (driven[r] == 0) continue;
-    const float* row = g + r * n;
-    if (dac_bits == 1) {
-      // Bit-serial digits are 0 or 1: visit the set bits only and add the row as it is.
-      for (std::uint32_t bits = driven[r]; bits != 0; bits &= bits - 1) {
-        float* sum = sums + static_cast<std::size_t>(__builtin_ctz(bits)) * n;
-        for (std::size_t i = 0; i < n; ++i) sum[i] += row[i];
-      }
-      continue;
+    Floats16 row;
+    std::memcpy(&row, g + r * stride + c, sizeof row);
+    for (int k = 0; k < K; ++k) {
+      const float d = digits[static_cast<std::size_t>(p0 + k) * rows + r];
+      const float factor = kSquare ? d * d : d;
+      acc[k] += factor * row;
     }
-    for (int p = 0; p < cycles; ++p) {
-      const std::uint32_t digit = (driven[r] >> static_cast<unsigned>(p * dac_bits)) & digit_mask;
-      if (digit == 0) continue;
-      const auto d = static_cast<float>(digit);
-      const float factor = square ? d * d : d;
-      float* sum = sums + static_cast<std::size_t>(p) * n;
-      for (std::size_t i = 0; i < n; ++i) sum[i] += factor * row[i];
+  }
+  const std::size_t lanes = std::min<std::size_t>(16, n - c);
+  for (int k = 0; k < K; ++k) {
+    std::memcpy(sums + static_cast<std::size_t>(p0 + k) * n + c, &acc[k], lanes * sizeof(float));
+  }
+}
+
+template <bool kSquare>
+[[gnu::always_inline]] inline void add_rows_wide_all(const std::uint32_t* driven,
+                                                     const float* digits, std::size_t rows,
+                                                     int cycles, const float* g, std::size_t stride,
+                                                     std::size_t n, float* sums) {
+  for (std::size_t c = 0; c < n; c += 16) {
+    int p0 = 0;
+    while (p0 < cycles) {
+      const int left = cycles - p0;
+      if (left >= 8) {
+        add_rows_wide<8, kSquare>(driven, digits, rows, p0, g, stride, c, n, sums);
+        p0 += 8;
+      } else if (left >= 4) {
+        add_rows_wide<4, kSquare>(driven, digits, rows, p0, g, stride, c, n, sums);
+        p0 += 4;
+      } else if (left >= 2) {
+        add_rows_wide<2, kSquare>(driven, digits, rows, p0, g, stride, c, n, sums);
+        p0 += 2;
+      } else {
+        add_rows_wide<1, kSquare>(driven, digits, rows, p0, g, stride, c, n, sums);
+        p0 += 1;
+      }
+    }
+  }
+}
+
+// The clones: each builds both variants in its own vector width.
+CIMSIM_SIMD_CLONES void add_digit_rows_wide(const std::uint32_t* driven, const float* digits,
+                                            std::size_t rows, int cycles, const float* g,
+                                            std::size_t stride, std::size_t n, bool square,
+                                            float* sums) {
+  if (square) {
+    add_rows_wide_all<true>(driven, digits, rows, cycles, g, stride, n, sums);
+  } else {
+    add_rows_wide_all<false>(driven, digits, rows, cycles, g, stride, n, sums);
+  }
+}
+
+// Narrow crossbars (at most kNarrowColumns converting columns, as SWS's): a register holds two
+// cycles, the row's 8 (zero-padded) conductances in each half, and the digits are taken from
+// the driven value in the register (a shift and a mask per lane); A registers cover the 2 A
+// cycles from p0 (cycles past the last one get a zero mask).
+template <int A, bool kSquare>
+[[gnu::always_inline]] inline void add_rows_narrow(const std::uint32_t* driven, std::size_t rows,
+                                                   int dac_bits, int cycles, int p0, const float* g,
+                                                   std::size_t n, float* sums) {
+  const std::uint32_t digit_mask = (1U << dac_bits) - 1U;
+  Words16 shift[A];
+  Words16 mask[A];
+  Floats16 acc[A];
+  for (int a = 0; a < A; ++a) {
+    for (int lane = 0; lane < 16; ++lane) {
+      const int p = p0 + 2 * a + (lane >= 8 ? 1 : 0);
+      shift[a][lane] = p < cycles ? static_cast<std::uint32_t>(p * dac_bits) : 0U;
+      mask[a][lane] = p < cycles ? digit_mask : 0U;
+    }
+    acc[a] = Floats16{};
+  }
+  for (std::size_t r = 0; r < rows; ++r) {
+    if (driven[r] == 0) continue;
+    Floats8 half;
+    std::memcpy(&half, g + r * 8, sizeof half);
+    const Floats16 row =
+        __builtin_shufflevector(half, half, 0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7);
+    const Words16 value = Words16{} + driven[r];
+    for (int a = 0; a < A; ++a) {
+      const Ints16 digit = reinterpret_cast<Ints16>((value >> shift[a]) & mask[a]);
+      Floats16 factor = __builtin_convertvector(digit, Floats16);
+      if constexpr (kSquare) factor = factor * factor;
+      acc[a] += factor * row;
+    }
+  }
+  for (int a = 0; a < A; ++a) {
+    for (int h = 0; h < 2; ++h) {
+      const int p = p0 + 2 * a + h;
+      if (p >= cycles) break;
+      std::memcpy(sums + static_cast<std::size_t>(p) * n,
+                  reinterpret_cast<const float*>(&acc[a]) + std::ptrdiff_t{8} * h,
+                  n * sizeof(float));
+    }
+  }
+}
+
+template <bool kSquare>
+[[gnu::always_inline]] inline void add_rows_narrow_all(const std::uint32_t* driven,
+                                                       std::size_t rows, int dac_bits, int cycles,
+                                                       const float* g, std::size_t n, float* sums) {
+  for (int p0 = 0; p0 < cycles; p0 += 8) {
+    const int left = cycles - p0;
+    if (left > 4) {
+      add_rows_narrow<4, kSquare>(driven, rows, dac_bits, cycles, p0, g, n, sums);
+    } else if (left > 2) {
+      add_rows_narrow<2, kSquare>(driven, rows, dac_bits, cycles, p0, g, n, sums);
+    } else {
+      add_rows_narrow<1, kSquare>(driven, rows, dac_bits, cycles, p0, g, n, sums);
+    }
+  }
+}
+
+CIMSIM_SIMD_CLONES void add_digit_rows_narrow(const std::uint32_t* driven, std::size_t rows,
+                                              int dac_bits, int cycles, const float* g,
+                                              std::size_t n, bool square, float* sums) {
+  if (square) {
+    add_rows_narrow_all<true>(driven, rows, dac_bits, cycles, g, n, sums);
+  } else {
+    add_rows_narrow_all<false>(driven, rows, dac_bits, cycles, g, n, sums);
+  }
+}
+
+// Gathers a vector's inputs for the crossbar's rows into `driven` (offset, masked to the input
+// width), counts per cycle the rows with a nonzero digit, and when `digits` is given writes
+// every digit as a float [cycle][row]: cycle-major loops that vectorize over the rows.
+CIMSIM_SIMD_CLONES void load_digits(const std::int32_t* x, const std::int32_t* gather,
+                                    std::size_t rows, std::uint32_t offset,
+                                    std::uint32_t input_mask, int dac_bits, int cycles,
+                                    std::uint32_t* driven, std::uint64_t* cycle_nonzero,
+                                    float* digits) {
+  const std::uint32_t digit_mask = (1U << dac_bits) - 1U;
+  for (std::size_t r = 0; r < rows; ++r) {
+    driven[r] = (static_cast<std::uint32_t>(x[gather[r]]) + offset) & input_mask;
+  }
+  for (int p = 0; p < cycles; ++p) {
+    const auto shift = static_cast<unsigned>(p * dac_bits);
+    std::uint32_t nonzero = 0;
+    for (std::size_t r = 0; r < rows; ++r) {
+      nonzero += ((driven[r] >> shift) & digit_mask) != 0 ? 1U : 0U;
+    }
+    cycle_nonzero[p] = nonzero;
+    if (digits == nullptr) continue;
+    float* row_digits = digits + static_cast<std::size_t>(p) * rows;
+    for (std::size_t r = 0; r < rows; ++r) {
+      row_digits[r] =
+          static_cast<float>(static_cast<std::int32_t>((driven[r] >> shift) & digit_mask));
     }
   }
 }
@@ -145,8 +291,12 @@ AnalogKernel::AnalogKernel(const MappedCrossbar& crossbar, const MappingGeometry
   const DeviceModel model(device, geometry.cell_bits);
   const std::size_t rows = crossbar.gather.size();
   const std::size_t count = converting_.size();
-  g_.assign(rows * count, 0.0F);
-  if (read_noise_) g2_.assign(rows * count, 0.0F);
+  // Rows padded with zero conductances to the kernel's width: 8 columns for narrow crossbars,
+  // a multiple of 16 for the others.
+  narrow_ = count <= kNarrowColumns;
+  stride_ = narrow_ ? kNarrowColumns : (count + 15) / 16 * 16;
+  g_.assign(rows * stride_, 0.0F);
+  if (read_noise_) g2_.assign(rows * stride_, 0.0F);
   const CounterRng offset_rng(device.seed, RandomStream::kAdcOffset);
   adc_offset_lsb_.assign(count, 0.0);
   for (std::size_t i = 0; i < count; ++i) {
@@ -154,8 +304,8 @@ AnalogKernel::AnalogKernel(const MappedCrossbar& crossbar, const MappingGeometry
     const std::vector<std::uint8_t>& cells = crossbar.columns[j].cells;
     for (std::size_t r = 0; r < rows; ++r) {
       const double g = model.conductance(cells[r], crossbar_id_, r, j);
-      g_[r * count + i] = static_cast<float>(g);
-      if (read_noise_) g2_[r * count + i] = static_cast<float>(g * g);
+      g_[r * stride_ + i] = static_cast<float>(g);
+      if (read_noise_) g2_[r * stride_ + i] = static_cast<float>(g * g);
     }
     if (device.adc_offset_sigma_lsb > 0.0) {
       adc_offset_lsb_[i] = device.adc_offset_sigma_lsb * offset_rng.normal(crossbar_id_, j);
@@ -164,6 +314,7 @@ AnalogKernel::AnalogKernel(const MappedCrossbar& crossbar, const MappingGeometry
   sum_.resize(static_cast<std::size_t>(cycles_) * count);
   if (read_noise_) variance_.resize(sum_.size());
   driven_.resize(rows);
+  if (!narrow_) digits_.resize(rows * static_cast<std::size_t>(cycles_));
   step_.resize(count);
   max_code_.resize(count);
   output_.resize(count);
@@ -200,34 +351,27 @@ AnalogKernel::AnalogKernel(const MappedCrossbar& crossbar, const MappingGeometry
 
 void AnalogKernel::load_vector(const std::int32_t* x, std::uint64_t* cycle_nonzero) {
   const int v = dac_bits_;
-  const std::uint32_t digit_mask = (1U << v) - 1U;
-  const std::vector<std::int32_t>& gather = crossbar_->gather;
-  const std::size_t rows = gather.size();
+  const std::size_t rows = crossbar_->gather.size();
   const std::size_t converting = converting_.size();
-  std::fill(sum_.begin(), sum_.end(), 0.0F);
-  if (read_noise_) std::fill(variance_.begin(), variance_.end(), 0.0F);
-  std::fill(cycle_nonzero, cycle_nonzero + cycles_, 0);
-  for (std::size_t r = 0; r < rows; ++r) {
-    const std::int64_t value = x[gather[r]];
-    const auto driven = static_cast<std::uint32_t>(value + offset_) & input_mask_;
-    driven_[r] = driven;
-    if (v == 1) {
-      for (std::uint32_t bits = driven; bits != 0; bits &= bits - 1) {
-        ++cycle_nonzero[__builtin_ctz(bits)];
-      }
-      continue;
+  load_digits(x, crossbar_->gather.data(), rows, static_cast<std::uint32_t>(offset_), input_mask_,
+              v, cycles_, driven_.data(), cycle_nonzero, narrow_ ? nullptr : digits_.data());
+  // Column sums of every cycle at once: a row's conductances are added, times its digit, into
+  // the sums of each cycle (the sum of independent per-cell read noise is a Gaussian of
+  // variance sum d^2 (sigma g)^2, kept alongside).
+  if (narrow_) {
+    add_digit_rows_narrow(driven_.data(), rows, v, cycles_, g_.data(), converting, false,
+                          sum_.data());
+    if (read_noise_) {
+      add_digit_rows_narrow(driven_.data(), rows, v, cycles_, g2_.data(), converting, true,
+                            variance_.data());
     }
-    for (int p = 0; p < cycles_; ++p) {
-      cycle_nonzero[p] += ((driven >> static_cast<unsigned>(p * v)) & digit_mask) != 0 ? 1 : 0;
-    }
+    return;
   }
-  // Column sums of every cycle at once, row by row: a row's conductances are added, times its
-  // digit, into the sums of each cycle where its digit is nonzero (the sum of independent
-  // per-cell read noise is a Gaussian of variance sum d^2 (sigma g)^2, kept alongside).
-  add_digit_rows(driven_.data(), rows, v, cycles_, g_.data(), converting, false, sum_.data());
+  add_digit_rows_wide(driven_.data(), digits_.data(), rows, cycles_, g_.data(), stride_, converting,
+                      false, sum_.data());
   if (read_noise_) {
-    add_digit_rows(driven_.data(), rows, v, cycles_, g2_.data(), converting, true,
-                   variance_.data());
+    add_digit_rows_wide(driven_.data(), digits_.data(), rows, cycles_, g2_.data(), stride_,
+                        converting, true, variance_.data());
   }
 }
 

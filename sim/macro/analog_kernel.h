@@ -64,8 +64,18 @@ class AnalogKernel {
 
   // The conductance of row r in the i-th converting column [ideal level steps].
   [[nodiscard]] float conductance(std::size_t row, std::size_t i) const {
-    return g_[row * converting_.size() + i];
+    return g_[row * stride_ + i];
   }
+  // The loaded vector's noiseless sum of the i-th converting column in `cycle`, and the
+  // variance factor of its read noise (sum of digit^2 g^2; zero without read noise).
+  [[nodiscard]] float loaded_sum(int cycle, std::size_t i) const {
+    return sum_[static_cast<std::size_t>(cycle) * converting_.size() + i];
+  }
+  [[nodiscard]] float loaded_variance(int cycle, std::size_t i) const {
+    return read_noise_ ? variance_[static_cast<std::size_t>(cycle) * converting_.size() + i] : 0.0F;
+  }
+  // Whether the column sums take the narrow kernel (few converting columns, as SWS's).
+  [[nodiscard]] bool narrow() const { return narrow_; }
   // The ADC offset of the i-th converting column [LSB].
   [[nodiscard]] double adc_offset_lsb(std::size_t i) const { return adc_offset_lsb_[i]; }
 
@@ -79,14 +89,20 @@ class AnalogKernel {
   std::uint32_t input_mask_ = 0;
   std::int64_t offset_ = 0;  // added to signed multi-bit inputs: 2^(A-1), else 0
   bool read_noise_ = false;
-  // Conductances [row][converting index], their squares when read noise is on, each column's
-  // ADC offset, and the loaded vector's per-cycle sums and read-noise variances.
+  // Crossbars of at most this many converting columns take the narrow sum kernel.
+  static constexpr std::size_t kNarrowColumns = 8;
+  // Conductances [row][stride_] (converting columns, zero-padded to the sum kernel's width),
+  // their squares when read noise is on, each column's ADC offset, and the loaded vector's
+  // per-cycle sums and read-noise variances.
+  bool narrow_ = false;
+  std::size_t stride_ = 0;
   std::vector<float> g_;
   std::vector<float> g2_;
   std::vector<double> adc_offset_lsb_;
   std::vector<float> sum_;             // [cycle][converting index]
   std::vector<float> variance_;        // [cycle][converting index], read noise
   std::vector<std::uint32_t> driven_;  // per row, the loaded vector's driven value
+  std::vector<float> digits_;          // wide crossbars: [cycle][row], its digits as floats
 
   // Per converting column, for convert_vector: the ADC's step and largest code (as doubles, for
   // the column-parallel rounding), the local output, and the weight of a code, polarity *

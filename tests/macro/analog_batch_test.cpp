@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "sim/device/device_model.h"
+#include "sim/macro/analog_kernel.h"
 #include "sim/macro/crossbar_engine.h"
 #include "sim/mapping/mapping_policy.h"
 #include "tests/macro/random_layer_case.h"
@@ -103,6 +105,99 @@ TEST(AnalogBatch, BatchPathMatchesThePerVectorPathWithEveryNonideality) {
   EXPECT_GT(overflows, 0U);
   EXPECT_GT(signed_serial, 0U);
   EXPECT_GT(multi_bit, 0U);
+}
+
+// The column sums that load_vector leaves (the register-held narrow and wide kernels, digits
+// from the gathered inputs) against sums written out here one term at a time: each sum adds, in
+// row order, digit * conductance for the rows whose digit is nonzero, and the read-noise
+// variance digit^2 * g^2 the same way, float for float. Input widths up to 16 bits, so that
+// crossbars with more than 8 cycles run the kernels' cycle groups in passes.
+TEST(AnalogBatch, LoadedSumsAreTheRowOrderSumsOfTheCellsTimesTheirDigits) {
+  std::mt19937_64 rng(77);
+  std::uniform_int_distribution<int> pick(0, 1000);
+  std::uint64_t narrow = 0;
+  std::uint64_t wide = 0;
+  std::uint64_t wide_chunks = 0;
+  std::uint64_t long_inputs = 0;
+  std::uint64_t variances = 0;
+  for (int trial = 0; trial < 60; ++trial) {
+    testing::RandomLayerCase c = testing::random_layer_case(rng, false);
+    draw_nonidealities(rng, c.settings.device);
+    MappingGeometry& g = c.geometry;
+    if (pick(rng) % 2 == 0) {
+      g.input_bits = 9 + pick(rng) % 8;
+      g.dac_bits = 1 + pick(rng) % 2;
+      const std::int32_t top = 1 << g.input_bits;
+      c.inputs =
+          testing::random_matrix(rng, 2, c.weights.rows, c.settings.input_signed ? -top / 2 : 0,
+                                 c.settings.input_signed ? top / 2 - 1 : top - 1, 0.3);
+    }
+    const MappedLayer layer = map_layer(c.policy, c.weights, g, "layer");
+    const MappingGeometry& geometry = layer.geometry;
+    SCOPED_TRACE("trial " + std::to_string(trial));
+    const bool signed_offset = c.settings.input_signed && geometry.dac_bits > 1;
+    const std::int64_t offset = signed_offset ? std::int64_t{1} << (geometry.input_bits - 1) : 0;
+    const auto input_mask = static_cast<std::uint32_t>((1U << geometry.input_bits) - 1U);
+    const std::uint32_t digit_mask = (1U << geometry.dac_bits) - 1U;
+    const int cycles = geometry.input_cycles();
+    const DeviceModel model(c.settings.device, geometry.cell_bits);
+    for (std::size_t b = 0; b < layer.crossbars.size(); ++b) {
+      const MappedCrossbar& crossbar = layer.crossbars[b];
+      const std::vector<ColumnAdcPlan> plan = plan_adc_columns(crossbar, geometry, c.settings.adc);
+      std::vector<std::size_t> converting;
+      for (std::size_t j = 0; j < plan.size(); ++j) {
+        if (!plan[j].gated) converting.push_back(j);
+      }
+      AnalogKernel kernel(crossbar, geometry, c.settings.device, plan, converting, signed_offset,
+                          500 + b);
+      const bool read_noise = c.settings.device.read_noise_sigma > 0.0;
+      const std::size_t rows = crossbar.gather.size();
+      for (std::size_t t = 0; t < c.inputs.rows; ++t) {
+        const std::int32_t* x = c.inputs.row(t);
+        std::vector<std::uint64_t> nonzero(static_cast<std::size_t>(cycles), 99);
+        kernel.load_vector(x, nonzero.data());
+        for (int p = 0; p < cycles; ++p) {
+          std::uint64_t expected_nonzero = 0;
+          std::vector<float> digit(rows);
+          for (std::size_t r = 0; r < rows; ++r) {
+            const auto driven =
+                static_cast<std::uint32_t>(x[crossbar.gather[r]] + offset) & input_mask;
+            const std::uint32_t d =
+                (driven >> static_cast<unsigned>(p * geometry.dac_bits)) & digit_mask;
+            digit[r] = static_cast<float>(d);
+            expected_nonzero += d != 0 ? 1 : 0;
+          }
+          ASSERT_EQ(nonzero[static_cast<std::size_t>(p)], expected_nonzero) << "cycle " << p;
+          for (std::size_t i = 0; i < converting.size(); ++i) {
+            const std::size_t j = converting[i];
+            float sum = 0.0F;
+            float variance = 0.0F;
+            for (std::size_t r = 0; r < rows; ++r) {
+              if (digit[r] == 0.0F) continue;
+              const double cell = model.conductance(crossbar.columns[j].cells[r], 500 + b, r, j);
+              sum += digit[r] * static_cast<float>(cell);
+              variance += digit[r] * digit[r] * static_cast<float>(cell * cell);
+            }
+            ASSERT_EQ(kernel.loaded_sum(p, i), sum) << "cycle " << p << " column " << j;
+            ASSERT_EQ(kernel.loaded_variance(p, i), read_noise ? variance : 0.0F)
+                << "cycle " << p << " column " << j;
+          }
+        }
+      }
+      narrow += kernel.narrow() ? 1 : 0;
+      wide += kernel.narrow() ? 0 : 1;
+      wide_chunks += converting.size() > 16 ? 1 : 0;
+      long_inputs += cycles > 8 ? 1 : 0;
+      variances += read_noise ? 1 : 0;
+    }
+  }
+  // Both kernels ran, the wide one over several 16-column chunks, with cycles in several
+  // passes, and with the read-noise variances.
+  EXPECT_GT(narrow, 0U);
+  EXPECT_GT(wide, 0U);
+  EXPECT_GT(wide_chunks, 0U);
+  EXPECT_GT(long_inputs, 0U);
+  EXPECT_GT(variances, 0U);
 }
 
 }  // namespace
