@@ -57,15 +57,20 @@ void CrossbarMacro::enable_tracing(sc_core::sc_trace_file* file) {
   }
 }
 
-void CrossbarMacro::precompute(const IntMatrix& inputs) {
+void CrossbarMacro::start_batch(std::size_t vectors) {
   counts_ = engine_.static_counts();
   const std::vector<std::int32_t>& outputs = engine_.crossbar().outputs;
-  const std::int32_t first = outputs.empty() ? 0 : outputs.front();
   const std::size_t span =
-      outputs.empty() ? 0 : static_cast<std::size_t>(outputs.back() - first + 1);
+      outputs.empty() ? 0 : static_cast<std::size_t>(outputs.back() - outputs.front() + 1);
+  partial_ = WideMatrix(vectors, span);
+}
+
+void CrossbarMacro::precompute(const IntMatrix& block, std::size_t first_vector) {
+  const std::vector<std::int32_t>& outputs = engine_.crossbar().outputs;
+  const std::int32_t first = outputs.empty() ? 0 : outputs.front();
   // The engine adds into y[n]; give it a window of this macro's outputs, shifted to start at 0.
-  partial_ = WideMatrix(inputs.rows, span);
-  engine_.run_batch(inputs, partial_.data.data(), span, counts_, first);
+  engine_.run_batch(block, partial_.data.data() + first_vector * partial_.cols, partial_.cols,
+                    counts_, first);
 }
 
 void CrossbarMacro::add_partial_sums(WideMatrix& outputs) const {

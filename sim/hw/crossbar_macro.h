@@ -35,9 +35,13 @@ class CrossbarMacro : public sc_core::sc_module {
   void enable_tracing(sc_core::sc_trace_file* file);
   [[nodiscard]] bool traced() const { return traced_; }
 
-  // Computes the arithmetic of a batch outside simulated time, so that the macros of a layer can
-  // do it on several cores at once. Touches nothing but this macro.
-  void precompute(const IntMatrix& inputs);
+  // Compute the arithmetic of a batch of `vectors` vectors outside simulated time, so that the
+  // macros of a layer can do it on several cores at once: start_batch, then precompute on
+  // consecutive blocks of the batch's vectors in order (`block` holds vectors first_vector, ...;
+  // the analog kernel numbers its noise draws by the vectors it has run). Touch nothing but
+  // this macro.
+  void start_batch(std::size_t vectors);
+  void precompute(const IntMatrix& block, std::size_t first_vector);
   // Adds the precomputed partial sums into the layer's outputs (T x N).
   void add_partial_sums(WideMatrix& outputs) const;
 

@@ -32,13 +32,13 @@ TEST(InputQuantizer, GivesTheClampedHalfUpCodeOfEveryInput) {
           // Exact codes, the half-way points between them and their float neighbours.
           for (double z : {code, code + 0.5, code - 0.5}) {
             const auto value = static_cast<float>(z * scale);
-            values.insert(values.end(), {value, std::nextafter(value, 1e30F),
-                                         std::nextafter(value, -1e30F)});
+            values.insert(values.end(),
+                          {value, std::nextafter(value, 1e30F), std::nextafter(value, -1e30F)});
           }
         }
         for (int i = 0; i < 200; ++i) {
-          values.push_back(uniform(rng) * (range.hi + 10.0) * scale);       // in range and out
-          values.push_back(std::ldexp(uniform(rng), 40) * scale);           // far out of range
+          values.push_back(uniform(rng) * (range.hi + 10.0) * scale);  // in range and out
+          values.push_back(std::ldexp(uniform(rng), 40) * scale);      // far out of range
         }
         values.insert(values.end(), {0.0, -0.0, 1e300, -1e300});
         for (double value : values) {
