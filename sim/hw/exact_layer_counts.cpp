@@ -3,13 +3,18 @@
 namespace cimsim {
 
 ExactLayerCounts::ExactLayerCounts(const std::vector<const CrossbarEngine*>& engines) {
-  crossbars_.reserve(engines.size());
+  conversions_per_vector_.reserve(engines.size());
   for (const CrossbarEngine* engine : engines) {
     static_counts_ += engine->static_counts();
     const EventCounts per_vector = engine->exact_counts_per_vector();
     per_vector_.add_dynamic(per_vector);
-    crossbars_.push_back(
-        {&engine->crossbar().gather, engine->exact_counts_per_digit(), per_vector.conversions});
+    conversions_per_vector_.push_back(per_vector.conversions);
+    const EventCounts per_digit = engine->exact_counts_per_digit();
+    for (std::int32_t k : engine->crossbar().gather) {
+      const auto input = static_cast<std::size_t>(k);
+      if (input >= per_digit_.size()) per_digit_.resize(input + 1);
+      per_digit_[input].add_dynamic(per_digit);
+    }
   }
 }
 
@@ -17,14 +22,12 @@ EventCounts ExactLayerCounts::batch(const DigitStatistics& digits, std::uint64_t
                                     std::vector<std::uint64_t>& conversions) const {
   EventCounts counts = static_counts_;
   counts.add_dynamic(per_vector_, vectors);
-  conversions.resize(crossbars_.size());
-  for (std::size_t c = 0; c < crossbars_.size(); ++c) {
-    const Crossbar& crossbar = crossbars_[c];
-    std::uint64_t nonzero_digits = 0;
-    for (std::int32_t k : *crossbar.gather)
-      nonzero_digits += digits.nonzero[static_cast<std::size_t>(k)];
-    counts.add_dynamic(crossbar.per_digit, nonzero_digits);
-    conversions[c] = crossbar.conversions_per_vector * vectors;
+  for (std::size_t k = 0; k < per_digit_.size(); ++k) {
+    counts.add_dynamic(per_digit_[k], digits.nonzero[k]);
+  }
+  conversions.resize(conversions_per_vector_.size());
+  for (std::size_t c = 0; c < conversions.size(); ++c) {
+    conversions[c] = conversions_per_vector_[c] * vectors;
   }
   return counts;
 }

@@ -1,10 +1,11 @@
 // The event counts of an exact layer (Accelerator::layer_is_exact: every crossbar one integer
-// product) for a batch, without visiting its crossbars' engines. Every dynamic count of an exact
-// crossbar is linear in the batch's vectors and in its rows' nonzero digits
-// (CrossbarEngine::count_cycles), so the layer keeps, per crossbar, the counts of one vector and
-// of one nonzero digit, made once by the engine's own counting; a batch then costs one pass over
-// the crossbars' row lists. SWS layers have thousands of crossbars, and visiting each engine per
-// batch (a cache miss per object and per map) was a quarter of an exact sws run.
+// product) for a batch, without visiting its crossbars. Every dynamic count of an exact crossbar
+// is linear in the batch's vectors and in its rows' nonzero digits (CrossbarEngine::
+// count_cycles), so the layer keeps the counts of one vector (all crossbars) and, per input k,
+// those of one nonzero digit of k (every crossbar that has a row of k), both made once by the
+// engines' own counting; a batch then costs one pass over the layer's inputs. SWS layers have
+// thousands of crossbars, and visiting each engine per batch (a cache miss per object and per
+// map) was a quarter of an exact sws run.
 #pragma once
 
 #include <cstdint>
@@ -25,14 +26,10 @@ class ExactLayerCounts {
                                   std::vector<std::uint64_t>& conversions) const;
 
  private:
-  struct Crossbar {
-    const std::vector<std::int32_t>* gather = nullptr;  // its rows' inputs k
-    EventCounts per_digit;                              // for one nonzero row digit
-    std::uint64_t conversions_per_vector = 0;
-  };
   EventCounts static_counts_;  // every crossbar's static counts, summed
   EventCounts per_vector_;     // every crossbar's counts for one vector without nonzero digits
-  std::vector<Crossbar> crossbars_;
+  std::vector<EventCounts> per_digit_;                 // [k]: one nonzero digit of input k
+  std::vector<std::uint64_t> conversions_per_vector_;  // [crossbar]
 };
 
 }  // namespace cimsim

@@ -70,8 +70,8 @@ std::vector<std::uint8_t> gzip(const std::vector<std::uint8_t>& bytes) {
   // Z_BEST_SPEED: a run writes its trace before it simulates, and the default level took about
   // 0.8 s of CPU for the MNIST CNN's (a tenth of a full-test-set run); level 1 saves most of
   // that for a file a fifth larger (sws: 3.7 -> 4.5 MB). Only the compressed bytes change.
-  if (deflateInit2(&stream, Z_BEST_SPEED, Z_DEFLATED, 16 + MAX_WBITS, 8,
-                   Z_DEFAULT_STRATEGY) != Z_OK) {
+  if (deflateInit2(&stream, Z_BEST_SPEED, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) !=
+      Z_OK) {
     throw RuntimeError("gzip: zlib failed to initialise");
   }
   std::vector<std::uint8_t> out(deflateBound(&stream, static_cast<uLong>(bytes.size())));
