@@ -291,6 +291,31 @@ void bit_planes(const std::uint32_t* driven, std::size_t rows, int cycles, std::
   bit_planes_portable(driven, rows, cycles, planes);
 }
 
+#if defined(__GNUC__) && defined(__x86_64__)
+__attribute__((target("avx512f,avx512bw"))) void expand_bits_avx512bw(const std::uint64_t* plane,
+                                                                      std::size_t words,
+                                                                      std::uint8_t* bytes) {
+  for (std::size_t w = 0; w < words; ++w) {
+    _mm512_storeu_si512(bytes + w * 64, _mm512_maskz_set1_epi8(plane[w], 1));
+  }
+}
+#endif
+
+void expand_bits(const std::uint64_t* plane, std::size_t words, std::uint8_t* bytes) {
+#if defined(__GNUC__) && defined(__x86_64__)
+  static const bool kAvx512Bw = __builtin_cpu_supports("avx512bw") != 0;
+  if (kAvx512Bw) {
+    expand_bits_avx512bw(plane, words, bytes);
+    return;
+  }
+#endif
+  for (std::size_t w = 0; w < words; ++w) {
+    for (std::size_t b = 0; b < 64; ++b) {
+      bytes[w * 64 + b] = static_cast<std::uint8_t>((plane[w] >> b) & 1U);
+    }
+  }
+}
+
 CIMSIM_SIMD_CLONES_BW void cycle_sums(const std::int16_t* cells, std::size_t stride,
                                       const std::uint64_t* plane, std::size_t words,
                                       std::int16_t* sums) {

@@ -41,6 +41,10 @@ void gather_inputs(const std::int32_t* x, const std::int32_t* gather, std::size_
 // are the same.
 void bit_planes(const std::uint32_t* driven, std::size_t rows, int cycles, std::uint64_t* planes);
 
+// Bit r % 64 of plane[r / 64] as byte bytes[r] (0 or 1), for r < 64 * words: a bit plane as
+// the int8 product's inputs. AVX-512BW writes 64 bytes per instruction where the CPU has it.
+void expand_bits(const std::uint64_t* plane, std::size_t words, std::uint8_t* bytes);
+
 // One cycle's column sums of bit-serial inputs: sums[i] = sum over the rows r set in `plane`
 // (`words` 64-bit words) of cells[r * stride + i], rows in ascending order.
 void cycle_sums(const std::int16_t* cells, std::size_t stride, const std::uint64_t* plane,

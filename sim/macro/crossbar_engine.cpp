@@ -361,6 +361,10 @@ void CrossbarEngine::prepare_split_kernel(const SplitAnalysis& split) {
   split_popcount_ = geometry_.dac_bits == 1 && clips * cell_bit_count * space_words_ <=
                                                    (row_count / 4) * (clip_stride_ / lanes);
   if (split_popcount_) clip_planes_.assign(clips * cell_bit_count * space_words_, 0);
+  // Batches' row adds are one int8 product when the digits fit a byte (cells, at most 4 bits,
+  // always fit); the sums are within int32, as every clip column's bound is below 2^30.
+  split_int8_ = !split_popcount_ && clips > 0 && geometry_.dac_bits <= 8;
+  if (split_int8_) clip_cells8_ = kernels::PackedInt8Matrix(space, clips);
   const auto allocate = [&](auto& buffers) {
     if (!split_popcount_) buffers.cells.assign(space * clip_stride_, 0);
     buffers.sums.assign(clip_stride_, 0);
@@ -401,7 +405,10 @@ void CrossbarEngine::prepare_split_kernel(const SplitAnalysis& split) {
           clip_planes_[(i * cell_bit_count + b) * space_words_ + at / 64] |= std::uint64_t{1}
                                                                              << (at % 64);
         }
-      } else if (split_sums16_) {
+        continue;
+      }
+      if (split_int8_) clip_cells8_.set(at, i, static_cast<std::int8_t>(cells[r]));
+      if (split_sums16_) {
         sums16_.cells[at * clip_stride_ + i] = static_cast<std::int16_t>(cells[r]);
       } else {
         sums32_.cells[at * clip_stride_ + i] = static_cast<std::int32_t>(cells[r]);
@@ -586,6 +593,10 @@ void CrossbarEngine::run_batch(const IntMatrix& x, std::int64_t* y, std::size_t 
     run_batch_popcount(x, y, y_stride, counts, output_base);
     return;
   }
+  if (split() && split_int8_) {
+    run_batch_row_adds(x, y, y_stride, counts, output_base);
+    return;
+  }
   for (std::size_t t = 0; t < x.rows; ++t) {
     if (split()) prefetch_inputs(x, t + kAhead);
     run_vector(x.row(t), y + t * y_stride, counts, nullptr, output_base);
@@ -686,6 +697,91 @@ void CrossbarEngine::run_batch_popcount(const IntMatrix& x, std::int64_t* y, std
       std::copy_n(&block_nonzero[t * cycle_count], cycle_count, cycle_nonzero_.begin());
       finish_vector(x.row(first + t), y + (first + t) * y_stride, counts, output_base);
     }
+  }
+}
+
+void CrossbarEngine::load_split_digits(const std::int32_t* x, std::uint8_t* digits,
+                                       std::size_t stride) {
+  if (geometry_.dac_bits == 1) {
+    // The bit planes (restricted to this crossbar's rows), one byte per position.
+    load_split_planes(x);
+    for (int p = 0; p < cycles_; ++p) {
+      kernels::expand_bits(&split_planes_[static_cast<std::size_t>(p) * space_words_], space_words_,
+                           digits + static_cast<std::size_t>(p) * stride);
+    }
+    return;
+  }
+  // Multi-bit DACs read their rows in gather order (positions are rows).
+  load_split_inputs(x);
+  const auto v = static_cast<unsigned>(geometry_.dac_bits);
+  const std::uint32_t digit_mask = (1U << v) - 1U;
+  for (int p = 0; p < cycles_; ++p) {
+    const auto pu = static_cast<std::size_t>(p);
+    std::uint8_t* cycle_digits = digits + pu * stride;
+    std::uint64_t nonzero = 0;
+    for (std::size_t r = 0; r < split_space_; ++r) {
+      const auto digit = static_cast<std::uint8_t>(
+          (split_driven_[r] >> (static_cast<unsigned>(p) * v)) & digit_mask);
+      cycle_digits[r] = digit;
+      nonzero += digit != 0 ? 1 : 0;
+    }
+    cycle_nonzero_[pu] = nonzero;
+  }
+}
+
+void CrossbarEngine::run_batch_row_adds(const IntMatrix& x, std::int64_t* y, std::size_t y_stride,
+                                        EventCounts& counts, std::int32_t output_base) {
+  constexpr std::size_t kBlock = kernels::kClipBlock;
+  const std::size_t outputs = crossbar_.outputs.size();
+  const std::size_t cycle_count = static_cast<std::size_t>(cycles_);
+  const std::size_t clips = clip_columns_.size();
+  // Digit rows are whole plane words long (bit planes expand 64 positions at a time); the
+  // product reads the first split_space_ bytes of each.
+  const std::size_t stride = space_words_ * 64;
+  // Sums rows: the clip columns rounded up to whole vectors of int32 lanes, as
+  // run_vector_split converts them; the padding is never written and stays zero.
+  constexpr std::size_t kInt32Lanes = kernels::kVectorBytes / sizeof(std::int32_t);
+  const std::size_t convert_columns = (clips + kInt32Lanes - 1) / kInt32Lanes * kInt32Lanes;
+  // One block's digits [vector][cycle][position], sums [vector][cycle][clip index], per-cycle
+  // row counts [vector][cycle] and safe products [vector][output]: per call, not per crossbar.
+  std::vector<std::uint8_t> block_digits(kBlock * cycle_count * stride, 0);
+  std::vector<std::int32_t> block_sums(kBlock * cycle_count * convert_columns, 0);
+  std::vector<std::uint64_t> block_nonzero(kBlock * cycle_count);
+  std::vector<std::int64_t> block_acc(kBlock * outputs);
+  for (std::size_t first = 0; first < x.rows; first += kBlock) {
+    const std::size_t n = std::min(kBlock, x.rows - first);
+    for (std::size_t t = 0; t < n; ++t) {
+      prefetch_inputs(x, first + t + kAhead);
+      load_split_digits(x.row(first + t), &block_digits[t * cycle_count * stride], stride);
+      std::copy(cycle_nonzero_.begin(), cycle_nonzero_.end(), &block_nonzero[t * cycle_count]);
+      add_safe_product(&block_acc[t * outputs]);
+    }
+    // Every cycle's sums of the whole block's clipping columns at once.
+    kernels::int8_product(block_digits.data(), n * cycle_count, stride, clip_cells8_,
+                          block_sums.data(), convert_columns);
+    for (std::size_t t = 0; t < n; ++t) {
+      std::copy_n(&block_acc[t * outputs], outputs, accumulators_.begin());
+      std::copy_n(&block_nonzero[t * cycle_count], cycle_count, cycle_nonzero_.begin());
+      std::fill(clip_acc_.begin(), clip_acc_.end(), 0);
+      for (int p = 0; p < cycles_; ++p) {
+        const auto pu = static_cast<std::size_t>(p);
+        // Skipped, or every sum is zero: codes zero, nothing clips.
+        if (cycle_nonzero_[pu] == 0) continue;
+        const bool negative = signed_serial_ && p == cycles_ - 1;
+        counts.clipped_conversions += kernels::convert_cycle(
+            &block_sums[(t * cycle_count + pu) * convert_columns], convert_columns,
+            clip_half_.data(), clip_shift_.data(), clip_max_code_.data(),
+            static_cast<unsigned>(p * geometry_.dac_bits), negative, clip_acc_.data());
+      }
+      std::size_t i = 0;
+      for (const auto& [output, end] : clip_outputs_) {
+        std::int64_t sum = 0;
+        for (; i < end; ++i) sum += clip_acc_[i] * clip_weight_[i];
+        accumulators_[output] += sum;
+      }
+      finish_vector(x.row(first + t), y + (first + t) * y_stride, counts, output_base);
+    }
+    int8_batched_ += n;
   }
 }
 

@@ -34,6 +34,7 @@
 
 #include "sim/core/event_counts.h"
 #include "sim/macro/analog_kernel.h"
+#include "sim/macro/int8_product.h"
 #include "sim/macro/macro_settings.h"
 #include "sim/mapping/int_matrix.h"
 #include "sim/mapping/mapped_layer.h"
@@ -133,6 +134,10 @@ class CrossbarEngine {
   }
   // Whether the split kernel's per-cycle sums are popcounts of bit planes (else row adds).
   [[nodiscard]] bool split_popcount() const { return split_popcount_; }
+  // Whether batches' row adds run as one int8 product per block of vectors (run_batch).
+  [[nodiscard]] bool split_int8() const { return split_int8_; }
+  // Vectors of run_batch whose clipping columns' sums came from that int8 product.
+  [[nodiscard]] std::uint64_t int8_batched_vectors() const { return int8_batched_; }
   // Whether the split kernel reads a window of the inputs instead of gathering its rows.
   [[nodiscard]] bool split_window() const { return split_window_; }
   // Converting columns that need per-cycle sums in the split kernel.
@@ -187,6 +192,15 @@ class CrossbarEngine {
   // The split kernel with popcount sums, a block of vectors at a time (sim/macro/clip_kernel.h).
   void run_batch_popcount(const IntMatrix& x, std::int64_t* y, std::size_t y_stride,
                           EventCounts& counts, std::int32_t output_base);
+  // The split kernel with row adds, a block of vectors at a time: the per-cycle sums of the
+  // block's clipping columns as one int8 product of the input digits [vector, cycle][position]
+  // with the clip columns' cells (sim/macro/int8_product.h), then converted as
+  // run_vector_split converts them.
+  void run_batch_row_adds(const IntMatrix& x, std::int64_t* y, std::size_t y_stride,
+                          EventCounts& counts, std::int32_t output_base);
+  // One vector's digits, [cycle][position] with `stride` bytes per cycle, and per cycle its rows
+  // with a nonzero digit (cycle_nonzero_), for run_batch_row_adds.
+  void load_split_digits(const std::int32_t* x, std::uint8_t* digits, std::size_t stride);
   // Vectors a split crossbar's inputs are fetched ahead of the one it runs [vectors].
   static constexpr std::size_t kAhead = 4;
   void prefetch_inputs(const IntMatrix& x, std::size_t vector) const;
@@ -267,6 +281,11 @@ class CrossbarEngine {
   // planes, [clip index][cell bit][word], instead of row adds.
   bool split_popcount_ = false;
   std::vector<std::uint64_t> clip_planes_;
+  // Row adds in batches: the clip columns' cells [position][clip index] for the int8 product
+  // (DAC digits within a byte; cells always are).
+  bool split_int8_ = false;
+  kernels::PackedInt8Matrix clip_cells8_;
+  std::uint64_t int8_batched_ = 0;
   // Positions of the split kernel's per-vector arrays: the rows, or (split_window_) the inputs
   // [window_begin_, window_begin_ + split_space_) of the layer, with row_mask_ marking this
   // crossbar's rows; split_planes_ [cycle][word] are one vector's input bit planes over them.

@@ -10,6 +10,7 @@
 
 #include "sim/hw/accelerator.h"
 #include "sim/macro/clip_kernel.h"
+#include "sim/macro/int8_product.h"
 #include "sim/mapping/mapping_policy.h"
 #include "tests/macro/random_layer_case.h"
 #include "tests/systemc_test.h"
@@ -240,6 +241,90 @@ TEST_F(KernelEquivalence, BatchedPopcountKernelMatchesTheReferenceAcrossBlocks) 
   }
   kernels::force_portable_popcount_convert(false);
   EXPECT_GE(batched_runs, 12U);
+  EXPECT_GT(multi_block_runs, 0U);
+  EXPECT_GT(clipped, 0U);
+}
+
+// The batched row-add kernel (CrossbarEngine::run_batch_row_adds): each block of
+// kernels::kClipBlock vectors' per-cycle sums of the clipping columns as one int8 product,
+// converted column-parallel. Every cell width, DAC width, ADC transfer mode and input
+// signedness, ADCs of 1-3 bits so that many columns clip (row adds, not popcounts), batches of
+// one vector up to two blocks and a partial one, the VNNI and the portable product in turn.
+// Each run must send all its vectors through the batched kernel on some crossbar (the engine's
+// counter), some runs must span more than one block, and columns must clip.
+TEST_F(KernelEquivalence, BatchedRowAddKernelMatchesTheReferenceOnEveryWidth) {
+  std::mt19937_64 rng(2019);
+  std::uniform_int_distribution<int> pick(0, 1000);
+  std::uint64_t batched_runs = 0;
+  std::uint64_t multi_block_runs = 0;
+  std::uint64_t portable_runs = 0;
+  std::uint64_t clipped = 0;
+  int combination = 0;
+  for (int cell_bits : {1, 2, 4}) {
+    for (int dac_bits : {1, 2, 3}) {
+      for (const char* mode : {"clip", "scale"}) {
+        for (bool input_signed : {false, true}) {
+          const bool portable = combination++ % 3 == 1;  // both signednesses on both
+          kernels::force_portable_int8_product(portable);
+          MappingGeometry g;
+          g.rows = 16 + pick(rng) % 150;
+          g.cell_bits = cell_bits;
+          g.dac_bits = dac_bits;
+          g.weight_bits = 4 + pick(rng) % 5;
+          g.input_bits = 2 + pick(rng) % 7;
+          g.cols = std::max(16 + pick(rng) % 64, g.cols_per_output());
+          const std::string policy = pick(rng) % 2 == 0 ? "baseline" : "sws";
+          g.encoding = (policy == "baseline" && pick(rng) % 2 == 0) ? "offset" : "differential";
+          g.section_rows = 8 + pick(rng) % g.rows;
+          const std::size_t k = 20 + static_cast<std::size_t>(pick(rng) % 200);
+          const std::size_t n = 1 + static_cast<std::size_t>(pick(rng) % 6);
+          const std::int32_t w_max = (1 << (g.weight_bits - 1)) - 1;
+          const IntMatrix w = testing::random_matrix(rng, k, n, -w_max, w_max, 0.2);
+          MacroSettings s;
+          s.input_signed = input_signed;
+          const std::int32_t lo = input_signed ? -(1 << (g.input_bits - 1)) : 0;
+          const std::int32_t hi =
+              input_signed ? (1 << (g.input_bits - 1)) - 1 : (1 << g.input_bits) - 1;
+          const std::size_t vectors =
+              1 + static_cast<std::size_t>(pick(rng)) % (2 * kernels::kClipBlock + 2);
+          const IntMatrix x = testing::random_matrix(rng, vectors, k, lo, hi, 0.3);
+          s.adc.policy = pick(rng) % 2 == 0 ? "capped" : "fixed";
+          s.adc.mode = mode;
+          s.adc.bits = 1 + pick(rng) % 3;
+          s.adc.power_gating = pick(rng) % 4 != 0;
+          s.adc.skip_zero_input_cycles = pick(rng) % 3 == 0;
+          s.adc.per_crossbar = 1 + pick(rng) % g.cols;
+          s.dac_skip_zero_digits = pick(rng) % 2 == 0;
+          const MappedLayer layer = map_layer(policy, w, g, "layer");
+          bool batched = false;
+          for (const auto& crossbar : layer.crossbars) {
+            CrossbarEngine engine(crossbar, g, s);
+            if (!engine.split() || !engine.split_int8()) continue;
+            WideMatrix y(x.rows, n);
+            EventCounts counts;
+            engine.run_batch(x, y.data.data(), n, counts);
+            EXPECT_EQ(engine.int8_batched_vectors(), x.rows);
+            batched = true;
+          }
+          const LayerResult reference = run(layer, x, s, "reference");
+          const LayerResult fast = run(layer, x, s, "fast");
+          SCOPED_TRACE(std::string(portable ? "portable" : "vnni if present") + " cell " +
+                       std::to_string(cell_bits) + " dac " + std::to_string(dac_bits) + " " + mode +
+                       (input_signed ? " signed" : "") + " vectors " + std::to_string(vectors));
+          EXPECT_EQ(reference.outputs.data, fast.outputs.data);
+          expect_same_counts(reference.counts, fast.counts);
+          EXPECT_DOUBLE_EQ(reference.latency_ns, fast.latency_ns);
+          batched_runs += batched ? 1 : 0;
+          portable_runs += batched && portable ? 1 : 0;
+          multi_block_runs += batched && vectors > kernels::kClipBlock ? 1 : 0;
+          clipped += batched ? reference.counts.clipped_conversions : 0;
+        }
+      }
+    }
+  }
+  kernels::force_portable_int8_product(false);
+  EXPECT_GE(batched_runs, 24U);
+  EXPECT_GT(portable_runs, 0U);
   EXPECT_GT(multi_block_runs, 0U);
   EXPECT_GT(clipped, 0U);
 }
