@@ -269,6 +269,36 @@ CIMSIM_SIMD_CLONES ClipCounts convert_perturbed_divide(const double* perturbed, 
                                          cycle_shift, codes, accumulated);
 }
 
+// The same conversion in float lanes, twice as many per register, for the common case of sums
+// without noise or offset and power-of-two steps (`inverse_step`) with codes below 2^23. It
+// gives the double path's codes and clip counts exactly: t = sum * inverse_step is exact in
+// float as in double (a power-of-two scaling; an underflow only where the code is 0 either
+// way), and the double path's floor(t + 0.5), with its clip tests y < 0 and y >= max_code + 1,
+// equals round half up of t: clipped below when t < -0.5, above when t >= max_code + 0.5 (exact
+// in float below 2^23), else floor(t) + (t - floor(t) >= 0.5) for t >= 0 (floor(t) is its
+// truncation, and t - floor(t) is exact) and 0 for t in [-0.5, 0).
+CIMSIM_SIMD_CLONES ClipCounts convert_cycle_float(
+    const float* __restrict sums, const float* __restrict inverse_step,
+    const float* __restrict top_half, const float* __restrict max_code, std::size_t n,
+    unsigned cycle_shift, std::int32_t* __restrict codes, std::int64_t* __restrict accumulated) {
+  std::uint64_t below = 0;
+  std::uint64_t above = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const float t = sums[i] * inverse_step[i];
+    const float top = top_half[i];
+    below += t < -0.5F ? 1 : 0;
+    above += t >= top ? 1 : 0;
+    const float low_clamped = t < 0.0F ? 0.0F : t;
+    const float clamped = low_clamped >= top ? max_code[i] : low_clamped;
+    const auto whole = static_cast<std::int32_t>(clamped);
+    const float fraction = clamped - static_cast<float>(whole);
+    const std::int32_t code = whole + (fraction >= 0.5F ? 1 : 0);
+    codes[i] = code;
+    accumulated[i] += static_cast<std::int64_t>(code) << cycle_shift;
+  }
+  return {below, above};
+}
+
 }  // namespace
 
 AnalogKernel::AnalogKernel(const MappedCrossbar& crossbar, const MappingGeometry& geometry,
@@ -340,6 +370,21 @@ AnalogKernel::AnalogKernel(const MappedCrossbar& crossbar, const MappingGeometry
   if (powers_of_two) {
     inverse_step_.resize(count);
     for (std::size_t i = 0; i < count; ++i) inverse_step_[i] = 1.0 / step_[i];
+  }
+  // The float conversion: no noise, no offset, power-of-two steps, codes below 2^23.
+  bool float_ready = !inverse_step_.empty() && !read_noise_ && device.adc_noise_sigma_lsb <= 0.0;
+  for (std::size_t i = 0; i < count; ++i) {
+    float_ready = float_ready && adc_offset_lsb_[i] == 0.0 && max_code_[i] < 8388608.0;
+  }
+  if (float_ready) {
+    inverse_step_float_.resize(count);
+    top_half_.resize(count);
+    max_code_float_.resize(count);
+    for (std::size_t i = 0; i < count; ++i) {
+      inverse_step_float_[i] = static_cast<float>(inverse_step_[i]);
+      top_half_[i] = static_cast<float>(max_code_[i] + 0.5);
+      max_code_float_[i] = static_cast<float>(max_code_[i]);
+    }
   }
   codes_.resize(sum_.size());
   if (read_noise_ || device.adc_noise_sigma_lsb > 0.0) perturbed_.resize(count);
@@ -415,7 +460,11 @@ AnalogTally AnalogKernel::convert_vector(std::uint64_t vector, const std::uint8_
     std::int32_t* codes = &codes_[base];
     const double* inverse = inverse_step_.data();
     ClipCounts clips;
-    if (noise) {
+    if (!top_half_.empty()) {
+      clips = convert_cycle_float(&sum_[base], inverse_step_float_.data(), top_half_.data(),
+                                  max_code_float_.data(), n, cycle_shift, codes, accumulated);
+      ++float_cycles_;
+    } else if (noise) {
       clips = inverse_step_.empty()
                   ? convert_perturbed_divide(perturbed_.data(), step_.data(), max_code_.data(), n,
                                              cycle_shift, codes, accumulated)

@@ -42,6 +42,12 @@ class AnalogKernel {
   // cycle_nonzero[p] (one entry per input cycle).
   void load_vector(const std::int32_t* x, std::uint64_t* cycle_nonzero);
 
+  // Fetches into the cache the inputs of vector `x` that load_vector will read (SWS gathers
+  // its rows from across the layer's inputs, which a batch holds beyond the caches).
+  void prefetch_vector(const std::int32_t* x) const {
+    for (const std::int32_t k : crossbar_->gather) __builtin_prefetch(x + k);
+  }
+
   // The sum the ADC of the i-th converting column sees in `cycle` of the loaded vector, the
   // crossbar's vector number `vector` (the noise draws' counter), in units of the column sum:
   // the loaded sum with read noise and the ADC's offset and noise (input-referred, `step` per
@@ -57,6 +63,13 @@ class AnalogKernel {
   // `signed_serial`: the last cycle carries weight -2^(A-1) (signed bit-serial inputs).
   AnalogTally convert_vector(std::uint64_t vector, const std::uint8_t* converts, bool signed_serial,
                              std::int64_t limit, std::int64_t* accumulators);
+
+  // The loaded vector's code of the i-th converting column in `cycle`, as the last
+  // convert_vector left it, and the cycles that convert_vector converted in float lanes.
+  [[nodiscard]] std::int32_t converted_code(int cycle, std::size_t i) const {
+    return codes_[static_cast<std::size_t>(cycle) * converting_.size() + i];
+  }
+  [[nodiscard]] std::uint64_t float_cycles() const { return float_cycles_; }
 
   // Whether convert_vector can run: every code fits the column-parallel conversion's int32
   // lanes (at most 30-bit ADCs).
@@ -118,6 +131,12 @@ class AnalogKernel {
   std::vector<std::int64_t> step_int_;
   std::vector<unsigned> shift_;
   std::vector<std::int64_t> polarity_;
+  // The float conversion's tables (empty when it does not apply: convert_cycle_float), and the
+  // cycles it converted.
+  std::vector<float> inverse_step_float_;
+  std::vector<float> top_half_;
+  std::vector<float> max_code_float_;
+  std::uint64_t float_cycles_ = 0;
   std::vector<std::int32_t> codes_;
   std::vector<double> perturbed_;
   std::vector<std::int64_t> positive_codes_;

@@ -911,6 +911,7 @@ void CrossbarEngine::run_batch_analog(const IntMatrix& x, std::int64_t* y, std::
                                       EventCounts& counts, std::int32_t output_base) {
   std::vector<std::uint8_t> converting_cycles(static_cast<std::size_t>(cycles_));
   for (std::size_t t = 0; t < x.rows; ++t) {
+    if (t + kAhead < x.rows) analog_.prefetch_vector(x.row(t + kAhead));
     std::fill(accumulators_.begin(), accumulators_.end(), 0);
     analog_.load_vector(x.row(t), cycle_nonzero_.data());
     for (int p = 0; p < cycles_; ++p) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/adc/adc_components.h"
 #include "sim/device/device_model.h"
 #include "sim/macro/analog_kernel.h"
 #include "sim/macro/crossbar_engine.h"
@@ -111,8 +112,10 @@ TEST(AnalogBatch, BatchPathMatchesThePerVectorPathWithEveryNonideality) {
 // from the gathered inputs) against sums written out here one term at a time: each sum adds, in
 // row order, digit * conductance for the rows whose digit is nonzero, and the read-noise
 // variance digit^2 * g^2 the same way, float for float. Input widths up to 16 bits, so that
-// crossbars with more than 8 cycles run the kernels' cycle groups in passes.
-TEST(AnalogBatch, LoadedSumsAreTheRowOrderSumsOfTheCellsTimesTheirDigits) {
+// crossbars with more than 8 cycles run the kernels' cycle groups in passes. Then the codes of
+// convert_vector (in float lanes when no noise or offset is on, else in double) against
+// AdcTransfer::convert_real of each perturbed sum, and the clip counts against its flags.
+TEST(AnalogBatch, SumsAreRowOrderSumsOfCellsTimesDigitsAndCodesAreConvertReals) {
   std::mt19937_64 rng(77);
   std::uniform_int_distribution<int> pick(0, 1000);
   std::uint64_t narrow = 0;
@@ -120,6 +123,9 @@ TEST(AnalogBatch, LoadedSumsAreTheRowOrderSumsOfTheCellsTimesTheirDigits) {
   std::uint64_t wide_chunks = 0;
   std::uint64_t long_inputs = 0;
   std::uint64_t variances = 0;
+  std::uint64_t float_cycles = 0;
+  std::uint64_t double_vectors = 0;
+  std::uint64_t clipped_conversions = 0;
   for (int trial = 0; trial < 60; ++trial) {
     testing::RandomLayerCase c = testing::random_layer_case(rng, false);
     draw_nonidealities(rng, c.settings.device);
@@ -183,6 +189,32 @@ TEST(AnalogBatch, LoadedSumsAreTheRowOrderSumsOfTheCellsTimesTheirDigits) {
                 << "cycle " << p << " column " << j;
           }
         }
+        // The column-parallel conversions (float lanes or double) against convert_real.
+        if (!kernel.column_parallel()) continue;
+        const std::vector<std::uint8_t> converts(static_cast<std::size_t>(cycles), 1);
+        std::vector<std::int64_t> accumulators(crossbar.outputs.size(), 0);
+        const std::uint64_t float_before = kernel.float_cycles();
+        const AnalogTally tally =
+            kernel.convert_vector(t, converts.data(), c.settings.input_signed && !signed_offset,
+                                  std::int64_t{1} << 50, accumulators.data());
+        std::uint64_t clipped = 0;
+        std::uint64_t below = 0;
+        for (int p = 0; p < cycles; ++p) {
+          for (std::size_t i = 0; i < converting.size(); ++i) {
+            const ColumnAdcPlan& column = plan[converting[i]];
+            const AdcConversion expected = AdcTransfer::convert_real(
+                kernel.perturbed_sum(p, i, t, column.step), column.step, column.bits);
+            ASSERT_EQ(kernel.converted_code(p, i), expected.code)
+                << "cycle " << p << " column " << converting[i];
+            clipped += expected.clipped ? 1 : 0;
+            below += expected.below_zero ? 1 : 0;
+          }
+        }
+        EXPECT_EQ(tally.clipped, clipped);
+        EXPECT_EQ(tally.below_zero, below);
+        float_cycles += kernel.float_cycles() - float_before;
+        double_vectors += kernel.float_cycles() == float_before ? 1 : 0;
+        clipped_conversions += clipped;
       }
       narrow += kernel.narrow() ? 1 : 0;
       wide += kernel.narrow() ? 0 : 1;
@@ -192,12 +224,15 @@ TEST(AnalogBatch, LoadedSumsAreTheRowOrderSumsOfTheCellsTimesTheirDigits) {
     }
   }
   // Both kernels ran, the wide one over several 16-column chunks, with cycles in several
-  // passes, and with the read-noise variances.
+  // passes, and with the read-noise variances; both conversions ran and clipped.
   EXPECT_GT(narrow, 0U);
   EXPECT_GT(wide, 0U);
   EXPECT_GT(wide_chunks, 0U);
   EXPECT_GT(long_inputs, 0U);
   EXPECT_GT(variances, 0U);
+  EXPECT_GT(float_cycles, 0U);
+  EXPECT_GT(double_vectors, 0U);
+  EXPECT_GT(clipped_conversions, 0U);
 }
 
 }  // namespace
