@@ -35,9 +35,14 @@ struct ClipColumns {
 // value = code << shift, and sign_p is -1 for the top cycle of two's-complement inputs
 // (`negative_top`), else +1. Returns the number of clipped conversions (rounded code above
 // max_code). A cycle whose plane is zero converts to code 0 and never clips, so a skipped cycle
-// or an unused lane (all planes zero) adds nothing.
+// or an unused lane (all planes zero) adds nothing. Likewise a word of an input plane that is
+// zero in all the block's lanes (post-ReLU inputs leave the top bits mostly clear) adds nothing
+// to any sum: such (cycle, word) planes are found once per call and skipped for every column,
+// and a cycle with none left is not converted at all; `dead_planes`, when given, gets their
+// number added.
 std::uint64_t popcount_convert(const std::uint64_t* planes, int cycles, std::size_t words,
-                               const ClipColumns& columns, bool negative_top, std::int64_t* acc);
+                               const ClipColumns& columns, bool negative_top, std::int64_t* acc,
+                               std::uint64_t* dead_planes = nullptr);
 
 // Whether popcount_convert runs its AVX-512 VPOPCNTQ variant on this CPU (for the tests and the
 // benchmarks); `force_portable` makes every later call take the portable loop.

@@ -684,8 +684,9 @@ void CrossbarEngine::run_batch_popcount(const IntMatrix& x, std::int64_t* y, std
       add_safe_product(&block_acc[t * outputs]);
     }
     // The clipping columns of the whole block at once.
-    counts.clipped_conversions += kernels::popcount_convert(
-        block_planes.data(), cycles_, space_words_, columns, signed_serial_, block_clip_acc.data());
+    counts.clipped_conversions +=
+        kernels::popcount_convert(block_planes.data(), cycles_, space_words_, columns,
+                                  signed_serial_, block_clip_acc.data(), &popcount_dead_planes_);
     for (std::size_t t = 0; t < n; ++t) {
       std::copy_n(&block_acc[t * outputs], outputs, accumulators_.begin());
       std::size_t i = 0;
@@ -702,12 +703,17 @@ void CrossbarEngine::run_batch_popcount(const IntMatrix& x, std::int64_t* y, std
 
 void CrossbarEngine::load_split_digits(const std::int32_t* x, std::uint8_t* digits,
                                        std::size_t stride) {
+  // Only the cycles with a nonzero digit get a row of `digits` (in cycle order): a cycle whose
+  // digits are all zero has zero sums, converts to code 0 and never clips, so the product would
+  // only add zeros for it.
   if (geometry_.dac_bits == 1) {
     // The bit planes (restricted to this crossbar's rows), one byte per position.
     load_split_planes(x);
     for (int p = 0; p < cycles_; ++p) {
+      if (cycle_nonzero_[static_cast<std::size_t>(p)] == 0) continue;
       kernels::expand_bits(&split_planes_[static_cast<std::size_t>(p) * space_words_], space_words_,
-                           digits + static_cast<std::size_t>(p) * stride);
+                           digits);
+      digits += stride;
     }
     return;
   }
@@ -717,15 +723,15 @@ void CrossbarEngine::load_split_digits(const std::int32_t* x, std::uint8_t* digi
   const std::uint32_t digit_mask = (1U << v) - 1U;
   for (int p = 0; p < cycles_; ++p) {
     const auto pu = static_cast<std::size_t>(p);
-    std::uint8_t* cycle_digits = digits + pu * stride;
     std::uint64_t nonzero = 0;
     for (std::size_t r = 0; r < split_space_; ++r) {
       const auto digit = static_cast<std::uint8_t>(
           (split_driven_[r] >> (static_cast<unsigned>(p) * v)) & digit_mask);
-      cycle_digits[r] = digit;
+      digits[r] = digit;
       nonzero += digit != 0 ? 1 : 0;
     }
     cycle_nonzero_[pu] = nonzero;
+    if (nonzero != 0) digits += stride;
   }
 }
 
@@ -742,36 +748,41 @@ void CrossbarEngine::run_batch_row_adds(const IntMatrix& x, std::int64_t* y, std
   // run_vector_split converts them; the padding is never written and stays zero.
   constexpr std::size_t kInt32Lanes = kernels::kVectorBytes / sizeof(std::int32_t);
   const std::size_t convert_columns = (clips + kInt32Lanes - 1) / kInt32Lanes * kInt32Lanes;
-  // One block's digits [vector][cycle][position], sums [vector][cycle][clip index], per-cycle
-  // row counts [vector][cycle] and safe products [vector][output]: per call, not per crossbar.
-  std::vector<std::uint8_t> block_digits(kBlock * cycle_count * stride, 0);
+  // One block's digits and sums, one row per (vector, cycle with a nonzero digit) in that order
+  // (load_split_digits leaves the other cycles out), per-cycle row counts [vector][cycle] and
+  // safe products [vector][output]: per call, not per crossbar. One spare row of digits, as
+  // multi-bit DACs write a cycle's digits before they know whether it is kept.
+  std::vector<std::uint8_t> block_digits((kBlock * cycle_count + 1) * stride, 0);
   std::vector<std::int32_t> block_sums(kBlock * cycle_count * convert_columns, 0);
   std::vector<std::uint64_t> block_nonzero(kBlock * cycle_count);
   std::vector<std::int64_t> block_acc(kBlock * outputs);
   for (std::size_t first = 0; first < x.rows; first += kBlock) {
     const std::size_t n = std::min(kBlock, x.rows - first);
+    std::size_t kept = 0;  // product rows of the block so far
     for (std::size_t t = 0; t < n; ++t) {
       prefetch_inputs(x, first + t + kAhead);
-      load_split_digits(x.row(first + t), &block_digits[t * cycle_count * stride], stride);
+      load_split_digits(x.row(first + t), &block_digits[kept * stride], stride);
+      for (std::size_t p = 0; p < cycle_count; ++p) kept += cycle_nonzero_[p] != 0 ? 1 : 0;
       std::copy(cycle_nonzero_.begin(), cycle_nonzero_.end(), &block_nonzero[t * cycle_count]);
       add_safe_product(&block_acc[t * outputs]);
     }
-    // Every cycle's sums of the whole block's clipping columns at once.
-    kernels::int8_product(block_digits.data(), n * cycle_count, stride, clip_cells8_,
-                          block_sums.data(), convert_columns);
+    int8_zero_cycles_ += n * cycle_count - kept;
+    // Every nonzero cycle's sums of the whole block's clipping columns at once.
+    kernels::int8_product(block_digits.data(), kept, stride, clip_cells8_, block_sums.data(),
+                          convert_columns);
+    const std::int32_t* sums = block_sums.data();
     for (std::size_t t = 0; t < n; ++t) {
       std::copy_n(&block_acc[t * outputs], outputs, accumulators_.begin());
       std::copy_n(&block_nonzero[t * cycle_count], cycle_count, cycle_nonzero_.begin());
       std::fill(clip_acc_.begin(), clip_acc_.end(), 0);
       for (int p = 0; p < cycles_; ++p) {
-        const auto pu = static_cast<std::size_t>(p);
-        // Skipped, or every sum is zero: codes zero, nothing clips.
-        if (cycle_nonzero_[pu] == 0) continue;
+        // Skipped, or every sum is zero: codes zero, nothing clips (and no product row).
+        if (cycle_nonzero_[static_cast<std::size_t>(p)] == 0) continue;
         const bool negative = signed_serial_ && p == cycles_ - 1;
         counts.clipped_conversions += kernels::convert_cycle(
-            &block_sums[(t * cycle_count + pu) * convert_columns], convert_columns,
-            clip_half_.data(), clip_shift_.data(), clip_max_code_.data(),
+            sums, convert_columns, clip_half_.data(), clip_shift_.data(), clip_max_code_.data(),
             static_cast<unsigned>(p * geometry_.dac_bits), negative, clip_acc_.data());
+        sums += convert_columns;
       }
       std::size_t i = 0;
       for (const auto& [output, end] : clip_outputs_) {

@@ -134,10 +134,15 @@ class CrossbarEngine {
   }
   // Whether the split kernel's per-cycle sums are popcounts of bit planes (else row adds).
   [[nodiscard]] bool split_popcount() const { return split_popcount_; }
+  // Input planes (cycle, word) of run_batch_popcount's blocks that were zero in every vector of
+  // the block and so skipped by the clip kernel.
+  [[nodiscard]] std::uint64_t popcount_dead_planes() const { return popcount_dead_planes_; }
   // Whether batches' row adds run as one int8 product per block of vectors (run_batch).
   [[nodiscard]] bool split_int8() const { return split_int8_; }
   // Vectors of run_batch whose clipping columns' sums came from that int8 product.
   [[nodiscard]] std::uint64_t int8_batched_vectors() const { return int8_batched_; }
+  // Cycles of those vectors left out of the product: no nonzero digit, so their sums are zero.
+  [[nodiscard]] std::uint64_t int8_zero_cycles() const { return int8_zero_cycles_; }
   // Whether the split kernel reads a window of the inputs instead of gathering its rows.
   [[nodiscard]] bool split_window() const { return split_window_; }
   // Converting columns that need per-cycle sums in the split kernel.
@@ -198,8 +203,9 @@ class CrossbarEngine {
   // run_vector_split converts them.
   void run_batch_row_adds(const IntMatrix& x, std::int64_t* y, std::size_t y_stride,
                           EventCounts& counts, std::int32_t output_base);
-  // One vector's digits, [cycle][position] with `stride` bytes per cycle, and per cycle its rows
-  // with a nonzero digit (cycle_nonzero_), for run_batch_row_adds.
+  // One vector's digits, [cycle][position] with `stride` bytes per cycle, of the cycles with a
+  // nonzero digit only (the others' rows are not kept), and per cycle its rows with a nonzero
+  // digit (cycle_nonzero_), for run_batch_row_adds. Writes at most cycles_ + 1 rows.
   void load_split_digits(const std::int32_t* x, std::uint8_t* digits, std::size_t stride);
   // Vectors a split crossbar's inputs are fetched ahead of the one it runs [vectors].
   static constexpr std::size_t kAhead = 4;
@@ -281,11 +287,13 @@ class CrossbarEngine {
   // planes, [clip index][cell bit][word], instead of row adds.
   bool split_popcount_ = false;
   std::vector<std::uint64_t> clip_planes_;
+  std::uint64_t popcount_dead_planes_ = 0;
   // Row adds in batches: the clip columns' cells [position][clip index] for the int8 product
   // (DAC digits within a byte; cells always are).
   bool split_int8_ = false;
   kernels::PackedInt8Matrix clip_cells8_;
   std::uint64_t int8_batched_ = 0;
+  std::uint64_t int8_zero_cycles_ = 0;
   // Positions of the split kernel's per-vector arrays: the rows, or (split_window_) the inputs
   // [window_begin_, window_begin_ + split_space_) of the layer, with row_mask_ marking this
   // crossbar's rows; split_planes_ [cycle][word] are one vector's input bit planes over them.

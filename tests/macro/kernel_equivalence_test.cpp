@@ -169,13 +169,16 @@ TEST_F(KernelEquivalence, SplitKernelMatchesTheReferenceOnEveryWidth) {
 // block of kernels::kClipBlock vectors at a time: batches of one vector up to several blocks and
 // a partial one, every cell width, both ADC transfer modes, signed and unsigned inputs, with its
 // AVX-512 variant and with the portable loop forced. Each run must take the batched kernel on some
-// crossbar, some must span more than one block, and columns must clip.
+// crossbar, some must span more than one block, and columns must clip; inputs with their top
+// bits clear must leave whole planes of a block zero, which the kernel must skip.
 TEST_F(KernelEquivalence, BatchedPopcountKernelMatchesTheReferenceAcrossBlocks) {
   std::mt19937_64 rng(1919);
   std::uniform_int_distribution<int> pick(0, 1000);
   std::uint64_t batched_runs = 0;      // runs with a crossbar on the batched popcount kernel
   std::uint64_t multi_block_runs = 0;  // ... over more than one block of vectors
   std::uint64_t clipped = 0;
+  std::uint64_t dead_planes = 0;  // input planes zero in a whole block, skipped by the kernel
+  int run_index = 0;
   for (bool portable : {false, true}) {
     kernels::force_portable_popcount_convert(portable);
     for (int cell_bits : {1, 2, 4}) {
@@ -202,7 +205,18 @@ TEST_F(KernelEquivalence, BatchedPopcountKernelMatchesTheReferenceAcrossBlocks) 
               input_signed ? (1 << (g.input_bits - 1)) - 1 : (1 << g.input_bits) - 1;
           const std::size_t vectors =
               1 + static_cast<std::size_t>(pick(rng)) % (3 * kernels::kClipBlock);
-          const IntMatrix x = testing::random_matrix(rng, vectors, k, lo, hi, 0.3);
+          IntMatrix x = testing::random_matrix(rng, vectors, k, lo, hi, 0.3);
+          // Every other run as post-ReLU activations with small values: no negative input and
+          // the top two bits clear, and the first 40 vectors of each block blank (an image's
+          // border patches), so whole input planes are zero in a block and the kernel skips them.
+          if (run_index++ % 2 == 1) {
+            for (std::size_t t = 0; t < x.rows; ++t) {
+              const bool blank = t % kernels::kClipBlock < 40;
+              for (std::size_t j = 0; j < x.cols; ++j) {
+                x.at(t, j) = blank ? 0 : std::max(x.at(t, j), 0) >> 2;
+              }
+            }
+          }
           // Most columns exact at 6 bits, a few (the largest) clipping: the batched kernel's case.
           s.adc.policy = "capped";
           s.adc.mode = mode;
@@ -214,9 +228,15 @@ TEST_F(KernelEquivalence, BatchedPopcountKernelMatchesTheReferenceAcrossBlocks) 
           const MappedLayer layer = map_layer(policy, w, g, "layer");
           bool batched = false;
           for (const auto& crossbar : layer.crossbars) {
-            const CrossbarEngine engine(crossbar, g, s);
-            batched = batched ||
-                      (engine.split() && engine.split_popcount() && engine.clipping_columns() > 0);
+            CrossbarEngine engine(crossbar, g, s);
+            if (!engine.split() || !engine.split_popcount() || engine.clipping_columns() == 0) {
+              continue;
+            }
+            batched = true;
+            WideMatrix y(x.rows, n);
+            EventCounts counts;
+            engine.run_batch(x, y.data.data(), n, counts);
+            dead_planes += engine.popcount_dead_planes();
           }
           const LayerResult reference = run(layer, x, s, "reference");
           const LayerResult fast = run(layer, x, s, "fast");
@@ -243,6 +263,7 @@ TEST_F(KernelEquivalence, BatchedPopcountKernelMatchesTheReferenceAcrossBlocks) 
   EXPECT_GE(batched_runs, 12U);
   EXPECT_GT(multi_block_runs, 0U);
   EXPECT_GT(clipped, 0U);
+  EXPECT_GT(dead_planes, 0U);
 }
 
 // The batched row-add kernel (CrossbarEngine::run_batch_row_adds): each block of
@@ -251,7 +272,8 @@ TEST_F(KernelEquivalence, BatchedPopcountKernelMatchesTheReferenceAcrossBlocks) 
 // signedness, ADCs of 1-3 bits so that many columns clip (row adds, not popcounts), batches of
 // one vector up to two blocks and a partial one, the VNNI and the portable product in turn.
 // Each run must send all its vectors through the batched kernel on some crossbar (the engine's
-// counter), some runs must span more than one block, and columns must clip.
+// counter), some runs must span more than one block, columns must clip, and cycles with no
+// nonzero digit must be left out of the product.
 TEST_F(KernelEquivalence, BatchedRowAddKernelMatchesTheReferenceOnEveryWidth) {
   std::mt19937_64 rng(2019);
   std::uniform_int_distribution<int> pick(0, 1000);
@@ -259,6 +281,7 @@ TEST_F(KernelEquivalence, BatchedRowAddKernelMatchesTheReferenceOnEveryWidth) {
   std::uint64_t multi_block_runs = 0;
   std::uint64_t portable_runs = 0;
   std::uint64_t clipped = 0;
+  std::uint64_t zero_cycles = 0;  // cycles with no nonzero digit, left out of the product
   int combination = 0;
   for (int cell_bits : {1, 2, 4}) {
     for (int dac_bits : {1, 2, 3}) {
@@ -304,6 +327,7 @@ TEST_F(KernelEquivalence, BatchedRowAddKernelMatchesTheReferenceOnEveryWidth) {
             EventCounts counts;
             engine.run_batch(x, y.data.data(), n, counts);
             EXPECT_EQ(engine.int8_batched_vectors(), x.rows);
+            zero_cycles += engine.int8_zero_cycles();
             batched = true;
           }
           const LayerResult reference = run(layer, x, s, "reference");
@@ -327,6 +351,7 @@ TEST_F(KernelEquivalence, BatchedRowAddKernelMatchesTheReferenceOnEveryWidth) {
   EXPECT_GT(portable_runs, 0U);
   EXPECT_GT(multi_block_runs, 0U);
   EXPECT_GT(clipped, 0U);
+  EXPECT_GT(zero_cycles, 0U);
 }
 
 }  // namespace
