@@ -4,6 +4,10 @@
 #include <cmath>
 #include <cstring>
 
+#if defined(__GNUC__) && defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 #include "sim/core/simd_clones.h"
 #include "sim/device/device_model.h"
 #include "sim/macro/crossbar_engine.h"
@@ -12,178 +16,274 @@
 namespace cimsim {
 namespace {
 
-// The per-cycle column sums of one vector, computed with each sum held in a register across the
-// rows. Every sum adds, in row order, each row's conductance times its digit in that cycle
-// (squared when kSquare, for the read-noise variances), exactly as the one-row-at-a-time loop
-// did: a digit of 1 multiplies exactly, and a zero digit adds +0 or -0, which leaves any sum
-// unchanged (sums start at +0, and in round-to-nearest x + -x is +0, so no sum is ever -0).
-// So each sum is the same float in any clone and any layout (-ffp-contract=off).
+// The per-cycle column sums of one vector, each sum held in a register across the rows. Every
+// sum adds, in row order, the conductance times the digit of each row whose digit in that cycle
+// is nonzero (squared when kSquare, for the read-noise variances): the one-row-at-a-time loop's
+// terms in its order. Rows come from per-cycle lists of the rows with a nonzero digit
+// (load_digits), so a zero digit costs nothing; with 1-bit digits the conductance is added as
+// it is (1 * g is g). Lists of the cycles sharing a pass are padded to the longest with a row
+// of zero conductances, whose +0 terms leave any sum unchanged (sums start at +0, and in
+// round-to-nearest x + -x is +0, so no sum is ever -0). So each sum is the same float in any
+// clone, layout or grouping of cycles (-ffp-contract=off).
 using Floats8 = float __attribute__((vector_size(32)));
 using Floats16 = float __attribute__((vector_size(64)));
-using Ints16 = std::int32_t __attribute__((vector_size(64)));
-using Words16 = std::uint32_t __attribute__((vector_size(64)));
 
-// Wide crossbars (more than kNarrowColumns converting columns): 16 columns at a time, K cycles
-// starting at p0 each in its own register; `digits` holds each row's digits as floats
-// [cycle][row], `g` the conductances [row][stride] (stride a multiple of 16, zero-padded).
-template <int K, bool kSquare>
-[[gnu::always_inline]] inline void add_rows_wide(const std::uint32_t* driven, const float* digits,
-                                                 std::size_t rows, int p0, const float* g,
-                                                 std::size_t stride, std::size_t c, std::size_t n,
-                                                 float* sums) {
-  Floats16 acc[K];
-  for (int k = 0; k < K; ++k) acc[k] = Floats16{};
-  for (std::size_t r = 0; r < rows; ++r) {
-    if (driven[r] == 0) continue;
-    Floats16 row;
-    std::memcpy(&row, g + r * stride + c, sizeof row);
+// K cycles (order[0..K), the longest list first) times CC chunks of V's width from column c0:
+// K * CC independent sums, enough to hide the adds' latency. `lists` holds each cycle's rows
+// [cycle][capacity], `digit_lists` (kDigits: multi-bit digits) their digits as floats.
+template <typename V, int K, int CC, bool kSquare, bool kDigits>
+[[gnu::always_inline]] inline void add_listed_rows(const std::uint32_t* lists,
+                                                   const float* digit_lists, std::size_t capacity,
+                                                   const int* order, std::uint32_t length,
+                                                   const float* g, std::size_t stride,
+                                                   std::size_t c0, std::size_t n, float* sums) {
+  constexpr std::size_t kWidth = sizeof(V) / sizeof(float);
+  V acc[K][CC];
+  const std::uint32_t* list[K];
+  const float* digits[K];
+  for (int k = 0; k < K; ++k) {
+    for (int cc = 0; cc < CC; ++cc) acc[k][cc] = V{};
+    list[k] = lists + static_cast<std::size_t>(order[k]) * capacity;
+    digits[k] = kDigits ? digit_lists + static_cast<std::size_t>(order[k]) * capacity : nullptr;
+  }
+  for (std::uint32_t s = 0; s < length; ++s) {
     for (int k = 0; k < K; ++k) {
-      const float d = digits[static_cast<std::size_t>(p0 + k) * rows + r];
-      const float factor = kSquare ? d * d : d;
-      acc[k] += factor * row;
+      const float* row = g + list[k][s] * stride + c0;
+      float factor = 1.0F;
+      if constexpr (kDigits) factor = kSquare ? digits[k][s] * digits[k][s] : digits[k][s];
+      for (int cc = 0; cc < CC; ++cc) {
+        V v;
+        std::memcpy(&v, row + cc * kWidth, sizeof v);
+        if constexpr (kDigits) {
+          acc[k][cc] += factor * v;
+        } else {
+          acc[k][cc] += v;
+        }
+      }
     }
   }
-  const std::size_t lanes = std::min<std::size_t>(16, n - c);
   for (int k = 0; k < K; ++k) {
-    std::memcpy(sums + static_cast<std::size_t>(p0 + k) * n + c, &acc[k], lanes * sizeof(float));
-  }
-}
-
-template <bool kSquare>
-[[gnu::always_inline]] inline void add_rows_wide_all(const std::uint32_t* driven,
-                                                     const float* digits, std::size_t rows,
-                                                     int cycles, const float* g, std::size_t stride,
-                                                     std::size_t n, float* sums) {
-  for (std::size_t c = 0; c < n; c += 16) {
-    int p0 = 0;
-    while (p0 < cycles) {
-      const int left = cycles - p0;
-      if (left >= 8) {
-        add_rows_wide<8, kSquare>(driven, digits, rows, p0, g, stride, c, n, sums);
-        p0 += 8;
-      } else if (left >= 4) {
-        add_rows_wide<4, kSquare>(driven, digits, rows, p0, g, stride, c, n, sums);
-        p0 += 4;
-      } else if (left >= 2) {
-        add_rows_wide<2, kSquare>(driven, digits, rows, p0, g, stride, c, n, sums);
-        p0 += 2;
+    for (int cc = 0; cc < CC; ++cc) {
+      const std::size_t c = c0 + static_cast<std::size_t>(cc) * kWidth;
+      if (c >= n) break;
+      float* out = sums + static_cast<std::size_t>(order[k]) * n + c;
+      if (n - c >= kWidth) {
+        std::memcpy(out, &acc[k][cc], sizeof(V));
       } else {
-        add_rows_wide<1, kSquare>(driven, digits, rows, p0, g, stride, c, n, sums);
-        p0 += 1;
+        for (std::size_t lane = 0; lane < n - c; ++lane) out[lane] = acc[k][cc][lane];
       }
     }
   }
 }
 
-// The clones: each builds both variants in its own vector width.
-CIMSIM_SIMD_CLONES void add_digit_rows_wide(const std::uint32_t* driven, const float* digits,
-                                            std::size_t rows, int cycles, const float* g,
+// Runs the cycles of `order` in groups of K over CC chunks, each group as long as its longest
+// list; the cycles left over go in smaller groups.
+template <typename V, int K, int CC, bool kSquare, bool kDigits>
+[[gnu::always_inline]] inline void add_cycle_groups(const std::uint32_t* lists,
+                                                    const float* digit_lists, std::size_t capacity,
+                                                    const int* order, const std::uint64_t* count,
+                                                    int cycles, const float* g, std::size_t stride,
+                                                    std::size_t c0, std::size_t n, float* sums) {
+  int q = 0;
+  for (; q + K <= cycles; q += K) {
+    std::uint64_t length = 0;
+    for (int k = 0; k < K; ++k) length = std::max(length, count[order[q + k]]);
+    add_listed_rows<V, K, CC, kSquare, kDigits>(lists, digit_lists, capacity, order + q,
+                                                static_cast<std::uint32_t>(length), g, stride, c0,
+                                                n, sums);
+  }
+  if constexpr (K > 1) {
+    add_cycle_groups<V, K / 2, CC, kSquare, kDigits>(lists, digit_lists, capacity, order + q, count,
+                                                     cycles - q, g, stride, c0, n, sums);
+  }
+}
+
+// CC chunks at a time, with 8 / CC cycles: 8 sums in registers.
+template <typename V, int CC, bool kSquare, bool kDigits>
+[[gnu::always_inline]] inline void add_chunk_group(const std::uint32_t* lists,
+                                                   const float* digit_lists, std::size_t capacity,
+                                                   const int* order, const std::uint64_t* count,
+                                                   int cycles, const float* g, std::size_t stride,
+                                                   std::size_t c0, std::size_t n, float* sums) {
+  add_cycle_groups<V, 8 / CC, CC, kSquare, kDigits>(lists, digit_lists, capacity, order, count,
+                                                    cycles, g, stride, c0, n, sums);
+}
+
+template <bool kSquare, bool kDigits>
+[[gnu::always_inline]] inline void add_listed_all(const std::uint32_t* lists,
+                                                  const float* digit_lists, std::size_t capacity,
+                                                  const int* order, const std::uint64_t* count,
+                                                  int cycles, const float* g, std::size_t stride,
+                                                  std::size_t n, float* sums) {
+  if (stride == 8) {
+    add_chunk_group<Floats8, 1, kSquare, kDigits>(lists, digit_lists, capacity, order, count,
+                                                  cycles, g, stride, 0, n, sums);
+    return;
+  }
+  const std::size_t chunks = stride / 16;
+  std::size_t c = 0;
+  while (c < chunks) {
+    const std::size_t left = chunks - c;
+    if (left >= 8) {
+      add_chunk_group<Floats16, 8, kSquare, kDigits>(lists, digit_lists, capacity, order, count,
+                                                     cycles, g, stride, c * 16, n, sums);
+      c += 8;
+    } else if (left >= 4) {
+      add_chunk_group<Floats16, 4, kSquare, kDigits>(lists, digit_lists, capacity, order, count,
+                                                     cycles, g, stride, c * 16, n, sums);
+      c += 4;
+    } else if (left >= 2) {
+      add_chunk_group<Floats16, 2, kSquare, kDigits>(lists, digit_lists, capacity, order, count,
+                                                     cycles, g, stride, c * 16, n, sums);
+      c += 2;
+    } else {
+      add_chunk_group<Floats16, 1, kSquare, kDigits>(lists, digit_lists, capacity, order, count,
+                                                     cycles, g, stride, c * 16, n, sums);
+      c += 1;
+    }
+  }
+}
+
+// The clones: each builds the variants in its own vector width. `stride` is 8 (narrow
+// crossbars) or a multiple of 16; `digit_lists` is null for 1-bit digits.
+CIMSIM_SIMD_CLONES void add_listed_rows_all(const std::uint32_t* lists, const float* digit_lists,
+                                            std::size_t capacity, const int* order,
+                                            const std::uint64_t* count, int cycles, const float* g,
                                             std::size_t stride, std::size_t n, bool square,
                                             float* sums) {
-  if (square) {
-    add_rows_wide_all<true>(driven, digits, rows, cycles, g, stride, n, sums);
-  } else {
-    add_rows_wide_all<false>(driven, digits, rows, cycles, g, stride, n, sums);
-  }
-}
-
-// Narrow crossbars (at most kNarrowColumns converting columns, as SWS's): a register holds two
-// cycles, the row's 8 (zero-padded) conductances in each half, and the digits are taken from
-// the driven value in the register (a shift and a mask per lane); A registers cover the 2 A
-// cycles from p0 (cycles past the last one get a zero mask).
-template <int A, bool kSquare>
-[[gnu::always_inline]] inline void add_rows_narrow(const std::uint32_t* driven, std::size_t rows,
-                                                   int dac_bits, int cycles, int p0, const float* g,
-                                                   std::size_t n, float* sums) {
-  const std::uint32_t digit_mask = (1U << dac_bits) - 1U;
-  Words16 shift[A];
-  Words16 mask[A];
-  Floats16 acc[A];
-  for (int a = 0; a < A; ++a) {
-    for (int lane = 0; lane < 16; ++lane) {
-      const int p = p0 + 2 * a + (lane >= 8 ? 1 : 0);
-      shift[a][lane] = p < cycles ? static_cast<std::uint32_t>(p * dac_bits) : 0U;
-      mask[a][lane] = p < cycles ? digit_mask : 0U;
-    }
-    acc[a] = Floats16{};
-  }
-  for (std::size_t r = 0; r < rows; ++r) {
-    if (driven[r] == 0) continue;
-    Floats8 half;
-    std::memcpy(&half, g + r * 8, sizeof half);
-    const Floats16 row =
-        __builtin_shufflevector(half, half, 0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7);
-    const Words16 value = Words16{} + driven[r];
-    for (int a = 0; a < A; ++a) {
-      const Ints16 digit = reinterpret_cast<Ints16>((value >> shift[a]) & mask[a]);
-      Floats16 factor = __builtin_convertvector(digit, Floats16);
-      if constexpr (kSquare) factor = factor * factor;
-      acc[a] += factor * row;
-    }
-  }
-  for (int a = 0; a < A; ++a) {
-    for (int h = 0; h < 2; ++h) {
-      const int p = p0 + 2 * a + h;
-      if (p >= cycles) break;
-      std::memcpy(sums + static_cast<std::size_t>(p) * n,
-                  reinterpret_cast<const float*>(&acc[a]) + std::ptrdiff_t{8} * h,
-                  n * sizeof(float));
-    }
-  }
-}
-
-template <bool kSquare>
-[[gnu::always_inline]] inline void add_rows_narrow_all(const std::uint32_t* driven,
-                                                       std::size_t rows, int dac_bits, int cycles,
-                                                       const float* g, std::size_t n, float* sums) {
-  for (int p0 = 0; p0 < cycles; p0 += 8) {
-    const int left = cycles - p0;
-    if (left > 4) {
-      add_rows_narrow<4, kSquare>(driven, rows, dac_bits, cycles, p0, g, n, sums);
-    } else if (left > 2) {
-      add_rows_narrow<2, kSquare>(driven, rows, dac_bits, cycles, p0, g, n, sums);
+  if (digit_lists == nullptr) {
+    if (square) {
+      add_listed_all<true, false>(lists, nullptr, capacity, order, count, cycles, g, stride, n,
+                                  sums);
     } else {
-      add_rows_narrow<1, kSquare>(driven, rows, dac_bits, cycles, p0, g, n, sums);
+      add_listed_all<false, false>(lists, nullptr, capacity, order, count, cycles, g, stride, n,
+                                   sums);
     }
-  }
-}
-
-CIMSIM_SIMD_CLONES void add_digit_rows_narrow(const std::uint32_t* driven, std::size_t rows,
-                                              int dac_bits, int cycles, const float* g,
-                                              std::size_t n, bool square, float* sums) {
-  if (square) {
-    add_rows_narrow_all<true>(driven, rows, dac_bits, cycles, g, n, sums);
+  } else if (square) {
+    add_listed_all<true, true>(lists, digit_lists, capacity, order, count, cycles, g, stride, n,
+                               sums);
   } else {
-    add_rows_narrow_all<false>(driven, rows, dac_bits, cycles, g, n, sums);
+    add_listed_all<false, true>(lists, digit_lists, capacity, order, count, cycles, g, stride, n,
+                                sums);
   }
 }
 
-// Gathers a vector's inputs for the crossbar's rows into `driven` (offset, masked to the input
-// width), counts per cycle the rows with a nonzero digit, and when `digits` is given writes
-// every digit as a float [cycle][row]: cycle-major loops that vectorize over the rows.
-CIMSIM_SIMD_CLONES void load_digits(const std::int32_t* x, const std::int32_t* gather,
-                                    std::size_t rows, std::uint32_t offset,
-                                    std::uint32_t input_mask, int dac_bits, int cycles,
-                                    std::uint32_t* driven, std::uint64_t* cycle_nonzero,
-                                    float* digits) {
+// Gathers a vector's inputs for the crossbar's rows (offset, masked to the input width) and
+// lists per cycle, in row order, the rows whose digit is nonzero: lists[p *
+// capacity + s] (capacity >= rows + 16), their count in cycle_nonzero[p], and when
+// `digit_lists` is given (multi-bit digits) each listed row's digit as a float alongside. The
+// rows that drive a nonzero value are listed first (live_rows, with their values in `driven`;
+// both hold rows + 16 entries). The portable version is branch-free: every row is written and the
+// count advances past the nonzero ones.
+CIMSIM_SIMD_CLONES void list_digits_portable(const std::int32_t* x, const std::int32_t* gather,
+                                             std::size_t rows, std::uint32_t offset,
+                                             std::uint32_t input_mask, int dac_bits, int cycles,
+                                             std::uint32_t* driven, std::uint32_t* live_rows,
+                                             std::uint64_t* cycle_nonzero, std::uint32_t* lists,
+                                             float* digit_lists, std::size_t capacity) {
   const std::uint32_t digit_mask = (1U << dac_bits) - 1U;
+  std::size_t live = 0;
   for (std::size_t r = 0; r < rows; ++r) {
-    driven[r] = (static_cast<std::uint32_t>(x[gather[r]]) + offset) & input_mask;
+    const std::uint32_t value = (static_cast<std::uint32_t>(x[gather[r]]) + offset) & input_mask;
+    live_rows[live] = static_cast<std::uint32_t>(r);
+    driven[live] = value;
+    live += value != 0 ? 1 : 0;
   }
   for (int p = 0; p < cycles; ++p) {
     const auto shift = static_cast<unsigned>(p * dac_bits);
-    std::uint32_t nonzero = 0;
-    for (std::size_t r = 0; r < rows; ++r) {
-      nonzero += ((driven[r] >> shift) & digit_mask) != 0 ? 1U : 0U;
+    std::uint32_t* list = lists + static_cast<std::size_t>(p) * capacity;
+    float* digits =
+        digit_lists != nullptr ? digit_lists + static_cast<std::size_t>(p) * capacity : nullptr;
+    std::size_t listed = 0;
+    for (std::size_t j = 0; j < live; ++j) {
+      const std::uint32_t digit = (driven[j] >> shift) & digit_mask;
+      list[listed] = live_rows[j];
+      if (digits != nullptr) digits[listed] = static_cast<float>(digit);
+      listed += digit != 0 ? 1 : 0;
     }
-    cycle_nonzero[p] = nonzero;
-    if (digits == nullptr) continue;
-    float* row_digits = digits + static_cast<std::size_t>(p) * rows;
-    for (std::size_t r = 0; r < rows; ++r) {
-      row_digits[r] =
-          static_cast<float>(static_cast<std::int32_t>((driven[r] >> shift) & digit_mask));
-    }
+    cycle_nonzero[p] = listed;
   }
+}
+
+#if defined(__GNUC__) && defined(__x86_64__)
+// The same lists with AVX-512: 16 rows at a time, the nonzero ones packed to the front of a
+// register (vpcompressd into a register, then a full store: the lists have 16 entries of slack)
+// and the count advanced by their number.
+__attribute__((target("avx512f"))) void list_digits_avx512(
+    const std::int32_t* x, const std::int32_t* gather, std::size_t rows, std::uint32_t offset,
+    std::uint32_t input_mask, int dac_bits, int cycles, std::uint32_t* driven,
+    std::uint32_t* live_rows, std::uint64_t* cycle_nonzero, std::uint32_t* lists,
+    float* digit_lists, std::size_t capacity) {
+  const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  const __m512i add = _mm512_set1_epi32(static_cast<int>(offset));
+  const __m512i mask = _mm512_set1_epi32(static_cast<int>(input_mask));
+  std::size_t live = 0;
+  for (std::size_t r = 0; r < rows; r += 16) {
+    const auto tail = static_cast<__mmask16>((1U << std::min<std::size_t>(16, rows - r)) - 1U);
+    const __m512i index = _mm512_maskz_loadu_epi32(tail, gather + r);
+    const __m512i value = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), tail, index, x, 4);
+    const __m512i masked = _mm512_and_si512(_mm512_add_epi32(value, add), mask);
+    const __mmask16 nonzero = _mm512_mask_test_epi32_mask(tail, masked, masked);
+    const __m512i row = _mm512_add_epi32(lane, _mm512_set1_epi32(static_cast<int>(r)));
+    _mm512_storeu_si512(live_rows + live, _mm512_maskz_compress_epi32(nonzero, row));
+    _mm512_storeu_si512(driven + live, _mm512_maskz_compress_epi32(nonzero, masked));
+    live += static_cast<std::size_t>(__builtin_popcount(nonzero));
+  }
+  const __m512i digit_mask = _mm512_set1_epi32(static_cast<int>((1U << dac_bits) - 1U));
+  for (int p = 0; p < cycles; ++p) {
+    const __m512i shift = _mm512_set1_epi32(p * dac_bits);
+    std::uint32_t* list = lists + static_cast<std::size_t>(p) * capacity;
+    float* digits =
+        digit_lists != nullptr ? digit_lists + static_cast<std::size_t>(p) * capacity : nullptr;
+    std::size_t listed = 0;
+    for (std::size_t j = 0; j < live; j += 16) {
+      const auto tail = static_cast<__mmask16>((1U << std::min<std::size_t>(16, live - j)) - 1U);
+      const __m512i row = _mm512_maskz_loadu_epi32(tail, live_rows + j);
+      const __m512i value = _mm512_maskz_loadu_epi32(tail, driven + j);
+      const __m512i digit =
+          _mm512_and_si512(_mm512_maskz_srlv_epi32(0xFFFF, value, shift), digit_mask);
+      const __mmask16 nonzero = _mm512_mask_test_epi32_mask(tail, digit, digit);
+      _mm512_storeu_si512(list + listed, _mm512_maskz_compress_epi32(nonzero, row));
+      if (digits != nullptr) {
+        _mm512_storeu_ps(digits + listed, _mm512_maskz_compress_ps(
+                                              nonzero, _mm512_maskz_cvtepi32_ps(0xFFFF, digit)));
+      }
+      listed += static_cast<std::size_t>(__builtin_popcount(nonzero));
+    }
+    cycle_nonzero[p] = listed;
+  }
+}
+#endif
+
+// The lists of load_vector: the AVX-512 version where the machine has it (the same lists).
+// Set by tests (AnalogKernel::use_portable_lists) to run the portable list building here too.
+bool& portable_lists_for_tests() {
+  static bool portable = false;
+  return portable;
+}
+
+bool avx512_lists() {
+#if defined(__GNUC__) && defined(__x86_64__)
+  static const bool kAvx512 = __builtin_cpu_supports("avx512f") != 0;
+  return kAvx512 && !portable_lists_for_tests();
+#else
+  return false;
+#endif
+}
+
+void list_digits(const std::int32_t* x, const std::int32_t* gather, std::size_t rows,
+                 std::uint32_t offset, std::uint32_t input_mask, int dac_bits, int cycles,
+                 std::uint32_t* driven, std::uint32_t* live_rows, std::uint64_t* cycle_nonzero,
+                 std::uint32_t* lists, float* digit_lists, std::size_t capacity) {
+#if defined(__GNUC__) && defined(__x86_64__)
+  if (avx512_lists()) {
+    list_digits_avx512(x, gather, rows, offset, input_mask, dac_bits, cycles, driven, live_rows,
+                       cycle_nonzero, lists, digit_lists, capacity);
+    return;
+  }
+#endif
+  list_digits_portable(x, gather, rows, offset, input_mask, dac_bits, cycles, driven, live_rows,
+                       cycle_nonzero, lists, digit_lists, capacity);
 }
 
 // One cycle's ADC conversions, column-parallel, as AdcTransfer::convert_real: the sum (the
@@ -322,11 +422,11 @@ AnalogKernel::AnalogKernel(const MappedCrossbar& crossbar, const MappingGeometry
   const std::size_t rows = crossbar.gather.size();
   const std::size_t count = converting_.size();
   // Rows padded with zero conductances to the kernel's width: 8 columns for narrow crossbars,
-  // a multiple of 16 for the others.
+  // a multiple of 16 for the others; one more row of zeros pads the sum kernel's lists.
   narrow_ = count <= kNarrowColumns;
   stride_ = narrow_ ? kNarrowColumns : (count + 15) / 16 * 16;
-  g_.assign(rows * stride_, 0.0F);
-  if (read_noise_) g2_.assign(rows * stride_, 0.0F);
+  g_.assign((rows + 1) * stride_, 0.0F);
+  if (read_noise_) g2_.assign((rows + 1) * stride_, 0.0F);
   const CounterRng offset_rng(device.seed, RandomStream::kAdcOffset);
   adc_offset_lsb_.assign(count, 0.0);
   for (std::size_t i = 0; i < count; ++i) {
@@ -343,8 +443,12 @@ AnalogKernel::AnalogKernel(const MappedCrossbar& crossbar, const MappingGeometry
   }
   sum_.resize(static_cast<std::size_t>(cycles_) * count);
   if (read_noise_) variance_.resize(sum_.size());
-  driven_.resize(rows);
-  if (!narrow_) digits_.resize(rows * static_cast<std::size_t>(cycles_));
+  driven_.resize(rows + kListSlack);
+  live_rows_.resize(rows + kListSlack);
+  lists_.resize((rows + kListSlack) * static_cast<std::size_t>(cycles_));
+  if (dac_bits_ > 1) digit_lists_.resize(lists_.size());
+  cycle_count_.resize(static_cast<std::size_t>(cycles_));
+  order_.resize(static_cast<std::size_t>(cycles_));
   step_.resize(count);
   max_code_.resize(count);
   output_.resize(count);
@@ -394,29 +498,64 @@ AnalogKernel::AnalogKernel(const MappedCrossbar& crossbar, const MappingGeometry
   output_down_.resize(crossbar.outputs.size());
 }
 
+void AnalogKernel::use_portable_lists(bool portable) { portable_lists_for_tests() = portable; }
+
+bool AnalogKernel::lists_avx512() { return avx512_lists(); }
+
 void AnalogKernel::load_vector(const std::int32_t* x, std::uint64_t* cycle_nonzero) {
-  const int v = dac_bits_;
   const std::size_t rows = crossbar_->gather.size();
   const std::size_t converting = converting_.size();
-  load_digits(x, crossbar_->gather.data(), rows, static_cast<std::uint32_t>(offset_), input_mask_,
-              v, cycles_, driven_.data(), cycle_nonzero, narrow_ ? nullptr : digits_.data());
-  // Column sums of every cycle at once: a row's conductances are added, times its digit, into
-  // the sums of each cycle (the sum of independent per-cell read noise is a Gaussian of
-  // variance sum d^2 (sigma g)^2, kept alongside).
-  if (narrow_) {
-    add_digit_rows_narrow(driven_.data(), rows, v, cycles_, g_.data(), converting, false,
-                          sum_.data());
-    if (read_noise_) {
-      add_digit_rows_narrow(driven_.data(), rows, v, cycles_, g2_.data(), converting, true,
-                            variance_.data());
-    }
-    return;
+  float* digit_lists = digit_lists_.empty() ? nullptr : digit_lists_.data();
+  const std::size_t capacity = rows + kListSlack;
+  list_digits(x, crossbar_->gather.data(), rows, static_cast<std::uint32_t>(offset_), input_mask_,
+              dac_bits_, cycles_, driven_.data(), live_rows_.data(), cycle_count_.data(),
+              lists_.data(), digit_lists, capacity);
+  std::copy(cycle_count_.begin(), cycle_count_.end(), cycle_nonzero);
+  // The sum kernel's passes take K cycles over CC chunks, K = 8 / CC, CC the powers of two that
+  // make up the chunks (narrow crossbars: one chunk of 8 columns, K = 8). The lists of a pass
+  // are padded to the longest with the zero row, and the cycles are put in order of list
+  // length, longest first, so that a pass's lists are of similar length. Passes of one cycle
+  // need no padding, and one pass over all cycles no ordering.
+  bool pad = false;
+  bool sort = false;
+  std::size_t chunks = narrow_ ? 8 : stride_ / 16;
+  while (chunks > 0) {
+    std::size_t group = 8;
+    while (group > chunks) group /= 2;
+    const auto k = static_cast<int>(narrow_ ? 8 : 8 / group);
+    pad = pad || (k > 1 && cycles_ > 1);
+    sort = sort || (k > 1 && k < cycles_);
+    chunks -= narrow_ ? chunks : group;
   }
-  add_digit_rows_wide(driven_.data(), digits_.data(), rows, cycles_, g_.data(), stride_, converting,
-                      false, sum_.data());
+  for (int p = 0; p < cycles_; ++p) order_[static_cast<std::size_t>(p)] = p;
+  for (std::size_t q = 1; sort && q < order_.size(); ++q) {
+    const int p = order_[q];
+    std::size_t at = q;
+    for (; at > 0 && cycle_count_[static_cast<std::size_t>(order_[at - 1])] <
+                         cycle_count_[static_cast<std::size_t>(p)];
+         --at) {
+      order_[at] = order_[at - 1];
+    }
+    order_[at] = p;
+  }
+  const std::uint64_t longest = *std::max_element(cycle_count_.begin(), cycle_count_.end());
+  for (int p = 0; pad && p < cycles_; ++p) {
+    const std::size_t base = static_cast<std::size_t>(p) * capacity;
+    const std::uint64_t count = cycle_count_[static_cast<std::size_t>(p)];
+    std::fill(lists_.begin() + static_cast<std::ptrdiff_t>(base + count),
+              lists_.begin() + static_cast<std::ptrdiff_t>(base + longest),
+              static_cast<std::uint32_t>(rows));
+    if (digit_lists != nullptr) {
+      std::fill(digit_lists + base + count, digit_lists + base + longest, 0.0F);
+    }
+  }
+  // Column sums of every cycle (the sum of independent per-cell read noise is a Gaussian of
+  // variance sum d^2 (sigma g)^2, kept alongside).
+  add_listed_rows_all(lists_.data(), digit_lists, capacity, order_.data(), cycle_count_.data(),
+                      cycles_, g_.data(), stride_, converting, false, sum_.data());
   if (read_noise_) {
-    add_digit_rows_wide(driven_.data(), digits_.data(), rows, cycles_, g2_.data(), stride_,
-                        converting, true, variance_.data());
+    add_listed_rows_all(lists_.data(), digit_lists, capacity, order_.data(), cycle_count_.data(),
+                        cycles_, g2_.data(), stride_, converting, true, variance_.data());
   }
 }
 
@@ -453,6 +592,13 @@ AnalogTally AnalogKernel::convert_vector(std::uint64_t vector, const std::uint8_
     // Noise draws are scalar, one counter-based draw per conversion, as the per-vector path's.
     if (noise) {
       for (std::size_t i = 0; i < n; ++i) perturbed_[i] = perturbed_sum(p, i, vector, step_int_[i]);
+    }
+    // Without noise or offset, a cycle whose digits are all zero sums +0 in every column: code
+    // 0, nothing clipped, nothing to add.
+    if (!top_half_.empty() && cycle_count_[static_cast<std::size_t>(p)] == 0) {
+      std::fill_n(codes_.begin() + static_cast<std::ptrdiff_t>(base), n, 0);
+      ++zero_cycles_;
+      continue;
     }
     const bool negative = signed_serial && p == cycles_ - 1;
     std::int64_t* accumulated = negative ? negative_codes_.data() : positive_codes_.data();

@@ -70,6 +70,9 @@ class AnalogKernel {
     return codes_[static_cast<std::size_t>(cycle) * converting_.size() + i];
   }
   [[nodiscard]] std::uint64_t float_cycles() const { return float_cycles_; }
+  // The cycles that convert_vector found without a nonzero digit and did not convert (codes 0;
+  // only where the float conversion applies: no noise, no offset).
+  [[nodiscard]] std::uint64_t zero_cycles() const { return zero_cycles_; }
 
   // Whether convert_vector can run: every code fits the column-parallel conversion's int32
   // lanes (at most 30-bit ADCs).
@@ -87,7 +90,11 @@ class AnalogKernel {
   [[nodiscard]] float loaded_variance(int cycle, std::size_t i) const {
     return read_noise_ ? variance_[static_cast<std::size_t>(cycle) * converting_.size() + i] : 0.0F;
   }
-  // Whether the column sums take the narrow kernel (few converting columns, as SWS's).
+  // Whether load_vector lists the nonzero digits with AVX-512 (this machine has it and
+  // use_portable_lists(true) was not called); tests switch to the portable lists to check both.
+  [[nodiscard]] static bool lists_avx512();
+  static void use_portable_lists(bool portable);
+  // Whether the column sums run 8 columns wide (few converting columns, as SWS's).
   [[nodiscard]] bool narrow() const { return narrow_; }
   // The ADC offset of the i-th converting column [LSB].
   [[nodiscard]] double adc_offset_lsb(std::size_t i) const { return adc_offset_lsb_[i]; }
@@ -102,8 +109,11 @@ class AnalogKernel {
   std::uint32_t input_mask_ = 0;
   std::int64_t offset_ = 0;  // added to signed multi-bit inputs: 2^(A-1), else 0
   bool read_noise_ = false;
-  // Crossbars of at most this many converting columns take the narrow sum kernel.
+  // Crossbars of at most this many converting columns run their sums 8 columns wide.
   static constexpr std::size_t kNarrowColumns = 8;
+  // Entries past the last row in the per-row and per-cycle lists: the AVX-512 list building
+  // stores 16 lanes at a time.
+  static constexpr std::size_t kListSlack = 16;
   // Conductances [row][stride_] (converting columns, zero-padded to the sum kernel's width),
   // their squares when read noise is on, each column's ADC offset, and the loaded vector's
   // per-cycle sums and read-noise variances.
@@ -112,10 +122,18 @@ class AnalogKernel {
   std::vector<float> g_;
   std::vector<float> g2_;
   std::vector<double> adc_offset_lsb_;
-  std::vector<float> sum_;             // [cycle][converting index]
-  std::vector<float> variance_;        // [cycle][converting index], read noise
-  std::vector<std::uint32_t> driven_;  // per row, the loaded vector's driven value
-  std::vector<float> digits_;          // wide crossbars: [cycle][row], its digits as floats
+  std::vector<float> sum_;       // [cycle][converting index]
+  std::vector<float> variance_;  // [cycle][converting index], read noise
+  // The loaded vector: per row its driven value, the rows driving a nonzero value, and per
+  // cycle the rows with a nonzero digit [cycle][rows + kListSlack] (padded with the zero row
+  // `rows`), their digits as floats (multi-bit digits only), their count, and the cycles by count,
+  // longest first.
+  std::vector<std::uint32_t> driven_;
+  std::vector<std::uint32_t> live_rows_;
+  std::vector<std::uint32_t> lists_;
+  std::vector<float> digit_lists_;
+  std::vector<std::uint64_t> cycle_count_;
+  std::vector<int> order_;
 
   // Per converting column, for convert_vector: the ADC's step and largest code (as doubles, for
   // the column-parallel rounding), the local output, and the weight of a code, polarity *
@@ -137,6 +155,7 @@ class AnalogKernel {
   std::vector<float> top_half_;
   std::vector<float> max_code_float_;
   std::uint64_t float_cycles_ = 0;
+  std::uint64_t zero_cycles_ = 0;
   std::vector<std::int32_t> codes_;
   std::vector<double> perturbed_;
   std::vector<std::int64_t> positive_codes_;

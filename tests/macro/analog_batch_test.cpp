@@ -6,6 +6,7 @@
 // and both ways of adding up.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
@@ -118,6 +119,16 @@ TEST(AnalogBatch, BatchPathMatchesThePerVectorPathWithEveryNonideality) {
 TEST(AnalogBatch, SumsAreRowOrderSumsOfCellsTimesDigitsAndCodesAreConvertReals) {
   std::mt19937_64 rng(77);
   std::uniform_int_distribution<int> pick(0, 1000);
+  // Whether this machine lists digits with AVX-512: then odd trials take the portable lists.
+  AnalogKernel::use_portable_lists(false);
+  const bool avx512 = AnalogKernel::lists_avx512();
+  std::uint64_t avx512_vectors = 0;
+  std::uint64_t portable_vectors = 0;
+  std::uint64_t eight_chunks = 0;
+  std::uint64_t uneven_cycles = 0;
+  std::uint64_t zero_and_nonzero = 0;
+  std::uint64_t multi_bit = 0;
+  std::uint64_t zero_cycles = 0;
   std::uint64_t narrow = 0;
   std::uint64_t wide = 0;
   std::uint64_t wide_chunks = 0;
@@ -130,6 +141,14 @@ TEST(AnalogBatch, SumsAreRowOrderSumsOfCellsTimesDigitsAndCodesAreConvertReals) 
     testing::RandomLayerCase c = testing::random_layer_case(rng, false);
     draw_nonidealities(rng, c.settings.device);
     MappingGeometry& g = c.geometry;
+    AnalogKernel::use_portable_lists(trial % 2 == 1);
+    // Some crossbars of more than 128 converting columns: the sum kernel's 8-chunk passes.
+    if (pick(rng) % 4 == 0) {
+      g.cols = 140 + pick(rng) % 200;
+      const std::size_t n = g.cols / static_cast<std::size_t>(g.cols_per_output());
+      const std::int32_t w_max = (1 << (g.weight_bits - 1)) - 1;
+      c.weights = testing::random_matrix(rng, c.weights.rows, n, -w_max, w_max, 0.2);
+    }
     if (pick(rng) % 2 == 0) {
       g.input_bits = 9 + pick(rng) % 8;
       g.dac_bits = 1 + pick(rng) % 2;
@@ -162,6 +181,11 @@ TEST(AnalogBatch, SumsAreRowOrderSumsOfCellsTimesDigitsAndCodesAreConvertReals) 
         const std::int32_t* x = c.inputs.row(t);
         std::vector<std::uint64_t> nonzero(static_cast<std::size_t>(cycles), 99);
         kernel.load_vector(x, nonzero.data());
+        avx512_vectors += AnalogKernel::lists_avx512() ? 1 : 0;
+        portable_vectors += AnalogKernel::lists_avx512() ? 0 : 1;
+        const auto [fewest, most] = std::minmax_element(nonzero.begin(), nonzero.end());
+        uneven_cycles += *fewest != *most ? 1 : 0;
+        zero_and_nonzero += *fewest == 0 && *most > 0 ? 1 : 0;
         for (int p = 0; p < cycles; ++p) {
           std::uint64_t expected_nonzero = 0;
           std::vector<float> digit(rows);
@@ -194,6 +218,7 @@ TEST(AnalogBatch, SumsAreRowOrderSumsOfCellsTimesDigitsAndCodesAreConvertReals) 
         const std::vector<std::uint8_t> converts(static_cast<std::size_t>(cycles), 1);
         std::vector<std::int64_t> accumulators(crossbar.outputs.size(), 0);
         const std::uint64_t float_before = kernel.float_cycles();
+        const std::uint64_t zero_before = kernel.zero_cycles();
         const AnalogTally tally =
             kernel.convert_vector(t, converts.data(), c.settings.input_signed && !signed_offset,
                                   std::int64_t{1} << 50, accumulators.data());
@@ -213,12 +238,16 @@ TEST(AnalogBatch, SumsAreRowOrderSumsOfCellsTimesDigitsAndCodesAreConvertReals) 
         EXPECT_EQ(tally.clipped, clipped);
         EXPECT_EQ(tally.below_zero, below);
         float_cycles += kernel.float_cycles() - float_before;
-        double_vectors += kernel.float_cycles() == float_before ? 1 : 0;
+        zero_cycles += kernel.zero_cycles() - zero_before;
+        double_vectors +=
+            kernel.float_cycles() == float_before && kernel.zero_cycles() == zero_before ? 1 : 0;
         clipped_conversions += clipped;
       }
       narrow += kernel.narrow() ? 1 : 0;
       wide += kernel.narrow() ? 0 : 1;
       wide_chunks += converting.size() > 16 ? 1 : 0;
+      eight_chunks += converting.size() > 128 ? 1 : 0;
+      multi_bit += geometry.dac_bits > 1 ? 1 : 0;
       long_inputs += cycles > 8 ? 1 : 0;
       variances += read_noise ? 1 : 0;
     }
@@ -233,6 +262,18 @@ TEST(AnalogBatch, SumsAreRowOrderSumsOfCellsTimesDigitsAndCodesAreConvertReals) 
   EXPECT_GT(float_cycles, 0U);
   EXPECT_GT(double_vectors, 0U);
   EXPECT_GT(clipped_conversions, 0U);
+  // The digit lists: built both ways where the machine has AVX-512, for vectors with cycles of
+  // different list lengths (padded passes) and with zero and nonzero cycles side by side, with
+  // multi-bit digits, and over 8 chunks at a time; cycles without a nonzero digit were left
+  // unconverted.
+  AnalogKernel::use_portable_lists(false);
+  EXPECT_GT(portable_vectors, 0U);
+  EXPECT_EQ(avx512_vectors > 0, avx512);
+  EXPECT_GT(uneven_cycles, 0U);
+  EXPECT_GT(zero_and_nonzero, 0U);
+  EXPECT_GT(multi_bit, 0U);
+  EXPECT_GT(eight_chunks, 0U);
+  EXPECT_GT(zero_cycles, 0U);
 }
 
 }  // namespace
