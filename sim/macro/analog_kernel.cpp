@@ -168,19 +168,23 @@ CIMSIM_SIMD_CLONES void add_listed_rows_all(const std::uint32_t* lists, const fl
   }
 }
 
+// Entries of the zero row written after each list: the first pads of the sum kernel's passes.
+constexpr std::size_t kZeroRowPads = 16;
+
 // Gathers a vector's inputs for the crossbar's rows (offset, masked to the input width) and
-// lists per cycle, in row order, the rows whose digit is nonzero: lists[p *
-// capacity + s] (capacity >= rows + 16), their count in cycle_nonzero[p], and when
-// `digit_lists` is given (multi-bit digits) each listed row's digit as a float alongside. The
-// rows that drive a nonzero value are listed first (live_rows, with their values in `driven`;
-// both hold rows + 16 entries). The portable version is branch-free: every row is written and the
-// count advances past the nonzero ones.
+// lists per cycle, in row order, the rows whose digit is nonzero: lists[p * capacity + s]
+// (capacity >= rows + kZeroRowPads), their count in cycle_nonzero[p], then kZeroRowPads times
+// `zero_row`, and when `digit_lists` is given (multi-bit digits) each listed row's digit as a
+// float alongside (0 for the pads). The rows that drive a nonzero value are listed first
+// (live_rows, with their values in `driven`; both hold rows + 16 entries). The portable
+// version is branch-free: every row is written and the count advances past the nonzero ones.
 CIMSIM_SIMD_CLONES void list_digits_portable(const std::int32_t* x, const std::int32_t* gather,
                                              std::size_t rows, std::uint32_t offset,
                                              std::uint32_t input_mask, int dac_bits, int cycles,
                                              std::uint32_t* driven, std::uint32_t* live_rows,
                                              std::uint64_t* cycle_nonzero, std::uint32_t* lists,
-                                             float* digit_lists, std::size_t capacity) {
+                                             float* digit_lists, std::size_t capacity,
+                                             std::uint32_t zero_row) {
   const std::uint32_t digit_mask = (1U << dac_bits) - 1U;
   std::size_t live = 0;
   for (std::size_t r = 0; r < rows; ++r) {
@@ -202,6 +206,10 @@ CIMSIM_SIMD_CLONES void list_digits_portable(const std::int32_t* x, const std::i
       listed += digit != 0 ? 1 : 0;
     }
     cycle_nonzero[p] = listed;
+    for (std::size_t k = 0; k < kZeroRowPads; ++k) {
+      list[listed + k] = zero_row;
+      if (digits != nullptr) digits[listed + k] = 0.0F;
+    }
   }
 }
 
@@ -213,7 +221,7 @@ __attribute__((target("avx512f"))) void list_digits_avx512(
     const std::int32_t* x, const std::int32_t* gather, std::size_t rows, std::uint32_t offset,
     std::uint32_t input_mask, int dac_bits, int cycles, std::uint32_t* driven,
     std::uint32_t* live_rows, std::uint64_t* cycle_nonzero, std::uint32_t* lists,
-    float* digit_lists, std::size_t capacity) {
+    float* digit_lists, std::size_t capacity, std::uint32_t zero_row) {
   const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
   const __m512i add = _mm512_set1_epi32(static_cast<int>(offset));
   const __m512i mask = _mm512_set1_epi32(static_cast<int>(input_mask));
@@ -251,6 +259,8 @@ __attribute__((target("avx512f"))) void list_digits_avx512(
       listed += static_cast<std::size_t>(__builtin_popcount(nonzero));
     }
     cycle_nonzero[p] = listed;
+    _mm512_storeu_si512(list + listed, _mm512_set1_epi32(static_cast<int>(zero_row)));
+    if (digits != nullptr) _mm512_storeu_ps(digits + listed, _mm512_setzero_ps());
   }
 }
 #endif
@@ -274,16 +284,17 @@ bool avx512_lists() {
 void list_digits(const std::int32_t* x, const std::int32_t* gather, std::size_t rows,
                  std::uint32_t offset, std::uint32_t input_mask, int dac_bits, int cycles,
                  std::uint32_t* driven, std::uint32_t* live_rows, std::uint64_t* cycle_nonzero,
-                 std::uint32_t* lists, float* digit_lists, std::size_t capacity) {
+                 std::uint32_t* lists, float* digit_lists, std::size_t capacity,
+                 std::uint32_t zero_row) {
 #if defined(__GNUC__) && defined(__x86_64__)
   if (avx512_lists()) {
     list_digits_avx512(x, gather, rows, offset, input_mask, dac_bits, cycles, driven, live_rows,
-                       cycle_nonzero, lists, digit_lists, capacity);
+                       cycle_nonzero, lists, digit_lists, capacity, zero_row);
     return;
   }
 #endif
   list_digits_portable(x, gather, rows, offset, input_mask, dac_bits, cycles, driven, live_rows,
-                       cycle_nonzero, lists, digit_lists, capacity);
+                       cycle_nonzero, lists, digit_lists, capacity, zero_row);
 }
 
 // One cycle's ADC conversions, column-parallel, as AdcTransfer::convert_real: the sum (the
@@ -509,13 +520,14 @@ void AnalogKernel::load_vector(const std::int32_t* x, std::uint64_t* cycle_nonze
   const std::size_t capacity = rows + kListSlack;
   list_digits(x, crossbar_->gather.data(), rows, static_cast<std::uint32_t>(offset_), input_mask_,
               dac_bits_, cycles_, driven_.data(), live_rows_.data(), cycle_count_.data(),
-              lists_.data(), digit_lists, capacity);
+              lists_.data(), digit_lists, capacity, static_cast<std::uint32_t>(rows));
   std::copy(cycle_count_.begin(), cycle_count_.end(), cycle_nonzero);
   // The sum kernel's passes take K cycles over CC chunks, K = 8 / CC, CC the powers of two that
   // make up the chunks (narrow crossbars: one chunk of 8 columns, K = 8). The lists of a pass
   // are padded to the longest with the zero row, and the cycles are put in order of list
-  // length, longest first, so that a pass's lists are of similar length. Passes of one cycle
-  // need no padding, and one pass over all cycles no ordering.
+  // length, longest first, so that a pass's lists are of similar length (list_digits wrote the
+  // first kZeroRowPads pads). Passes of one cycle need no padding, and one pass over all
+  // cycles no ordering.
   bool pad = false;
   bool sort = false;
   std::size_t chunks = narrow_ ? 8 : stride_ / 16;
@@ -539,14 +551,16 @@ void AnalogKernel::load_vector(const std::int32_t* x, std::uint64_t* cycle_nonze
     order_[at] = p;
   }
   const std::uint64_t longest = *std::max_element(cycle_count_.begin(), cycle_count_.end());
+  static_assert(kListSlack >= kZeroRowPads, "the lists hold their zero-row pads");
   for (int p = 0; pad && p < cycles_; ++p) {
     const std::size_t base = static_cast<std::size_t>(p) * capacity;
-    const std::uint64_t count = cycle_count_[static_cast<std::size_t>(p)];
-    std::fill(lists_.begin() + static_cast<std::ptrdiff_t>(base + count),
+    const std::uint64_t padded = cycle_count_[static_cast<std::size_t>(p)] + kZeroRowPads;
+    if (padded >= longest) continue;
+    std::fill(lists_.begin() + static_cast<std::ptrdiff_t>(base + padded),
               lists_.begin() + static_cast<std::ptrdiff_t>(base + longest),
               static_cast<std::uint32_t>(rows));
     if (digit_lists != nullptr) {
-      std::fill(digit_lists + base + count, digit_lists + base + longest, 0.0F);
+      std::fill(digit_lists + base + padded, digit_lists + base + longest, 0.0F);
     }
   }
   // Column sums of every cycle (the sum of independent per-cell read noise is a Gaussian of
