@@ -19,6 +19,38 @@ namespace {
 
 int popcount(std::uint64_t word) { return static_cast<int>(std::bitset<64>(word).count()); }
 
+// The block buffers of the batched split kernels, one set per thread, reused from call to call
+// and crossbar to crossbar: fresh vectors per call cost a zeroing pass and, above the allocator's
+// mmap threshold, page faults on every call (a dense layer's batch gives each of its thousands of
+// crossbars a call of a few vectors). Each kernel writes what it reads before reading it.
+struct BlockScratch {
+  std::vector<std::uint8_t> digits;
+  std::vector<std::int32_t> sums;
+  std::vector<std::uint64_t> planes;
+  std::vector<std::uint64_t> nonzero;
+  std::vector<std::int64_t> acc;
+  std::vector<std::int64_t> clip_acc;
+};
+
+BlockScratch& block_scratch() {
+  thread_local BlockScratch scratch;
+  return scratch;
+}
+
+void add_tally(const CycleTally& vector, CycleTally& sum) {
+  sum.vectors += vector.vectors;
+  sum.nonzero_digits += vector.nonzero_digits;
+  sum.converted_cycles += vector.converted_cycles;
+  sum.skipped_cycles += vector.skipped_cycles;
+}
+
+// The first `size` entries of `buffer`, grown when needed; their contents are undefined.
+template <typename T>
+T* scratch_of(std::vector<T>& buffer, std::size_t size) {
+  if (buffer.size() < size) buffer.resize(size);
+  return buffer.data();
+}
+
 }  // namespace
 
 const char* kernel_name(Kernel kernel) {
@@ -610,6 +642,9 @@ void CrossbarEngine::prefetch_inputs(const IntMatrix& x, std::size_t vector) con
   if (vector >= x.rows) return;
   const std::int32_t* ahead = x.row(vector) + window_begin_;
   const std::size_t span = split_window_ ? split_space_ : x.cols;
+  // A gather from a row far wider than the crossbar (a dense layer's sorted rows: 128 of 9216)
+  // touches a few of its lines; fetching the whole row would cost more than it saves.
+  if (span > 4 * crossbar_.gather.size()) return;
   for (std::size_t k = 0; k < span; k += 16) __builtin_prefetch(ahead + k);
 }
 
@@ -666,16 +701,18 @@ void CrossbarEngine::run_batch_popcount(const IntMatrix& x, std::int64_t* y, std
                                      clip_shift_.data(),  clip_max_code_.data()};
   // One block's input planes [cycle][word][vector], its vectors' per-cycle row counts
   // [vector][cycle], safe products [vector][output] and clip columns' shifted sums [clip
-  // index][vector]: allocated per call, not per crossbar (an SWS CNN has thousands of crossbars).
-  std::vector<std::uint64_t> block_planes(plane_words * kBlock);
-  std::vector<std::uint64_t> block_nonzero(kBlock * cycle_count);
-  std::vector<std::int64_t> block_acc(kBlock * outputs);
-  std::vector<std::int64_t> block_clip_acc(clip_columns_.size() * kBlock);
+  // index][vector], in this thread's scratch.
+  BlockScratch& scratch = block_scratch();
+  std::uint64_t* block_planes = scratch_of(scratch.planes, plane_words * kBlock);
+  std::uint64_t* block_nonzero = scratch_of(scratch.nonzero, kBlock * cycle_count);
+  std::int64_t* block_acc = scratch_of(scratch.acc, kBlock * outputs);
+  std::int64_t* block_clip_acc = scratch_of(scratch.clip_acc, clip_columns_.size() * kBlock);
+  CycleTally tally;  // the call's vectors, counted once at the end (count_cycles is linear)
   for (std::size_t first = 0; first < x.rows; first += kBlock) {
     const std::size_t n = std::min(kBlock, x.rows - first);
     // Vector by vector: its inputs, its planes (transposed so that the block's vectors are the
-    // lanes; unused lanes stay zero), its per-cycle row counts and the safe columns' product.
-    std::fill(block_planes.begin(), block_planes.end(), 0);
+    // lanes; unused lanes zero), its per-cycle row counts and the safe columns' product.
+    std::fill(block_planes, block_planes + plane_words * kBlock, 0);
     for (std::size_t t = 0; t < n; ++t) {
       prefetch_inputs(x, first + t + kAhead);
       load_split_planes(x.row(first + t));
@@ -685,8 +722,8 @@ void CrossbarEngine::run_batch_popcount(const IntMatrix& x, std::int64_t* y, std
     }
     // The clipping columns of the whole block at once.
     counts.clipped_conversions +=
-        kernels::popcount_convert(block_planes.data(), cycles_, space_words_, columns,
-                                  signed_serial_, block_clip_acc.data(), &popcount_dead_planes_);
+        kernels::popcount_convert(block_planes, cycles_, space_words_, columns, signed_serial_,
+                                  block_clip_acc, &popcount_dead_planes_);
     for (std::size_t t = 0; t < n; ++t) {
       std::copy_n(&block_acc[t * outputs], outputs, accumulators_.begin());
       std::size_t i = 0;
@@ -696,9 +733,11 @@ void CrossbarEngine::run_batch_popcount(const IntMatrix& x, std::int64_t* y, std
         accumulators_[output] += sum;
       }
       std::copy_n(&block_nonzero[t * cycle_count], cycle_count, cycle_nonzero_.begin());
-      finish_vector(x.row(first + t), y + (first + t) * y_stride, counts, output_base);
+      add_tally(tally_vector(), tally);
+      finish_outputs(x.row(first + t), y + (first + t) * y_stride, counts, output_base);
     }
   }
+  count_cycles(tally, counts);
 }
 
 void CrossbarEngine::load_split_digits(const std::int32_t* x, std::uint8_t* digits,
@@ -750,12 +789,19 @@ void CrossbarEngine::run_batch_row_adds(const IntMatrix& x, std::int64_t* y, std
   const std::size_t convert_columns = (clips + kInt32Lanes - 1) / kInt32Lanes * kInt32Lanes;
   // One block's digits and sums, one row per (vector, cycle with a nonzero digit) in that order
   // (load_split_digits leaves the other cycles out), per-cycle row counts [vector][cycle] and
-  // safe products [vector][output]: per call, not per crossbar. One spare row of digits, as
-  // multi-bit DACs write a cycle's digits before they know whether it is kept.
-  std::vector<std::uint8_t> block_digits((kBlock * cycle_count + 1) * stride, 0);
-  std::vector<std::int32_t> block_sums(kBlock * cycle_count * convert_columns, 0);
-  std::vector<std::uint64_t> block_nonzero(kBlock * cycle_count);
-  std::vector<std::int64_t> block_acc(kBlock * outputs);
+  // safe products [vector][output], in this thread's scratch, sized for the batch when it is
+  // smaller than a block. One spare row of digits, as multi-bit DACs write a cycle's digits
+  // before they know whether it is kept. Digit bytes past split_space_ may hold anything: the
+  // product's matrix is zero there.
+  const std::size_t block_vectors = std::min(kBlock, x.rows);
+  BlockScratch& scratch = block_scratch();
+  std::uint8_t* block_digits =
+      scratch_of(scratch.digits, (block_vectors * cycle_count + 1) * stride);
+  std::int32_t* block_sums =
+      scratch_of(scratch.sums, block_vectors * cycle_count * convert_columns);
+  std::uint64_t* block_nonzero = scratch_of(scratch.nonzero, block_vectors * cycle_count);
+  std::int64_t* block_acc = scratch_of(scratch.acc, block_vectors * outputs);
+  CycleTally tally;  // the call's vectors, counted once at the end (count_cycles is linear)
   for (std::size_t first = 0; first < x.rows; first += kBlock) {
     const std::size_t n = std::min(kBlock, x.rows - first);
     std::size_t kept = 0;  // product rows of the block so far
@@ -767,10 +813,14 @@ void CrossbarEngine::run_batch_row_adds(const IntMatrix& x, std::int64_t* y, std
       add_safe_product(&block_acc[t * outputs]);
     }
     int8_zero_cycles_ += n * cycle_count - kept;
-    // Every nonzero cycle's sums of the whole block's clipping columns at once.
-    kernels::int8_product(block_digits.data(), kept, stride, clip_cells8_, block_sums.data(),
-                          convert_columns);
-    const std::int32_t* sums = block_sums.data();
+    // Every nonzero cycle's sums of the whole block's clipping columns at once; the product
+    // leaves the padding columns alone, and they must convert as zeros.
+    kernels::int8_product(block_digits, kept, stride, clip_cells8_, block_sums, convert_columns);
+    for (std::size_t row = 0; row < kept && clips < convert_columns; ++row) {
+      std::fill(block_sums + row * convert_columns + clips,
+                block_sums + (row + 1) * convert_columns, 0);
+    }
+    const std::int32_t* sums = block_sums;
     for (std::size_t t = 0; t < n; ++t) {
       std::copy_n(&block_acc[t * outputs], outputs, accumulators_.begin());
       std::copy_n(&block_nonzero[t * cycle_count], cycle_count, cycle_nonzero_.begin());
@@ -790,10 +840,12 @@ void CrossbarEngine::run_batch_row_adds(const IntMatrix& x, std::int64_t* y, std
         for (; i < end; ++i) sum += clip_acc_[i] * clip_weight_[i];
         accumulators_[output] += sum;
       }
-      finish_vector(x.row(first + t), y + (first + t) * y_stride, counts, output_base);
+      add_tally(tally_vector(), tally);
+      finish_outputs(x.row(first + t), y + (first + t) * y_stride, counts, output_base);
     }
     int8_batched_ += n;
   }
+  count_cycles(tally, counts);
 }
 
 template <>
@@ -877,6 +929,12 @@ void CrossbarEngine::run_vector_split(const std::int32_t* x, std::int64_t* y, Ev
 
 void CrossbarEngine::finish_vector(const std::int32_t* x, std::int64_t* y, EventCounts& counts,
                                    std::int32_t output_base) {
+  finish_outputs(x, y, counts, output_base);
+  count_cycles(tally_vector(), counts);
+}
+
+void CrossbarEngine::finish_outputs(const std::int32_t* x, std::int64_t* y, EventCounts& counts,
+                                    std::int32_t output_base) {
   const std::size_t rows = crossbar_.gather.size();
   // Exact digital corrections (section 6).
   std::int64_t input_sum = 0;
@@ -890,7 +948,6 @@ void CrossbarEngine::finish_vector(const std::int32_t* x, std::int64_t* y, Event
     if (signed_offset_) accumulate(accumulators_[o], -half_range_ * stored_row_sum_[o], counts);
     y[crossbar_.outputs[o] - output_base] += accumulators_[o];
   }
-  count_cycles(tally_vector(), counts);
 }
 
 void CrossbarEngine::run_vector_analog(const std::int32_t* x, std::int64_t* y, EventCounts& counts,

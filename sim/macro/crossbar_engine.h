@@ -244,6 +244,10 @@ class CrossbarEngine {
   void take_conversion(std::size_t column, int cycle, const AdcConversion& conversion,
                        EventCounts& counts, CycleTrace* cycle_trace);
   // Digital corrections, the output update and the counts of one vector, common to every kernel.
+  // The batched split kernels take its two halves: finish_outputs per vector, and count_cycles
+  // once for the call's summed tallies (the counts are linear in them).
+  void finish_outputs(const std::int32_t* x, std::int64_t* y, EventCounts& counts,
+                      std::int32_t output_base);
   void finish_vector(const std::int32_t* x, std::int64_t* y, EventCounts& counts,
                      std::int32_t output_base);
   [[nodiscard]] std::int64_t column_sum(std::size_t column, int cycle) const;
