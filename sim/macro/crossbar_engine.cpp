@@ -20,9 +20,9 @@ namespace {
 int popcount(std::uint64_t word) { return static_cast<int>(std::bitset<64>(word).count()); }
 
 // The block buffers of the batched split kernels, one set per thread, reused from call to call
-// and crossbar to crossbar: fresh vectors per call cost a zeroing pass and, above the allocator's
-// mmap threshold, page faults on every call (a dense layer's batch gives each of its thousands of
-// crossbars a call of a few vectors). Each kernel writes what it reads before reading it.
+// and crossbar to crossbar: fresh vectors per call cost an allocation and a zeroing pass of the
+// whole block on every call (a dense layer's batch gives each of its thousands of crossbars a
+// call of a few vectors). Each kernel writes what it reads before reading it.
 struct BlockScratch {
   std::vector<std::uint8_t> digits;
   std::vector<std::int32_t> sums;
