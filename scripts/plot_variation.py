@@ -6,7 +6,7 @@
 Reads the CSV that scripts/variation_sweep.sh gathers (one row per experiment, mapping, sigma and
 seed: columns experiment, mapping, device_variation_sigma, seed, top1, ideal_top1,
 clipped_conversions, adc_conversions) and draws one column of panels per experiment (dense,
-90 % sparse): top-1 [%] against sigma with one line per mapping (the mean over seeds, the range
+90 % sparse, 90 % sparse and fine-tuned): top-1 [%] against sigma with one line per mapping (the mean over seeds, the range
 over seeds as a band when there are several) and each mapping's integer-ideal top-1 dashed, and
 below it the share of conversions that clipped. Writes PREFIX.png and PREFIX.svg.
 """
@@ -21,7 +21,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lib_plot as lp  # noqa: E402
 
 MARKERS = ["o", "s", "^", "D"]
-TITLES = {"variation_dense": "dense CNN", "variation_sparse90": "CNN pruned to 90 % (no fine-tuning)"}
+TITLES = {
+    "variation_dense": "dense CNN",
+    "variation_sparse90": "CNN pruned to 90 % (no fine-tuning)",
+    "variation_finetuned90": "CNN pruned to 90 %, fine-tuned",
+}
 
 
 def main():

@@ -15,7 +15,8 @@ usage: scripts/variation_sweep.sh [--sigmas LIST] [--seeds LIST] [--out DIR] [--
   --sigmas LIST       relative variation sigmas (default 0,0.02,0.05,0.1,0.2,0.3,0.5,1)
   --seeds LIST        device seeds (default 1)
   --experiments LIST  files under configs/experiments/noise/ without .yaml
-                      (default variation_dense,variation_sparse90)
+                      (default variation_dense,variation_sparse90; variation_finetuned90 is
+                      the fine-tuned 90 % network on all 10 000 test images)
   --samples N         test images per run (default: the experiment's, 500)
   --out DIR           sweep folder (default out/noise); gathered CSV: DIR/variation.csv
   --jobs N            points run at once (default 1: each run already uses every core)
