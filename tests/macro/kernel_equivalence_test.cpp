@@ -92,6 +92,9 @@ TEST_F(KernelEquivalence, RandomConfigurationsMatchTheReference) {
 TEST_F(KernelEquivalence, SplitKernelMatchesTheReferenceOnEveryWidth) {
   std::mt19937_64 rng(19);
   std::uniform_int_distribution<int> pick(0, 1000);
+  testing::SplitLayerDraw draw;
+  draw.row_span = 120;
+  draw.policies = {"baseline", "sws", "sws_shared"};
   std::uint64_t overflowing_runs = 0;
   std::uint64_t popcount = 0;  // split crossbars whose clip columns' sums are popcounts
   std::uint64_t row_adds = 0;  // ... and row adds
@@ -100,26 +103,15 @@ TEST_F(KernelEquivalence, SplitKernelMatchesTheReferenceOnEveryWidth) {
     for (int dac_bits : {1, 2, 3}) {
       for (const char* mode : {"clip", "scale"}) {
         for (bool input_signed : {false, true}) {
-          MappingGeometry g;
-          g.rows = 16 + pick(rng) % 120;
-          g.cell_bits = cell_bits;
-          g.dac_bits = dac_bits;
-          g.weight_bits = 4 + pick(rng) % 5;
-          g.input_bits = 2 + pick(rng) % 7;
-          g.cols = std::max(16 + pick(rng) % 64, g.cols_per_output());
-          const std::string policy = std::vector<std::string>{
-              "baseline", "sws", "sws_shared"}[static_cast<std::size_t>(pick(rng) % 3)];
-          g.encoding = (policy == "baseline" && pick(rng) % 2 == 0) ? "offset" : "differential";
-          g.section_rows = 8 + pick(rng) % g.rows;
-          const std::size_t k = 20 + static_cast<std::size_t>(pick(rng) % 200);
-          const std::size_t n = 1 + static_cast<std::size_t>(pick(rng) % 6);
-          const std::int32_t w_max = (1 << (g.weight_bits - 1)) - 1;
-          const IntMatrix w = testing::random_matrix(rng, k, n, -w_max, w_max, 0.2);
+          const testing::RandomLayerCase c =
+              testing::random_split_layer(rng, cell_bits, dac_bits, draw);
+          const MappingGeometry& g = c.geometry;
+          const std::string& policy = c.policy;
+          const IntMatrix& w = c.weights;
+          const std::size_t k = w.rows;
           MacroSettings s;
           s.input_signed = input_signed;
-          const std::int32_t lo = input_signed ? -(1 << (g.input_bits - 1)) : 0;
-          const std::int32_t hi =
-              input_signed ? (1 << (g.input_bits - 1)) - 1 : (1 << g.input_bits) - 1;
+          const auto [lo, hi] = testing::input_range(g.input_bits, input_signed);
           const IntMatrix x = testing::random_matrix(
               rng, 1 + static_cast<std::size_t>(pick(rng) % 24), k, lo, hi, 0.3);
           s.adc.policy = pick(rng) % 2 == 0 ? "capped" : "fixed";
@@ -174,6 +166,12 @@ TEST_F(KernelEquivalence, SplitKernelMatchesTheReferenceOnEveryWidth) {
 TEST_F(KernelEquivalence, BatchedPopcountKernelMatchesTheReferenceAcrossBlocks) {
   std::mt19937_64 rng(1919);
   std::uniform_int_distribution<int> pick(0, 1000);
+  testing::SplitLayerDraw draw;  // 64 to 213 rows: one to four words per plane
+  draw.min_rows = 64;
+  draw.min_k = 60;
+  draw.k_span = 300;
+  draw.n_span = 4;
+  draw.weight_zeros = 0.3;
   std::uint64_t batched_runs = 0;      // runs with a crossbar on the batched popcount kernel
   std::uint64_t multi_block_runs = 0;  // ... over more than one block of vectors
   std::uint64_t clipped = 0;
@@ -184,25 +182,15 @@ TEST_F(KernelEquivalence, BatchedPopcountKernelMatchesTheReferenceAcrossBlocks) 
     for (int cell_bits : {1, 2, 4}) {
       for (const char* mode : {"clip", "scale"}) {
         for (bool input_signed : {false, true}) {
-          MappingGeometry g;
-          g.rows = 64 + pick(rng) % 150;  // one to four words per plane
-          g.cell_bits = cell_bits;
-          g.dac_bits = 1;
-          g.weight_bits = 4 + pick(rng) % 5;
-          g.input_bits = 2 + pick(rng) % 7;
-          g.cols = std::max(16 + pick(rng) % 64, g.cols_per_output());
-          const std::string policy = pick(rng) % 2 == 0 ? "baseline" : "sws";
-          g.encoding = (policy == "baseline" && pick(rng) % 2 == 0) ? "offset" : "differential";
-          g.section_rows = 8 + pick(rng) % g.rows;
-          const std::size_t k = 60 + static_cast<std::size_t>(pick(rng) % 300);
-          const std::size_t n = 1 + static_cast<std::size_t>(pick(rng) % 4);
-          const std::int32_t w_max = (1 << (g.weight_bits - 1)) - 1;
-          const IntMatrix w = testing::random_matrix(rng, k, n, -w_max, w_max, 0.3);
+          const testing::RandomLayerCase c = testing::random_split_layer(rng, cell_bits, 1, draw);
+          const MappingGeometry& g = c.geometry;
+          const std::string& policy = c.policy;
+          const IntMatrix& w = c.weights;
+          const std::size_t k = w.rows;
+          const std::size_t n = w.cols;
           MacroSettings s;
           s.input_signed = input_signed;
-          const std::int32_t lo = input_signed ? -(1 << (g.input_bits - 1)) : 0;
-          const std::int32_t hi =
-              input_signed ? (1 << (g.input_bits - 1)) - 1 : (1 << g.input_bits) - 1;
+          const auto [lo, hi] = testing::input_range(g.input_bits, input_signed);
           const std::size_t vectors =
               1 + static_cast<std::size_t>(pick(rng)) % (3 * kernels::kClipBlock);
           IntMatrix x = testing::random_matrix(rng, vectors, k, lo, hi, 0.3);
@@ -289,25 +277,16 @@ TEST_F(KernelEquivalence, BatchedRowAddKernelMatchesTheReferenceOnEveryWidth) {
         for (bool input_signed : {false, true}) {
           const bool portable = combination++ % 3 == 1;  // both signednesses on both
           kernels::force_portable_int8_product(portable);
-          MappingGeometry g;
-          g.rows = 16 + pick(rng) % 150;
-          g.cell_bits = cell_bits;
-          g.dac_bits = dac_bits;
-          g.weight_bits = 4 + pick(rng) % 5;
-          g.input_bits = 2 + pick(rng) % 7;
-          g.cols = std::max(16 + pick(rng) % 64, g.cols_per_output());
-          const std::string policy = pick(rng) % 2 == 0 ? "baseline" : "sws";
-          g.encoding = (policy == "baseline" && pick(rng) % 2 == 0) ? "offset" : "differential";
-          g.section_rows = 8 + pick(rng) % g.rows;
-          const std::size_t k = 20 + static_cast<std::size_t>(pick(rng) % 200);
-          const std::size_t n = 1 + static_cast<std::size_t>(pick(rng) % 6);
-          const std::int32_t w_max = (1 << (g.weight_bits - 1)) - 1;
-          const IntMatrix w = testing::random_matrix(rng, k, n, -w_max, w_max, 0.2);
+          const testing::RandomLayerCase c =
+              testing::random_split_layer(rng, cell_bits, dac_bits, testing::SplitLayerDraw{});
+          const MappingGeometry& g = c.geometry;
+          const std::string& policy = c.policy;
+          const IntMatrix& w = c.weights;
+          const std::size_t k = w.rows;
+          const std::size_t n = w.cols;
           MacroSettings s;
           s.input_signed = input_signed;
-          const std::int32_t lo = input_signed ? -(1 << (g.input_bits - 1)) : 0;
-          const std::int32_t hi =
-              input_signed ? (1 << (g.input_bits - 1)) - 1 : (1 << g.input_bits) - 1;
+          const auto [lo, hi] = testing::input_range(g.input_bits, input_signed);
           const std::size_t vectors =
               1 + static_cast<std::size_t>(pick(rng)) % (2 * kernels::kClipBlock + 2);
           const IntMatrix x = testing::random_matrix(rng, vectors, k, lo, hi, 0.3);
