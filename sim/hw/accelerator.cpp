@@ -26,6 +26,19 @@ std::string module_name(const std::string& layer_name) {
   return name.empty() ? std::string("layer") : name;
 }
 
+// Copies of inputs' rows in blocks of `block_vectors` (none when one block holds them all).
+std::vector<IntMatrix> block_copies(const IntMatrix& inputs, std::size_t block_vectors) {
+  std::vector<IntMatrix> copies;
+  if (inputs.rows <= block_vectors) return copies;
+  copies.reserve((inputs.rows + block_vectors - 1) / block_vectors);
+  for (std::size_t t = 0; t < inputs.rows; t += block_vectors) {
+    const std::size_t rows = std::min(block_vectors, inputs.rows - t);
+    IntMatrix& block = copies.emplace_back(rows, inputs.cols);
+    std::copy(inputs.row(t), inputs.row(t) + rows * inputs.cols, block.data.begin());
+  }
+  return copies;
+}
+
 // The untraced macros' arithmetic for a batch, on every core. Each crossbar reads (gathers) its
 // rows of every vector, and a batch's inputs (a convolution: 16 images x 576 vectors x 288
 // int32 = 10.6 MB) exceed the caches, so running one crossbar after another over the whole batch
@@ -33,26 +46,39 @@ std::string module_name(const std::string& layer_name) {
 // group of crossbars through the batch a block of vectors at a time: the block stays in the
 // core's L2 while the group reads it. Each crossbar still runs the batch's vectors in order.
 void precompute_blocked(const std::vector<CrossbarMacro*>& macros, const IntMatrix& inputs) {
-  constexpr std::size_t kBlockVectors = 512;  // 512 x 288 int32 = 590 kB, half of a 1 MiB L2
   constexpr std::size_t kCrossbarsPerTask = 16;
   for (CrossbarMacro* macro : macros) macro->start_batch(inputs.rows);
-  std::vector<IntMatrix> copies;
-  std::vector<const IntMatrix*> blocks{&inputs};
-  if (inputs.rows > kBlockVectors) {
-    blocks.clear();
-    copies.reserve((inputs.rows + kBlockVectors - 1) / kBlockVectors);
-    for (std::size_t t = 0; t < inputs.rows; t += kBlockVectors) {
-      const std::size_t rows = std::min(kBlockVectors, inputs.rows - t);
-      IntMatrix& block = copies.emplace_back(rows, inputs.cols);
-      std::copy(inputs.row(t), inputs.row(t) + rows * inputs.cols, block.data.begin());
-      blocks.push_back(&block);
+  // Crossbars that gather their rows read each block of the clip kernel's width in shared forms,
+  // built once for all of them (sim/macro/shared_inputs.h) and small enough to stay in L2
+  // while every crossbar reads it; the layer's bit-serial drive is the same for all.
+  const auto reader = std::find_if(macros.begin(), macros.end(), [](const CrossbarMacro* macro) {
+    return macro->engine().reads_shared_inputs();
+  });
+  if (reader != macros.end()) {
+    const SerialDrive drive = (*reader)->engine().serial_drive();
+    const std::vector<IntMatrix> copies = block_copies(inputs, SharedInputPlanes::kLanes);
+    for (std::size_t b = 0; b < std::max<std::size_t>(copies.size(), 1); ++b) {
+      const IntMatrix& block = copies.empty() ? inputs : copies[b];
+      SharedInputPlanes shared(block, drive);
+      tbb::parallel_for(std::size_t{0}, shared.tiles(),
+                        [&](std::size_t tile) { shared.fill(tile); });
+      tbb::parallel_for(tbb::blocked_range<std::size_t>(0, macros.size(), kCrossbarsPerTask),
+                        [&](const tbb::blocked_range<std::size_t>& range) {
+                          for (std::size_t i = range.begin(); i < range.end(); ++i) {
+                            macros[i]->precompute(block, b * SharedInputPlanes::kLanes, &shared);
+                          }
+                        });
     }
+    return;
   }
+  constexpr std::size_t kBlockVectors = 512;  // 512 x 288 int32 = 590 kB, half of a 1 MiB L2
+  const std::vector<IntMatrix> copies = block_copies(inputs, kBlockVectors);
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, macros.size(), kCrossbarsPerTask),
                     [&](const tbb::blocked_range<std::size_t>& range) {
-                      for (std::size_t b = 0; b < blocks.size(); ++b) {
+                      for (std::size_t b = 0; b < std::max<std::size_t>(copies.size(), 1); ++b) {
+                        const IntMatrix& block = copies.empty() ? inputs : copies[b];
                         for (std::size_t i = range.begin(); i < range.end(); ++i) {
-                          macros[i]->precompute(*blocks[b], b * kBlockVectors);
+                          macros[i]->precompute(block, b * kBlockVectors);
                         }
                       }
                     });

@@ -65,12 +65,13 @@ void CrossbarMacro::start_batch(std::size_t vectors) {
   partial_ = WideMatrix(vectors, span);
 }
 
-void CrossbarMacro::precompute(const IntMatrix& block, std::size_t first_vector) {
+void CrossbarMacro::precompute(const IntMatrix& block, std::size_t first_vector,
+                               const SharedInputPlanes* shared) {
   const std::vector<std::int32_t>& outputs = engine_.crossbar().outputs;
   const std::int32_t first = outputs.empty() ? 0 : outputs.front();
   // The engine adds into y[n]; give it a window of this macro's outputs, shifted to start at 0.
   engine_.run_batch(block, partial_.data.data() + first_vector * partial_.cols, partial_.cols,
-                    counts_, first);
+                    counts_, first, shared);
 }
 
 void CrossbarMacro::add_partial_sums(WideMatrix& outputs) const {

@@ -41,7 +41,10 @@ class CrossbarMacro : public sc_core::sc_module {
   // the analog kernel numbers its noise draws by the vectors it has run). Touch nothing but
   // this macro.
   void start_batch(std::size_t vectors);
-  void precompute(const IntMatrix& block, std::size_t first_vector);
+  // `shared`, when given, holds the block's inputs in the layer's shared forms
+  // (CrossbarEngine::run_batch).
+  void precompute(const IntMatrix& block, std::size_t first_vector,
+                  const SharedInputPlanes* shared = nullptr);
   // Adds the precomputed partial sums into the layer's outputs (T x N).
   void add_partial_sums(WideMatrix& outputs) const;
 

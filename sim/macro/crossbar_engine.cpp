@@ -30,6 +30,7 @@ struct BlockScratch {
   std::vector<std::uint64_t> nonzero;
   std::vector<std::int64_t> acc;
   std::vector<std::int64_t> clip_acc;
+  std::vector<std::uint64_t> lane_counts;
 };
 
 BlockScratch& block_scratch() {
@@ -615,14 +616,21 @@ void CrossbarEngine::run_vector_digital(const std::int32_t* x, std::int64_t* y, 
   finish_vector(x, y, counts, output_base);
 }
 
+bool CrossbarEngine::reads_shared_inputs() const {
+  return split() && split_popcount_ && !split_window_ && split_safe32_;
+}
+
 void CrossbarEngine::run_batch(const IntMatrix& x, std::int64_t* y, std::size_t y_stride,
-                               EventCounts& counts, std::int32_t output_base) {
+                               EventCounts& counts, std::int32_t output_base,
+                               const SharedInputPlanes* shared) {
   if (analog() && analog_.column_parallel()) {
     run_batch_analog(x, y, y_stride, counts, output_base);
     return;
   }
   if (split() && split_popcount_) {
-    run_batch_popcount(x, y, y_stride, counts, output_base);
+    const bool use_shared = shared != nullptr && reads_shared_inputs() &&
+                            shared->drive() == serial_drive() && shared->vectors() == x.rows;
+    run_batch_popcount(x, y, y_stride, counts, output_base, use_shared ? shared : nullptr);
     return;
   }
   if (split() && split_int8_) {
@@ -690,8 +698,63 @@ void CrossbarEngine::add_safe_product(std::int64_t* acc) {
   }
 }
 
+void CrossbarEngine::load_block_gathered(const IntMatrix& x, std::size_t first, std::size_t n,
+                                         std::uint64_t* planes, std::uint64_t* nonzero,
+                                         std::int64_t* acc) {
+  constexpr std::size_t kBlock = kernels::kClipBlock;
+  const std::size_t outputs = crossbar_.outputs.size();
+  const std::size_t cycle_count = static_cast<std::size_t>(cycles_);
+  const std::size_t plane_words = cycle_count * space_words_;
+  // Vector by vector: its inputs, its planes (transposed so that the block's vectors are the
+  // lanes; unused lanes zero), its per-cycle row counts and the safe columns' product.
+  std::fill(planes, planes + plane_words * kBlock, 0);
+  for (std::size_t t = 0; t < n; ++t) {
+    prefetch_inputs(x, first + t + kAhead);
+    load_split_planes(x.row(first + t));
+    for (std::size_t k = 0; k < plane_words; ++k) planes[k * kBlock + t] = split_planes_[k];
+    std::copy(cycle_nonzero_.begin(), cycle_nonzero_.end(), &nonzero[t * cycle_count]);
+    add_safe_product(&acc[t * outputs]);
+  }
+}
+
+void CrossbarEngine::load_block_shared(const SharedInputPlanes& shared, std::uint64_t* planes,
+                                       std::uint64_t* nonzero, std::int64_t* acc) {
+  constexpr std::size_t kBlock = kernels::kClipBlock;
+  const std::size_t rows = crossbar_.gather.size();
+  const std::size_t cycle_count = static_cast<std::size_t>(cycles_);
+  // Row counts per cycle and lane, [cycle][lane] as the transposes add them.
+  std::vector<std::uint64_t>& lane_counts = block_scratch().lane_counts;
+  lane_counts.assign(cycle_count * kBlock, 0);
+  for (std::size_t p = 0; p < cycle_count; ++p) {
+    const std::uint64_t* lanes = shared.planes(static_cast<int>(p));
+    for (std::size_t w = 0; w < space_words_; ++w) {
+      // The word's 64 rows, each with its input's bits of the block's vectors, transposed into
+      // each vector's bits of the 64 rows (rows past the crossbar's are zero).
+      std::uint64_t* out = planes + (p * space_words_ + w) * kBlock;
+      const std::size_t begin = w * 64;
+      const std::size_t count = std::min<std::size_t>(64, rows - begin);
+      std::uint64_t any = 0;
+      for (std::size_t r = 0; r < count; ++r) {
+        out[r] = lanes[crossbar_.gather[begin + r]];
+        any |= out[r];
+      }
+      std::fill(out + count, out + kBlock, 0);
+      if (any == 0) continue;  // zero in every vector: stays zero
+      kernels::transpose_bits64(out, &lane_counts[p * kBlock]);
+    }
+  }
+  for (std::size_t t = 0; t < kBlock; ++t) {
+    for (std::size_t p = 0; p < cycle_count; ++p) {
+      nonzero[t * cycle_count + p] = lane_counts[p * kBlock + t];
+    }
+  }
+  kernels::lane_weighted_sums(shared.values(), crossbar_.gather.data(), rows,
+                              safe_weights32_.data(), crossbar_.outputs.size(), acc);
+}
+
 void CrossbarEngine::run_batch_popcount(const IntMatrix& x, std::int64_t* y, std::size_t y_stride,
-                                        EventCounts& counts, std::int32_t output_base) {
+                                        EventCounts& counts, std::int32_t output_base,
+                                        const SharedInputPlanes* shared) {
   constexpr std::size_t kBlock = kernels::kClipBlock;
   const std::size_t outputs = crossbar_.outputs.size();
   const std::size_t cycle_count = static_cast<std::size_t>(cycles_);
@@ -710,15 +773,11 @@ void CrossbarEngine::run_batch_popcount(const IntMatrix& x, std::int64_t* y, std
   CycleTally tally;  // the call's vectors, counted once at the end (count_cycles is linear)
   for (std::size_t first = 0; first < x.rows; first += kBlock) {
     const std::size_t n = std::min(kBlock, x.rows - first);
-    // Vector by vector: its inputs, its planes (transposed so that the block's vectors are the
-    // lanes; unused lanes zero), its per-cycle row counts and the safe columns' product.
-    std::fill(block_planes, block_planes + plane_words * kBlock, 0);
-    for (std::size_t t = 0; t < n; ++t) {
-      prefetch_inputs(x, first + t + kAhead);
-      load_split_planes(x.row(first + t));
-      for (std::size_t k = 0; k < plane_words; ++k) block_planes[k * kBlock + t] = split_planes_[k];
-      std::copy(cycle_nonzero_.begin(), cycle_nonzero_.end(), &block_nonzero[t * cycle_count]);
-      add_safe_product(&block_acc[t * outputs]);
+    if (shared != nullptr) {  // one block: x.rows <= kBlock
+      load_block_shared(*shared, block_planes, block_nonzero, block_acc);
+      shared_vectors_ += n;
+    } else {
+      load_block_gathered(x, first, n, block_planes, block_nonzero, block_acc);
     }
     // The clipping columns of the whole block at once.
     counts.clipped_conversions +=

@@ -36,6 +36,7 @@
 #include "sim/macro/analog_kernel.h"
 #include "sim/macro/int8_product.h"
 #include "sim/macro/macro_settings.h"
+#include "sim/macro/shared_inputs.h"
 #include "sim/mapping/int_matrix.h"
 #include "sim/mapping/mapped_layer.h"
 
@@ -113,9 +114,19 @@ class CrossbarEngine {
                   std::vector<CycleTrace>* trace = nullptr, std::int32_t output_base = 0);
 
   // Runs the rows of x as a batch of input vectors: row t's partial sums go to
-  // y + t * y_stride (as run_vector's y), and counts add up as run_vector's would.
+  // y + t * y_stride (as run_vector's y), and counts add up as run_vector's would. `shared`,
+  // when given, holds x (at most kClipBlock vectors) in the shared forms, built with this
+  // crossbar's drive: a crossbar that reads_shared_inputs() then takes its inputs from there
+  // instead of gathering them.
   void run_batch(const IntMatrix& x, std::int64_t* y, std::size_t y_stride, EventCounts& counts,
-                 std::int32_t output_base = 0);
+                 std::int32_t output_base = 0, const SharedInputPlanes* shared = nullptr);
+  // Whether batches would read the layer's shared input forms (sim/macro/shared_inputs.h): the
+  // split kernel's popcount variant on gathered rows (not a window) with a 32-bit safe product.
+  // The forms must have been built with serial_drive().
+  [[nodiscard]] bool reads_shared_inputs() const;
+  [[nodiscard]] SerialDrive serial_drive() const { return {geometry_.input_bits, signed_serial_}; }
+  // Vectors of run_batch whose inputs came from shared forms.
+  [[nodiscard]] std::uint64_t shared_input_vectors() const { return shared_vectors_; }
 
   [[nodiscard]] const std::vector<ColumnAdcPlan>& plan() const { return plan_; }
   [[nodiscard]] const MappedCrossbar& crossbar() const { return crossbar_; }
@@ -196,7 +207,15 @@ class CrossbarEngine {
                         std::int32_t output_base);
   // The split kernel with popcount sums, a block of vectors at a time (sim/macro/clip_kernel.h).
   void run_batch_popcount(const IntMatrix& x, std::int64_t* y, std::size_t y_stride,
-                          EventCounts& counts, std::int32_t output_base);
+                          EventCounts& counts, std::int32_t output_base,
+                          const SharedInputPlanes* shared);
+  // One block's input planes [cycle][word][lane] and per-cycle row counts [lane][cycle] and safe
+  // products [lane][output] for run_batch_popcount: gathered vector by vector from x, or read
+  // from the layer's shared forms of the block.
+  void load_block_gathered(const IntMatrix& x, std::size_t first, std::size_t n,
+                           std::uint64_t* planes, std::uint64_t* nonzero, std::int64_t* acc);
+  void load_block_shared(const SharedInputPlanes& shared, std::uint64_t* planes,
+                         std::uint64_t* nonzero, std::int64_t* acc);
   // The split kernel with row adds, a block of vectors at a time: the per-cycle sums of the
   // block's clipping columns as one int8 product of the input digits [vector, cycle][position]
   // with the clip columns' cells (sim/macro/int8_product.h), then converted as
@@ -292,6 +311,7 @@ class CrossbarEngine {
   bool split_popcount_ = false;
   std::vector<std::uint64_t> clip_planes_;
   std::uint64_t popcount_dead_planes_ = 0;
+  std::uint64_t shared_vectors_ = 0;
   // Row adds in batches: the clip columns' cells [position][clip index] for the int8 product
   // (DAC digits within a byte; cells always are).
   bool split_int8_ = false;

@@ -11,6 +11,7 @@
 #include "sim/hw/accelerator.h"
 #include "sim/macro/clip_kernel.h"
 #include "sim/macro/int8_product.h"
+#include "sim/macro/shared_inputs.h"
 #include "sim/mapping/mapping_policy.h"
 #include "tests/macro/random_layer_case.h"
 #include "tests/systemc_test.h"
@@ -175,10 +176,12 @@ TEST_F(KernelEquivalence, BatchedPopcountKernelMatchesTheReferenceAcrossBlocks) 
   std::uint64_t batched_runs = 0;      // runs with a crossbar on the batched popcount kernel
   std::uint64_t multi_block_runs = 0;  // ... over more than one block of vectors
   std::uint64_t clipped = 0;
-  std::uint64_t dead_planes = 0;  // input planes zero in a whole block, skipped by the kernel
+  std::uint64_t dead_planes = 0;     // input planes zero in a whole block, skipped by the kernel
+  std::uint64_t shared_vectors = 0;  // vectors a gathering crossbar read from shared forms
   int run_index = 0;
   for (bool portable : {false, true}) {
     kernels::force_portable_popcount_convert(portable);
+    kernels::force_portable_transpose(portable);
     for (int cell_bits : {1, 2, 4}) {
       for (const char* mode : {"clip", "scale"}) {
         for (bool input_signed : {false, true}) {
@@ -225,6 +228,24 @@ TEST_F(KernelEquivalence, BatchedPopcountKernelMatchesTheReferenceAcrossBlocks) 
             EventCounts counts;
             engine.run_batch(x, y.data.data(), n, counts);
             dead_planes += engine.popcount_dead_planes();
+            if (!engine.reads_shared_inputs()) continue;
+            // The same vectors from the layer's shared input forms, a block at a time as the
+            // accelerator hands them out: the same outputs and counts.
+            CrossbarEngine shared_engine(crossbar, g, s);
+            WideMatrix y_shared(x.rows, n);
+            EventCounts shared_counts;
+            for (std::size_t first = 0; first < x.rows; first += kernels::kClipBlock) {
+              const std::size_t rows = std::min(kernels::kClipBlock, x.rows - first);
+              IntMatrix block(rows, k);
+              std::copy(x.row(first), x.row(first) + rows * k, block.data.begin());
+              SharedInputPlanes planes(block, shared_engine.serial_drive());
+              for (std::size_t tile = 0; tile < planes.tiles(); ++tile) planes.fill(tile);
+              shared_engine.run_batch(block, y_shared.data.data() + first * n, n, shared_counts, 0,
+                                      &planes);
+            }
+            EXPECT_EQ(y.data, y_shared.data);
+            expect_same_counts(counts, shared_counts);
+            shared_vectors += shared_engine.shared_input_vectors();
           }
           const LayerResult reference = run(layer, x, s, "reference");
           const LayerResult fast = run(layer, x, s, "fast");
@@ -248,10 +269,12 @@ TEST_F(KernelEquivalence, BatchedPopcountKernelMatchesTheReferenceAcrossBlocks) 
     }
   }
   kernels::force_portable_popcount_convert(false);
+  kernels::force_portable_transpose(false);
   EXPECT_GE(batched_runs, 12U);
   EXPECT_GT(multi_block_runs, 0U);
   EXPECT_GT(clipped, 0U);
   EXPECT_GT(dead_planes, 0U);
+  EXPECT_GT(shared_vectors, 0U);
 }
 
 // The batched row-add kernel (CrossbarEngine::run_batch_row_adds): each block of
