@@ -13,6 +13,7 @@
 #include "sim/macro/batch_kernels.h"
 #include "sim/macro/clip_kernel.h"
 #include "sim/macro/saturating_add.h"
+#include "sim/macro/saturating_sums.h"
 
 namespace cimsim {
 namespace {
@@ -397,7 +398,21 @@ void CrossbarEngine::prepare_split_kernel(const SplitAnalysis& split) {
   // Batches' row adds are one int8 product when the digits fit a byte (cells, at most 4 bits,
   // always fit); the sums are within int32, as every clip column's bound is below 2^30.
   split_int8_ = !split_popcount_ && clips > 0 && geometry_.dac_bits <= 8;
-  if (split_int8_) clip_cells8_ = kernels::PackedInt8Matrix(space, clips);
+  // Bit-serial row adds add cells, so byte sums that saturate at 255 convert exactly when every
+  // clip column's smallest clipping sum, (max_code + 1) * step - step / 2, is at most 255.
+  split_saturating_ = split_int8_ && geometry_.dac_bits == 1 &&
+                      std::all_of(clip.begin(), clip.end(), [&](std::size_t j) {
+                        const ColumnAdcPlan& plan = plan_[j];
+                        const std::int64_t clips_from =
+                            (std::int64_t{1} << plan.bits) * plan.step - plan.step / 2;
+                        return plan.bits < 30 && clips_from <= kernels::kSaturatedSum;
+                      });
+  clip_bytes_stride_ = split_saturating_ ? (clips + kernels::kSaturatingLanes - 1) /
+                                               kernels::kSaturatingLanes * kernels::kSaturatingLanes
+                                         : 0;
+  clip_cells_u8_.assign(space * clip_bytes_stride_, 0);
+  // (The int8 product's cells only where the byte sums do not replace it.)
+  if (split_int8_ && !split_saturating_) clip_cells8_ = kernels::PackedInt8Matrix(space, clips);
   const auto allocate = [&](auto& buffers) {
     if (!split_popcount_) buffers.cells.assign(space * clip_stride_, 0);
     buffers.sums.assign(clip_stride_, 0);
@@ -440,7 +455,11 @@ void CrossbarEngine::prepare_split_kernel(const SplitAnalysis& split) {
         }
         continue;
       }
-      if (split_int8_) clip_cells8_.set(at, i, static_cast<std::int8_t>(cells[r]));
+      if (split_saturating_) {
+        clip_cells_u8_[at * clip_bytes_stride_ + i] = cells[r];
+      } else if (split_int8_) {
+        clip_cells8_.set(at, i, static_cast<std::int8_t>(cells[r]));
+      }
       if (split_sums16_) {
         sums16_.cells[at * clip_stride_ + i] = static_cast<std::int16_t>(cells[r]);
       } else {
@@ -854,8 +873,10 @@ void CrossbarEngine::run_batch_row_adds(const IntMatrix& x, std::int64_t* y, std
   // product's matrix is zero there.
   const std::size_t block_vectors = std::min(kBlock, x.rows);
   BlockScratch& scratch = block_scratch();
+  // Saturating byte sums are written vector by vector and need no digits.
   std::uint8_t* block_digits =
-      scratch_of(scratch.digits, (block_vectors * cycle_count + 1) * stride);
+      split_saturating_ ? nullptr
+                        : scratch_of(scratch.digits, (block_vectors * cycle_count + 1) * stride);
   std::int32_t* block_sums =
       scratch_of(scratch.sums, block_vectors * cycle_count * convert_columns);
   std::uint64_t* block_nonzero = scratch_of(scratch.nonzero, block_vectors * cycle_count);
@@ -866,18 +887,31 @@ void CrossbarEngine::run_batch_row_adds(const IntMatrix& x, std::int64_t* y, std
     std::size_t kept = 0;  // product rows of the block so far
     for (std::size_t t = 0; t < n; ++t) {
       prefetch_inputs(x, first + t + kAhead);
-      load_split_digits(x.row(first + t), &block_digits[kept * stride], stride);
-      for (std::size_t p = 0; p < cycle_count; ++p) kept += cycle_nonzero_[p] != 0 ? 1 : 0;
+      if (split_saturating_) {
+        // Each nonzero cycle's sums straight from its bit plane (padding columns sum to zero).
+        load_split_planes(x.row(first + t));
+        for (std::size_t p = 0; p < cycle_count; ++p) {
+          if (cycle_nonzero_[p] == 0) continue;
+          kernels::saturating_plane_sums(clip_cells_u8_.data(), clip_bytes_stride_,
+                                         &split_planes_[p * space_words_], space_words_,
+                                         convert_columns, &block_sums[kept++ * convert_columns]);
+        }
+      } else {
+        load_split_digits(x.row(first + t), &block_digits[kept * stride], stride);
+        for (std::size_t p = 0; p < cycle_count; ++p) kept += cycle_nonzero_[p] != 0 ? 1 : 0;
+      }
       std::copy(cycle_nonzero_.begin(), cycle_nonzero_.end(), &block_nonzero[t * cycle_count]);
       add_safe_product(&block_acc[t * outputs]);
     }
     int8_zero_cycles_ += n * cycle_count - kept;
-    // Every nonzero cycle's sums of the whole block's clipping columns at once; the product
-    // leaves the padding columns alone, and they must convert as zeros.
-    kernels::int8_product(block_digits, kept, stride, clip_cells8_, block_sums, convert_columns);
-    for (std::size_t row = 0; row < kept && clips < convert_columns; ++row) {
-      std::fill(block_sums + row * convert_columns + clips,
-                block_sums + (row + 1) * convert_columns, 0);
+    if (!split_saturating_) {
+      // Every nonzero cycle's sums of the whole block's clipping columns at once; the product
+      // leaves the padding columns alone, and they must convert as zeros.
+      kernels::int8_product(block_digits, kept, stride, clip_cells8_, block_sums, convert_columns);
+      for (std::size_t row = 0; row < kept && clips < convert_columns; ++row) {
+        std::fill(block_sums + row * convert_columns + clips,
+                  block_sums + (row + 1) * convert_columns, 0);
+      }
     }
     const std::int32_t* sums = block_sums;
     for (std::size_t t = 0; t < n; ++t) {
@@ -902,7 +936,7 @@ void CrossbarEngine::run_batch_row_adds(const IntMatrix& x, std::int64_t* y, std
       add_tally(tally_vector(), tally);
       finish_outputs(x.row(first + t), y + (first + t) * y_stride, counts, output_base);
     }
-    int8_batched_ += n;
+    (split_saturating_ ? saturating_batched_ : int8_batched_) += n;
   }
   count_cycles(tally, counts);
 }

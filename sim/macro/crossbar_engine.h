@@ -154,6 +154,10 @@ class CrossbarEngine {
   [[nodiscard]] std::uint64_t int8_batched_vectors() const { return int8_batched_; }
   // Cycles of those vectors left out of the product: no nonzero digit, so their sums are zero.
   [[nodiscard]] std::uint64_t int8_zero_cycles() const { return int8_zero_cycles_; }
+  // Whether batches' bit-serial row adds are saturating byte sums (kernels::saturating_plane_sums)
+  // instead of the int8 product, and the vectors of run_batch that took them.
+  [[nodiscard]] bool split_saturating() const { return split_saturating_; }
+  [[nodiscard]] std::uint64_t saturating_batched_vectors() const { return saturating_batched_; }
   // Whether the split kernel reads a window of the inputs instead of gathering its rows.
   [[nodiscard]] bool split_window() const { return split_window_; }
   // Converting columns that need per-cycle sums in the split kernel.
@@ -218,8 +222,9 @@ class CrossbarEngine {
                          std::uint64_t* nonzero, std::int64_t* acc);
   // The split kernel with row adds, a block of vectors at a time: the per-cycle sums of the
   // block's clipping columns as one int8 product of the input digits [vector, cycle][position]
-  // with the clip columns' cells (sim/macro/int8_product.h), then converted as
-  // run_vector_split converts them.
+  // with the clip columns' cells (sim/macro/int8_product.h), or, for bit-serial inputs whose
+  // columns all clip below 255 (split_saturating_), saturating byte sums of each vector's cycles
+  // (sim/macro/saturating_sums.h); then converted as run_vector_split converts them.
   void run_batch_row_adds(const IntMatrix& x, std::int64_t* y, std::size_t y_stride,
                           EventCounts& counts, std::int32_t output_base);
   // One vector's digits, [cycle][position] with `stride` bytes per cycle, of the cycles with a
@@ -318,6 +323,13 @@ class CrossbarEngine {
   kernels::PackedInt8Matrix clip_cells8_;
   std::uint64_t int8_batched_ = 0;
   std::uint64_t int8_zero_cycles_ = 0;
+  // Bit-serial row adds whose every clip column clips below a byte's 255: the clip columns'
+  // cells as bytes [position][clip index], rows padded to whole kernels::kSaturatingLanes, for
+  // kernels::saturating_plane_sums instead of the int8 product.
+  bool split_saturating_ = false;
+  std::vector<std::uint8_t> clip_cells_u8_;
+  std::size_t clip_bytes_stride_ = 0;
+  std::uint64_t saturating_batched_ = 0;
   // Positions of the split kernel's per-vector arrays: the rows, or (split_window_) the inputs
   // [window_begin_, window_begin_ + split_space_) of the layer, with row_mask_ marking this
   // crossbar's rows; split_planes_ [cycle][word] are one vector's input bit planes over them.

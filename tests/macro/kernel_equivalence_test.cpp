@@ -11,6 +11,7 @@
 #include "sim/hw/accelerator.h"
 #include "sim/macro/clip_kernel.h"
 #include "sim/macro/int8_product.h"
+#include "sim/macro/saturating_sums.h"
 #include "sim/macro/shared_inputs.h"
 #include "sim/mapping/mapping_policy.h"
 #include "tests/macro/random_layer_case.h"
@@ -283,8 +284,10 @@ TEST_F(KernelEquivalence, BatchedPopcountKernelMatchesTheReferenceAcrossBlocks) 
 // signedness, ADCs of 1-3 bits so that many columns clip (row adds, not popcounts), batches of
 // one vector up to two blocks and a partial one, the VNNI and the portable product in turn.
 // Each run must send all its vectors through the batched kernel on some crossbar (the engine's
-// counter), some runs must span more than one block, columns must clip, and cycles with no
-// nonzero digit must be left out of the product.
+// counters), some runs must span more than one block, columns must clip, and cycles with no
+// nonzero digit must be left out of the product. Bit-serial crossbars whose columns all clip
+// below 255 take saturating byte sums instead of the int8 product (kernels::
+// saturating_plane_sums, portable or AVX-512BW in turn too); both sums must have run.
 TEST_F(KernelEquivalence, BatchedRowAddKernelMatchesTheReferenceOnEveryWidth) {
   std::mt19937_64 rng(2019);
   std::uniform_int_distribution<int> pick(0, 1000);
@@ -293,6 +296,8 @@ TEST_F(KernelEquivalence, BatchedRowAddKernelMatchesTheReferenceOnEveryWidth) {
   std::uint64_t portable_runs = 0;
   std::uint64_t clipped = 0;
   std::uint64_t zero_cycles = 0;  // cycles with no nonzero digit, left out of the product
+  std::uint64_t saturating_vectors = 0;
+  std::uint64_t int8_vectors = 0;
   int combination = 0;
   for (int cell_bits : {1, 2, 4}) {
     for (int dac_bits : {1, 2, 3}) {
@@ -300,6 +305,7 @@ TEST_F(KernelEquivalence, BatchedRowAddKernelMatchesTheReferenceOnEveryWidth) {
         for (bool input_signed : {false, true}) {
           const bool portable = combination++ % 3 == 1;  // both signednesses on both
           kernels::force_portable_int8_product(portable);
+          kernels::force_portable_saturating_sums(portable);
           const testing::RandomLayerCase c =
               testing::random_split_layer(rng, cell_bits, dac_bits, testing::SplitLayerDraw{});
           const MappingGeometry& g = c.geometry;
@@ -328,7 +334,10 @@ TEST_F(KernelEquivalence, BatchedRowAddKernelMatchesTheReferenceOnEveryWidth) {
             WideMatrix y(x.rows, n);
             EventCounts counts;
             engine.run_batch(x, y.data.data(), n, counts);
-            EXPECT_EQ(engine.int8_batched_vectors(), x.rows);
+            EXPECT_EQ(engine.int8_batched_vectors() + engine.saturating_batched_vectors(), x.rows);
+            EXPECT_EQ(engine.saturating_batched_vectors() != 0, engine.split_saturating());
+            saturating_vectors += engine.saturating_batched_vectors();
+            int8_vectors += engine.int8_batched_vectors();
             zero_cycles += engine.int8_zero_cycles();
             batched = true;
           }
@@ -349,8 +358,11 @@ TEST_F(KernelEquivalence, BatchedRowAddKernelMatchesTheReferenceOnEveryWidth) {
     }
   }
   kernels::force_portable_int8_product(false);
+  kernels::force_portable_saturating_sums(false);
   EXPECT_GE(batched_runs, 24U);
   EXPECT_GT(portable_runs, 0U);
+  EXPECT_GT(saturating_vectors, 0U);
+  EXPECT_GT(int8_vectors, 0U);
   EXPECT_GT(multi_block_runs, 0U);
   EXPECT_GT(clipped, 0U);
   EXPECT_GT(zero_cycles, 0U);
