@@ -297,6 +297,69 @@ void list_digits(const std::int32_t* x, const std::int32_t* gather, std::size_t 
                        cycle_nonzero, lists, digit_lists, capacity, zero_row);
 }
 
+// The lists of list_digits for 1-bit digits given as bit planes (AnalogKernel::
+// load_vector_planes): per cycle the rows whose bit is set, in row order, their count, and
+// kZeroRowPads times `zero_row` after them.
+void list_plane_bits_portable(const std::uint64_t* planes, std::size_t words,
+                              std::size_t lane_stride, int cycles, std::uint32_t* lists,
+                              std::size_t capacity, std::uint32_t zero_row,
+                              std::uint64_t* cycle_nonzero) {
+  for (std::size_t p = 0; p < static_cast<std::size_t>(cycles); ++p) {
+    std::uint32_t* list = lists + p * capacity;
+    std::size_t listed = 0;
+    for (std::size_t w = 0; w < words; ++w) {
+      for (std::uint64_t bits = planes[(p * words + w) * lane_stride]; bits != 0;
+           bits &= bits - 1) {
+        list[listed++] =
+            static_cast<std::uint32_t>(64 * w) + static_cast<std::uint32_t>(__builtin_ctzll(bits));
+      }
+    }
+    cycle_nonzero[p] = listed;
+    std::fill(list + listed, list + listed + kZeroRowPads, zero_row);
+  }
+}
+
+#if defined(__GNUC__) && defined(__x86_64__)
+// The same lists with AVX-512: 16 rows at a time, the set ones packed to the front of a
+// register (vpcompressd, then a full store into the lists' slack).
+__attribute__((target("avx512f"))) void list_plane_bits_avx512(
+    const std::uint64_t* planes, std::size_t words, std::size_t lane_stride, int cycles,
+    std::uint32_t* lists, std::size_t capacity, std::uint32_t zero_row,
+    std::uint64_t* cycle_nonzero) {
+  const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  for (std::size_t p = 0; p < static_cast<std::size_t>(cycles); ++p) {
+    std::uint32_t* list = lists + p * capacity;
+    std::size_t listed = 0;
+    for (std::size_t w = 0; w < words; ++w) {
+      const std::uint64_t bits = planes[(p * words + w) * lane_stride];
+      for (unsigned chunk = 0; chunk < 4 && (bits >> (16 * chunk)) != 0; ++chunk) {
+        const auto set = static_cast<__mmask16>(bits >> (16 * chunk));
+        const __m512i row = _mm512_add_epi32(
+            lane, _mm512_set1_epi32(static_cast<int>(64 * w + std::size_t{16} * chunk)));
+        _mm512_storeu_si512(list + listed, _mm512_maskz_compress_epi32(set, row));
+        listed += static_cast<std::size_t>(__builtin_popcount(set));
+      }
+    }
+    cycle_nonzero[p] = listed;
+    _mm512_storeu_si512(list + listed, _mm512_set1_epi32(static_cast<int>(zero_row)));
+  }
+}
+#endif
+
+void list_plane_bits(const std::uint64_t* planes, std::size_t words, std::size_t lane_stride,
+                     int cycles, std::uint32_t* lists, std::size_t capacity, std::uint32_t zero_row,
+                     std::uint64_t* cycle_nonzero) {
+#if defined(__GNUC__) && defined(__x86_64__)
+  if (avx512_lists()) {
+    list_plane_bits_avx512(planes, words, lane_stride, cycles, lists, capacity, zero_row,
+                           cycle_nonzero);
+    return;
+  }
+#endif
+  list_plane_bits_portable(planes, words, lane_stride, cycles, lists, capacity, zero_row,
+                           cycle_nonzero);
+}
+
 // One cycle's ADC conversions, column-parallel, as AdcTransfer::convert_real: the sum (the
 // perturbed one when kPerturbed, else the loaded sum plus the column's offset) over the step is
 // rounded half up to a code and clamped to [0, max_code]. Codes go to `codes`; each code,
@@ -515,13 +578,29 @@ bool AnalogKernel::lists_avx512() { return avx512_lists(); }
 
 void AnalogKernel::load_vector(const std::int32_t* x, std::uint64_t* cycle_nonzero) {
   const std::size_t rows = crossbar_->gather.size();
-  const std::size_t converting = converting_.size();
   float* digit_lists = digit_lists_.empty() ? nullptr : digit_lists_.data();
   const std::size_t capacity = rows + kListSlack;
   list_digits(x, crossbar_->gather.data(), rows, static_cast<std::uint32_t>(offset_), input_mask_,
               dac_bits_, cycles_, driven_.data(), live_rows_.data(), cycle_count_.data(),
               lists_.data(), digit_lists, capacity, static_cast<std::uint32_t>(rows));
   std::copy(cycle_count_.begin(), cycle_count_.end(), cycle_nonzero);
+  sum_listed_rows();
+}
+
+void AnalogKernel::load_vector_planes(const std::uint64_t* planes, std::size_t words,
+                                      std::size_t lane_stride, std::uint64_t* cycle_nonzero) {
+  const std::size_t rows = crossbar_->gather.size();
+  list_plane_bits(planes, words, lane_stride, cycles_, lists_.data(), rows + kListSlack,
+                  static_cast<std::uint32_t>(rows), cycle_count_.data());
+  std::copy(cycle_count_.begin(), cycle_count_.end(), cycle_nonzero);
+  sum_listed_rows();
+}
+
+void AnalogKernel::sum_listed_rows() {
+  const std::size_t rows = crossbar_->gather.size();
+  const std::size_t converting = converting_.size();
+  float* digit_lists = digit_lists_.empty() ? nullptr : digit_lists_.data();
+  const std::size_t capacity = rows + kListSlack;
   // The sum kernel's passes take K cycles over CC chunks, K = 8 / CC, CC the powers of two that
   // make up the chunks (narrow crossbars: one chunk of 8 columns, K = 8). The lists of a pass
   // are padded to the longest with the zero row, and the cycles are put in order of list

@@ -42,6 +42,12 @@ class AnalogKernel {
   // cycle_nonzero[p] (one entry per input cycle).
   void load_vector(const std::int32_t* x, std::uint64_t* cycle_nonzero);
 
+  // The same for a vector given as its bit planes (1-bit DACs): bit r % 64 of
+  // planes[(p * words + r / 64) * lane_stride] is row r's digit in cycle p, words = rows / 64
+  // rounded up (sim/macro/shared_inputs.h, read through CrossbarEngine).
+  void load_vector_planes(const std::uint64_t* planes, std::size_t words, std::size_t lane_stride,
+                          std::uint64_t* cycle_nonzero);
+
   // Fetches into the cache the inputs of vector `x` that load_vector will read (SWS gathers
   // its rows from across the layer's inputs, which a batch holds beyond the caches).
   void prefetch_vector(const std::int32_t* x) const {
@@ -100,6 +106,9 @@ class AnalogKernel {
   [[nodiscard]] double adc_offset_lsb(std::size_t i) const { return adc_offset_lsb_[i]; }
 
  private:
+  // The rest of a load once the lists are written: the padding and order of the sum kernel's
+  // passes, and the column sums.
+  void sum_listed_rows();
   const MappedCrossbar* crossbar_ = nullptr;
   DeviceSettings device_;
   std::vector<std::size_t> converting_;  // column index of each converting column

@@ -636,19 +636,20 @@ void CrossbarEngine::run_vector_digital(const std::int32_t* x, std::int64_t* y, 
 }
 
 bool CrossbarEngine::reads_shared_inputs() const {
+  if (analog()) return analog_.column_parallel() && geometry_.dac_bits == 1;
   return split() && split_popcount_ && !split_window_ && split_safe32_;
 }
 
 void CrossbarEngine::run_batch(const IntMatrix& x, std::int64_t* y, std::size_t y_stride,
                                EventCounts& counts, std::int32_t output_base,
                                const SharedInputPlanes* shared) {
+  const bool use_shared = shared != nullptr && reads_shared_inputs() &&
+                          shared->drive() == serial_drive() && shared->vectors() == x.rows;
   if (analog() && analog_.column_parallel()) {
-    run_batch_analog(x, y, y_stride, counts, output_base);
+    run_batch_analog(x, y, y_stride, counts, output_base, use_shared ? shared : nullptr);
     return;
   }
   if (split() && split_popcount_) {
-    const bool use_shared = shared != nullptr && reads_shared_inputs() &&
-                            shared->drive() == serial_drive() && shared->vectors() == x.rows;
     run_batch_popcount(x, y, y_stride, counts, output_base, use_shared ? shared : nullptr);
     return;
   }
@@ -736,8 +737,8 @@ void CrossbarEngine::load_block_gathered(const IntMatrix& x, std::size_t first, 
   }
 }
 
-void CrossbarEngine::load_block_shared(const SharedInputPlanes& shared, std::uint64_t* planes,
-                                       std::uint64_t* nonzero, std::int64_t* acc) {
+void CrossbarEngine::transpose_shared(const SharedInputPlanes& shared, std::size_t words,
+                                      std::uint64_t* planes, std::uint64_t* nonzero) {
   constexpr std::size_t kBlock = kernels::kClipBlock;
   const std::size_t rows = crossbar_.gather.size();
   const std::size_t cycle_count = static_cast<std::size_t>(cycles_);
@@ -746,10 +747,10 @@ void CrossbarEngine::load_block_shared(const SharedInputPlanes& shared, std::uin
   lane_counts.assign(cycle_count * kBlock, 0);
   for (std::size_t p = 0; p < cycle_count; ++p) {
     const std::uint64_t* lanes = shared.planes(static_cast<int>(p));
-    for (std::size_t w = 0; w < space_words_; ++w) {
+    for (std::size_t w = 0; w < words; ++w) {
       // The word's 64 rows, each with its input's bits of the block's vectors, transposed into
       // each vector's bits of the 64 rows (rows past the crossbar's are zero).
-      std::uint64_t* out = planes + (p * space_words_ + w) * kBlock;
+      std::uint64_t* out = planes + (p * words + w) * kBlock;
       const std::size_t begin = w * 64;
       const std::size_t count = std::min<std::size_t>(64, rows - begin);
       std::uint64_t any = 0;
@@ -767,7 +768,12 @@ void CrossbarEngine::load_block_shared(const SharedInputPlanes& shared, std::uin
       nonzero[t * cycle_count + p] = lane_counts[p * kBlock + t];
     }
   }
-  kernels::lane_weighted_sums(shared.values(), crossbar_.gather.data(), rows,
+}
+
+void CrossbarEngine::load_block_shared(const SharedInputPlanes& shared, std::uint64_t* planes,
+                                       std::uint64_t* nonzero, std::int64_t* acc) {
+  transpose_shared(shared, space_words_, planes, nonzero);
+  kernels::lane_weighted_sums(shared.values(), crossbar_.gather.data(), crossbar_.gather.size(),
                               safe_weights32_.data(), crossbar_.outputs.size(), acc);
 }
 
@@ -1069,12 +1075,30 @@ void CrossbarEngine::run_vector_analog(const std::int32_t* x, std::int64_t* y, E
 }
 
 void CrossbarEngine::run_batch_analog(const IntMatrix& x, std::int64_t* y, std::size_t y_stride,
-                                      EventCounts& counts, std::int32_t output_base) {
+                                      EventCounts& counts, std::int32_t output_base,
+                                      const SharedInputPlanes* shared) {
   std::vector<std::uint8_t> converting_cycles(static_cast<std::size_t>(cycles_));
+  // From shared forms (one block of at most kClipBlock vectors): each vector's digits as its
+  // lane of the block's transposed planes, in this thread's scratch.
+  const std::size_t words = (crossbar_.gather.size() + 63) / 64;
+  std::uint64_t* planes = nullptr;
+  std::uint64_t* nonzero = nullptr;
+  if (shared != nullptr) {
+    BlockScratch& scratch = block_scratch();
+    const std::size_t cycle_count = static_cast<std::size_t>(cycles_);
+    planes = scratch_of(scratch.planes, cycle_count * words * kernels::kClipBlock);
+    nonzero = scratch_of(scratch.nonzero, kernels::kClipBlock * cycle_count);
+    transpose_shared(*shared, words, planes, nonzero);
+    shared_vectors_ += x.rows;
+  }
   for (std::size_t t = 0; t < x.rows; ++t) {
-    if (t + kAhead < x.rows) analog_.prefetch_vector(x.row(t + kAhead));
     std::fill(accumulators_.begin(), accumulators_.end(), 0);
-    analog_.load_vector(x.row(t), cycle_nonzero_.data());
+    if (shared != nullptr) {
+      analog_.load_vector_planes(planes + t, words, kernels::kClipBlock, cycle_nonzero_.data());
+    } else {
+      if (t + kAhead < x.rows) analog_.prefetch_vector(x.row(t + kAhead));
+      analog_.load_vector(x.row(t), cycle_nonzero_.data());
+    }
     for (int p = 0; p < cycles_; ++p) {
       converting_cycles[static_cast<std::size_t>(p)] = converts(p) ? 1 : 0;
     }

@@ -121,8 +121,9 @@ class CrossbarEngine {
   void run_batch(const IntMatrix& x, std::int64_t* y, std::size_t y_stride, EventCounts& counts,
                  std::int32_t output_base = 0, const SharedInputPlanes* shared = nullptr);
   // Whether batches would read the layer's shared input forms (sim/macro/shared_inputs.h): the
-  // split kernel's popcount variant on gathered rows (not a window) with a 32-bit safe product.
-  // The forms must have been built with serial_drive().
+  // split kernel's popcount variant on gathered rows (not a window) with a 32-bit safe product,
+  // and the analog kernel's batches with 1-bit DACs. The forms must have been built with
+  // serial_drive().
   [[nodiscard]] bool reads_shared_inputs() const;
   [[nodiscard]] SerialDrive serial_drive() const { return {geometry_.input_bits, signed_serial_}; }
   // Vectors of run_batch whose inputs came from shared forms.
@@ -220,6 +221,10 @@ class CrossbarEngine {
                            std::uint64_t* planes, std::uint64_t* nonzero, std::int64_t* acc);
   void load_block_shared(const SharedInputPlanes& shared, std::uint64_t* planes,
                          std::uint64_t* nonzero, std::int64_t* acc);
+  // The block's bit planes of this crossbar's rows (`words` words of 64 rows) from the shared
+  // forms, [cycle][word][lane], and per-cycle row counts [lane][cycle].
+  void transpose_shared(const SharedInputPlanes& shared, std::size_t words, std::uint64_t* planes,
+                        std::uint64_t* nonzero);
   // The split kernel with row adds, a block of vectors at a time: the per-cycle sums of the
   // block's clipping columns as one int8 product of the input digits [vector, cycle][position]
   // with the clip columns' cells (sim/macro/int8_product.h), or, for bit-serial inputs whose
@@ -249,7 +254,8 @@ class CrossbarEngine {
   // The analog kernel over a batch: the same outputs and counts as run_vector_analog vector by
   // vector, its conversions column-parallel (AnalogKernel::convert_vector).
   void run_batch_analog(const IntMatrix& x, std::int64_t* y, std::size_t y_stride,
-                        EventCounts& counts, std::int32_t output_base);
+                        EventCounts& counts, std::int32_t output_base,
+                        const SharedInputPlanes* shared);
   // The driven value of each row (driven_) and the rows with a nonzero digit in each cycle
   // (cycle_nonzero_); the bit planes too for the bit-plane kernel.
   void load_inputs(const std::int32_t* x, bool planes);

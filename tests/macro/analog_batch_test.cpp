@@ -2,19 +2,21 @@
 // accumulators summed per column unless saturation is possible) against its per-vector path
 // (run_vector: one conversion at a time through take_conversion), on random configurations with
 // every device and ADC non-ideality drawn: outputs and every count must agree bit for bit, the
-// noise draws included, and the cases must reach clipping at both ends, accumulator saturation
-// and both ways of adding up.
+// noise draws included (and so must batches read from the layer's shared input forms), and the
+// cases must reach clipping at both ends, accumulator saturation and both ways of adding up.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sim/adc/adc_components.h"
 #include "sim/device/device_model.h"
 #include "sim/macro/analog_kernel.h"
 #include "sim/macro/crossbar_engine.h"
+#include "sim/macro/shared_inputs.h"
 #include "sim/mapping/mapping_policy.h"
 #include "tests/macro/random_layer_case.h"
 
@@ -61,6 +63,7 @@ TEST(AnalogBatch, BatchPathMatchesThePerVectorPathWithEveryNonideality) {
   std::uint64_t overflows = 0;
   std::uint64_t signed_serial = 0;
   std::uint64_t multi_bit = 0;
+  std::uint64_t shared = 0;  // vectors read from shared input forms
   for (int trial = 0; trial < 80; ++trial) {
     testing::RandomLayerCase c = testing::random_layer_case(rng, false);
     draw_nonidealities(rng, c.settings.device);
@@ -90,6 +93,25 @@ TEST(AnalogBatch, BatchPathMatchesThePerVectorPathWithEveryNonideality) {
       }
       EXPECT_EQ(y_batch, y_single);
       expect_same_dynamic_counts(counts_batch, counts_single);
+      // With 1-bit DACs the same batches from the layer's shared input forms (the accelerator's
+      // way), their lists built from transposed planes by either list builder.
+      CrossbarEngine from_shared(crossbar, layer.geometry, c.settings, 1000 + b);
+      if (from_shared.reads_shared_inputs()) {
+        AnalogKernel::use_portable_lists(trial % 2 == 1);
+        kernels::force_portable_transpose(trial % 4 >= 2);
+        std::vector<std::int64_t> y_shared(x.rows * n, 0);
+        EventCounts counts_shared;
+        for (const auto& [block, at] : {std::pair{&first, 0UL}, std::pair{&second, half}}) {
+          SharedInputPlanes planes(*block, from_shared.serial_drive());
+          for (std::size_t tile = 0; tile < planes.tiles(); ++tile) planes.fill(tile);
+          from_shared.run_batch(*block, y_shared.data() + at * n, n, counts_shared, 0, &planes);
+        }
+        AnalogKernel::use_portable_lists(false);
+        kernels::force_portable_transpose(false);
+        EXPECT_EQ(y_shared, y_batch);
+        expect_same_dynamic_counts(counts_shared, counts_batch);
+        shared += from_shared.shared_input_vectors();
+      }
       batched += batch.analog_batched_vectors();
       ordered += batch.analog_ordered_vectors();
       clipped += counts_batch.clipped_conversions;
@@ -107,6 +129,7 @@ TEST(AnalogBatch, BatchPathMatchesThePerVectorPathWithEveryNonideality) {
   EXPECT_GT(overflows, 0U);
   EXPECT_GT(signed_serial, 0U);
   EXPECT_GT(multi_bit, 0U);
+  EXPECT_GT(shared, 0U);
 }
 
 // The column sums that load_vector leaves (the register-held narrow and wide kernels, digits
