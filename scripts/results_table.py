@@ -20,7 +20,6 @@ TARGET = pathlib.Path(sys.argv[2]) if len(sys.argv) > 2 else ROOT / "docs" / "re
 SPARSITIES = (0, 50, 70, 90)
 VARIANTS = ("baseline_fixed", "baseline_capped", "sws_capped")
 BITS = range(1, 9)
-SWEEP_SAMPLES = 200
 HOLD_POINTS = 0.5  # top-1 "holds" within this many percentage points of the integer-ideal top-1
 PAPER_ADC_CHANGE = -89.5  # % ADC energy, SWS vs unsorted, sparse BERT (Farias and Kung 2024)
 
@@ -31,7 +30,7 @@ def run_command(s):
 
 def sweep_commands(s):
     exp = f"configs/experiments/cnn/sparse{s}.yaml"
-    common = f"--bits 1..8 --set compare=null --set workload.samples={SWEEP_SAMPLES} --jobs 2"
+    common = "--bits 1..8 --set compare=null --jobs 2"
     return [f"scripts/sweep.sh {exp} {common} --mappings baseline --policies fixed "
             f"--set hardware.adc.power_gating=false --out out/cnn/sweep/sparse{s}_fixed",
             f"scripts/sweep.sh {exp} {common} --mappings baseline,sws --policies capped "
@@ -195,17 +194,14 @@ def main():
                      f" {pct(record['top1'])} | {cimsim_float} | {zeros} |")
 
     lines += ["", "## ADC-bit range over which accuracy holds", "",
-              f"Simulated top-1 on the first {SWEEP_SAMPLES} MNIST test images for ADC resolutions",
+              "Simulated top-1 on all 10 000 MNIST test images for ADC resolutions",
               "(`hardware.adc.bits`) of 1 to 8 bits. Top-1 *holds* at a resolution when it is within",
               f"{HOLD_POINTS} percentage points of the integer-ideal top-1 (the exact integer product",
-              "of the same quantized weights and inputs, on the same images); the range is the lowest",
-              "resolution from which it holds at every width up to 8 bits. Under `clip` a column whose",
-              "lossless width exceeds the ADC's saturates; `fixed` and `capped` ADCs of the same width",
-              "give the same codes, so their rows differ only in energy (the swept rows agree at",
-              "every width). The subset is 200 images, not 1000: points whose ADCs clip take the",
-              "slow per-crossbar path, and 96 of them at 1000 images did not fit the shared 2-core",
-              "machine's budget; on these 200 images every network's integer-ideal top-1 is 100 %,",
-              "so a 0.5-point drop is one image.", "",
+              "of the same quantized weights and inputs, on the same images; 0.5 points are 50",
+              "images); the range is the lowest resolution from which it holds at every width up to",
+              "8 bits. Under `clip` a column whose lossless width exceeds the ADC's saturates; `fixed`",
+              "and `capped` ADCs of the same width give the same codes, so their rows differ only in",
+              "energy (the swept rows agree at every width).", "",
               "| sparsity | variant | " + " | ".join(f"{b} bit" for b in BITS) +
               " | integer-ideal | holds from |",
               "|---|---|" + "---|" * len(BITS) + "---|---|"]
@@ -285,7 +281,7 @@ def figure(sweeps):
         axis.set_title(f"{s} % sparse" if s else "dense")
         axis.set_xlabel("ADC bits")
         axis.set_xticks(list(BITS))
-    axes[0][0].set_ylabel(f"top-1 [%], first {SWEEP_SAMPLES} test images")
+    axes[0][0].set_ylabel("top-1 [%], 10 000 test images")
     axes[0][0].legend(fontsize=7, loc="lower right")
     lp.save(fig, str(TARGET.parent / "figures" / "cnn_adc_bits"))
 
