@@ -10,6 +10,7 @@
 
 #include "sim/core/simd_clones.h"
 #include "sim/device/device_model.h"
+#include "sim/macro/analog_lanes.h"
 #include "sim/macro/crossbar_engine.h"
 #include "sim/macro/saturating_add.h"
 
@@ -473,6 +474,34 @@ CIMSIM_SIMD_CLONES ClipCounts convert_cycle_float(
   return {below, above};
 }
 
+// A lane block's results between AnalogKernel::convert_lanes and finish_lane, in this thread's
+// scratch (a crossbar's block is converted and finished by one task; per crossbar they would
+// take 30 kB each, 280 MB for SWS's 9432 crossbars of the MNIST CNN): codes [cycle][column]
+// [lane], per column and lane the codes weighted by 2^cycle over the positive cycles and the
+// negative one, per cycle and lane the rows with a nonzero digit, and per output and lane
+// add_codes' positive and negative parts.
+struct LaneBlock {
+  std::vector<std::int32_t> codes;
+  std::vector<std::int32_t> weighted;
+  std::vector<std::int32_t> negative;
+  std::vector<std::uint32_t> nonzero;
+  std::vector<std::int64_t> up;
+  std::vector<std::int64_t> down;
+};
+
+LaneBlock& lane_block() {
+  thread_local LaneBlock block;
+  return block;
+}
+
+// sums[t] += codes[t] * weight over a block's lanes, where each product has the sign of weight.
+CIMSIM_SIMD_CLONES_BW void add_weighted(const std::int32_t* __restrict codes, std::int64_t weight,
+                                        std::int64_t* __restrict sums) {
+  for (std::size_t t = 0; t < kernels::kAnalogLanes; ++t) {
+    sums[t] += static_cast<std::int64_t>(codes[t]) * weight;
+  }
+}
+
 }  // namespace
 
 AnalogKernel::AnalogKernel(const MappedCrossbar& crossbar, const MappingGeometry& geometry,
@@ -565,6 +594,27 @@ AnalogKernel::AnalogKernel(const MappedCrossbar& crossbar, const MappingGeometry
     }
   }
   codes_.resize(sum_.size());
+  // The lane kernel: codes weighted by up to 2^(cycles - 1) sum to at most max_code *
+  // (2^cycles - 1) per column and lane.
+  lane_parallel_ =
+      !top_half_.empty() && dac_bits_ == 1 && count >= 1 && cycles_ < 31 && rows < 65536;
+  for (std::size_t i = 0; lane_parallel_ && i < count; ++i) {
+    lane_parallel_ =
+        max_code_[i] * static_cast<double>((std::int64_t{1} << cycles_) - 1) < 2147483648.0;
+  }
+  if (lane_parallel_) {
+    // Each column's rows of nonzero conductance (sim/macro/analog_lanes.h).
+    lane_begin_.assign(count + 1, 0);
+    for (std::size_t i = 0; i < count; ++i) {
+      for (std::size_t r = 0; r < rows; ++r) {
+        const float g = g_[r * stride_ + i];
+        if (g == 0.0F) continue;
+        lane_row_.push_back(static_cast<std::uint32_t>(r));
+        lane_g_.push_back(g);
+      }
+      lane_begin_[i + 1] = static_cast<std::uint32_t>(lane_row_.size());
+    }
+  }
   if (read_noise_ || device.adc_noise_sigma_lsb > 0.0) perturbed_.resize(count);
   positive_codes_.resize(count);
   negative_codes_.resize(count);
@@ -720,6 +770,73 @@ AnalogTally AnalogKernel::convert_vector(std::uint64_t vector, const std::uint8_
     tally.below_zero += clips.below;
     tally.clipped += clips.below + clips.above;
   }
+  return add_codes(converts, signed_serial, limit, accumulators, tally);
+}
+
+AnalogTally AnalogKernel::convert_lanes(const std::uint64_t* masks, bool signed_serial) {
+  constexpr std::size_t kLanes = kernels::kAnalogLanes;
+  const std::size_t n = converting_.size();
+  LaneBlock& block = lane_block();
+  block.codes.resize(static_cast<std::size_t>(cycles_) * n * kLanes);
+  block.weighted.resize(n * kLanes);
+  block.negative.resize(n * kLanes);
+  block.nonzero.resize(static_cast<std::size_t>(cycles_) * kLanes);
+  block.up.assign(output_up_.size() * kLanes, 0);
+  block.down.assign(output_up_.size() * kLanes, 0);
+  const kernels::AnalogLaneColumns columns{crossbar_->gather.size(), n,
+                                           lane_begin_.data(),       lane_row_.data(),
+                                           lane_g_.data(),           inverse_step_float_.data(),
+                                           top_half_.data(),         max_code_float_.data()};
+  const kernels::AnalogLaneClips clips = kernels::analog_lane_block(
+      masks, cycles_, signed_serial ? cycles_ - 1 : -1, columns, block.codes.data(),
+      block.weighted.data(), block.negative.data(), block.nonzero.data());
+  // Per output and lane, the positive and the negative parts of its columns' weighted codes
+  // (add_codes' sums, for the whole block). Codes are never negative, so a column's positive
+  // cycles add to one side and its negative cycle to the other, by the sign of its weight.
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::int64_t weight = code_weight_[i];
+    std::int64_t* up = &block.up[output_[i] * kLanes];
+    std::int64_t* down = &block.down[output_[i] * kLanes];
+    add_weighted(&block.weighted[i * kLanes], weight, weight >= 0 ? up : down);
+    add_weighted(&block.negative[i * kLanes], -weight, weight >= 0 ? down : up);
+  }
+  AnalogTally tally;
+  tally.below_zero = clips.below;
+  tally.clipped = clips.below + clips.above;
+  return tally;
+}
+
+AnalogTally AnalogKernel::finish_lane(std::size_t t, bool signed_serial, std::int64_t limit,
+                                      std::int64_t* accumulators, std::uint64_t* cycle_nonzero) {
+  constexpr std::size_t kLanes = kernels::kAnalogLanes;
+  const LaneBlock& block = lane_block();
+  for (std::size_t p = 0; p < static_cast<std::size_t>(cycles_); ++p) {
+    cycle_nonzero[p] = block.nonzero[p * kLanes + t];
+  }
+  // As add_codes, from the per-output parts convert_lanes summed for every lane.
+  const std::size_t outputs = output_up_.size();
+  bool saturates = false;
+  for (std::size_t o = 0; o < outputs; ++o) {
+    saturates =
+        saturates || block.up[o * kLanes + t] > limit || block.down[o * kLanes + t] < -limit - 1;
+  }
+  AnalogTally tally;
+  tally.ordered = saturates;
+  if (saturates) {
+    tally.overflows =
+        add_ordered(nullptr, &block.codes[t], kLanes, signed_serial, limit, accumulators);
+  } else {
+    for (std::size_t o = 0; o < outputs; ++o) {
+      accumulators[o] += block.up[o * kLanes + t] + block.down[o * kLanes + t];
+    }
+  }
+  return tally;
+}
+
+AnalogTally AnalogKernel::add_codes(const std::uint8_t* converts, bool signed_serial,
+                                    std::int64_t limit, std::int64_t* accumulators,
+                                    AnalogTally tally) {
+  const std::size_t n = converting_.size();
   // Each column's positive and negative part; when every output's positive parts and negative
   // parts each stay within the accumulator, no partial sum in any order can saturate, and the
   // total is the sum. Else the conversions are added one by one in the per-vector path's order.
@@ -743,21 +860,32 @@ AnalogTally AnalogKernel::convert_vector(std::uint64_t vector, const std::uint8_
   }
   tally.ordered = saturates;
   if (saturates) {
-    for (int p = 0; p < cycles_; ++p) {
-      if (converts[p] == 0) continue;
-      const std::int64_t cycle_sign = (signed_serial && p == cycles_ - 1) ? -1 : 1;
-      for (std::size_t i = 0; i < n; ++i) {
-        const std::int64_t value = codes_[static_cast<std::size_t>(p) * n + i] * step_int_[i];
-        if (value == 0) continue;
-        const auto shift = static_cast<unsigned>(p * v) + shift_[i];
-        if (saturating_add(accumulators[output_[i]], cycle_sign * polarity_[i] * (value << shift),
-                           limit)) {
-          ++tally.overflows;
-        }
+    tally.overflows += add_ordered(converts, codes_.data(), 1, signed_serial, limit, accumulators);
+  }
+  return tally;
+}
+
+std::uint64_t AnalogKernel::add_ordered(const std::uint8_t* converts, const std::int32_t* codes,
+                                        std::size_t code_stride, bool signed_serial,
+                                        std::int64_t limit, std::int64_t* accumulators) const {
+  const std::size_t n = converting_.size();
+  const int v = dac_bits_;
+  std::uint64_t overflows = 0;
+  for (int p = 0; p < cycles_; ++p) {
+    if (converts != nullptr && converts[p] == 0) continue;
+    const std::int64_t cycle_sign = (signed_serial && p == cycles_ - 1) ? -1 : 1;
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::int64_t value =
+          codes[(static_cast<std::size_t>(p) * n + i) * code_stride] * step_int_[i];
+      if (value == 0) continue;
+      const auto shift = static_cast<unsigned>(p * v) + shift_[i];
+      if (saturating_add(accumulators[output_[i]], cycle_sign * polarity_[i] * (value << shift),
+                         limit)) {
+        ++overflows;
       }
     }
   }
-  return tally;
+  return overflows;
 }
 
 }  // namespace cimsim

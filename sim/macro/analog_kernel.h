@@ -70,6 +70,20 @@ class AnalogKernel {
   AnalogTally convert_vector(std::uint64_t vector, const std::uint8_t* converts, bool signed_serial,
                              std::int64_t limit, std::int64_t* accumulators);
 
+  // Whether convert_lanes can run: 1-bit DACs, the float conversion, and every column's codes
+  // weighted by 2^cycle summing within int32 (sim/macro/analog_lanes.h).
+  [[nodiscard]] bool lane_parallel() const { return lane_parallel_; }
+  // Sums and converts a block of kernels::kAnalogLanes vectors at once: bit t of
+  // masks[p * rows + r] is row r's digit in cycle p of the block's vector t (no bit set past the
+  // last vector). Returns the block's clipped conversions; each vector is then finished by
+  // finish_lane.
+  AnalogTally convert_lanes(const std::uint64_t* masks, bool signed_serial);
+  // The block's vector t, the crossbar's vector number `vector`: its rows with a nonzero digit
+  // per cycle into cycle_nonzero[p], and its conversions added into accumulators as
+  // convert_vector would (the tally's overflows and order; its clips are convert_lanes').
+  AnalogTally finish_lane(std::size_t t, bool signed_serial, std::int64_t limit,
+                          std::int64_t* accumulators, std::uint64_t* cycle_nonzero);
+
   // The loaded vector's code of the i-th converting column in `cycle`, as the last
   // convert_vector left it, and the cycles that convert_vector converted in float lanes.
   [[nodiscard]] std::int32_t converted_code(int cycle, std::size_t i) const {
@@ -106,6 +120,17 @@ class AnalogKernel {
   [[nodiscard]] double adc_offset_lsb(std::size_t i) const { return adc_offset_lsb_[i]; }
 
  private:
+  // Adds the vector's codes into accumulators and returns `tally` with its overflows and order:
+  // positive_codes_ and negative_codes_ in one sum per output when no partial sum can saturate,
+  // else add_ordered from codes_.
+  AnalogTally add_codes(const std::uint8_t* converts, bool signed_serial, std::int64_t limit,
+                        std::int64_t* accumulators, AnalogTally tally);
+  // Adds each code, codes[(p * columns + i) * code_stride] of cycle p and converting column i,
+  // one by one in the per-vector path's order, saturating (the cycles with converts[p] != 0, or
+  // every cycle when converts is null); returns the saturated additions.
+  std::uint64_t add_ordered(const std::uint8_t* converts, const std::int32_t* codes,
+                            std::size_t code_stride, bool signed_serial, std::int64_t limit,
+                            std::int64_t* accumulators) const;
   // The rest of a load once the lists are written: the padding and order of the sum kernel's
   // passes, and the column sums.
   void sum_listed_rows();
@@ -172,6 +197,12 @@ class AnalogKernel {
   // Per local output, the sum of its columns' positive and of their negative parts.
   std::vector<std::int64_t> output_up_;
   std::vector<std::int64_t> output_down_;
+  // The lane kernel (convert_lanes): each converting column's rows of nonzero conductance,
+  // [lane_begin_[i], lane_begin_[i + 1]) of lane_row_ and lane_g_ (sim/macro/analog_lanes.h).
+  bool lane_parallel_ = false;
+  std::vector<std::uint32_t> lane_begin_;
+  std::vector<std::uint32_t> lane_row_;
+  std::vector<float> lane_g_;
   CounterRng read_noise_rng_{0, RandomStream::kReadNoise};
   CounterRng adc_noise_rng_{0, RandomStream::kAdcNoise};
 };

@@ -1077,6 +1077,10 @@ void CrossbarEngine::run_vector_analog(const std::int32_t* x, std::int64_t* y, E
 void CrossbarEngine::run_batch_analog(const IntMatrix& x, std::int64_t* y, std::size_t y_stride,
                                       EventCounts& counts, std::int32_t output_base,
                                       const SharedInputPlanes* shared) {
+  if (shared != nullptr && analog_.lane_parallel()) {
+    run_block_analog_lanes(x, *shared, y, y_stride, counts, output_base);
+    return;
+  }
   std::vector<std::uint8_t> converting_cycles(static_cast<std::size_t>(cycles_));
   // From shared forms (one block of at most kClipBlock vectors): each vector's digits as its
   // lane of the block's transposed planes, in this thread's scratch.
@@ -1113,6 +1117,37 @@ void CrossbarEngine::run_batch_analog(const IntMatrix& x, std::int64_t* y, std::
     ++vectors_run_;
     finish_vector(x.row(t), y + t * y_stride, counts, output_base);
   }
+}
+
+void CrossbarEngine::run_block_analog_lanes(const IntMatrix& x, const SharedInputPlanes& shared,
+                                            std::int64_t* y, std::size_t y_stride,
+                                            EventCounts& counts, std::int32_t output_base) {
+  // Each row's word of the block's bits per cycle, gathered once for the whole block.
+  const std::size_t rows = crossbar_.gather.size();
+  const std::size_t cycle_count = static_cast<std::size_t>(cycles_);
+  std::uint64_t* masks = scratch_of(block_scratch().planes, cycle_count * rows);
+  for (std::size_t p = 0; p < cycle_count; ++p) {
+    const std::uint64_t* lanes = shared.planes(static_cast<int>(p));
+    for (std::size_t r = 0; r < rows; ++r) masks[p * rows + r] = lanes[crossbar_.gather[r]];
+  }
+  const AnalogTally block = analog_.convert_lanes(masks, signed_serial_);
+  counts.clipped_conversions += block.clipped;
+  counts.clipped_negative += block.below_zero;
+  shared_vectors_ += x.rows;
+  lane_vectors_ += x.rows;
+  CycleTally cycles;  // the block's vectors, counted once at the end (count_cycles is linear)
+  for (std::size_t t = 0; t < x.rows; ++t) {
+    std::fill(accumulators_.begin(), accumulators_.end(), 0);
+    const AnalogTally tally = analog_.finish_lane(t, signed_serial_, accumulator_limit_,
+                                                  accumulators_.data(), cycle_nonzero_.data());
+    counts.accumulator_overflows += tally.overflows;
+    ++analog_batched_;
+    analog_ordered_ += tally.ordered ? 1 : 0;
+    ++vectors_run_;
+    add_tally(tally_vector(), cycles);
+    finish_outputs(x.row(t), y + t * y_stride, counts, output_base);
+  }
+  count_cycles(cycles, counts);
 }
 
 }  // namespace cimsim

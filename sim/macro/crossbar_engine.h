@@ -178,6 +178,8 @@ class CrossbarEngine {
   // the ones whose accumulator additions went one by one because saturation was possible.
   [[nodiscard]] std::uint64_t analog_batched_vectors() const { return analog_batched_; }
   [[nodiscard]] std::uint64_t analog_ordered_vectors() const { return analog_ordered_; }
+  // Of those, the vectors converted a block at a time in lanes (AnalogKernel::convert_lanes).
+  [[nodiscard]] std::uint64_t analog_lane_vectors() const { return lane_vectors_; }
   // Conversions of one input cycle on the busiest ADC [ns] (section 9).
   [[nodiscard]] double adc_time_ns() const { return t_adc_ns_; }
   // Accumulator values of the last vector, per local output (for waveforms).
@@ -256,6 +258,10 @@ class CrossbarEngine {
   void run_batch_analog(const IntMatrix& x, std::int64_t* y, std::size_t y_stride,
                         EventCounts& counts, std::int32_t output_base,
                         const SharedInputPlanes* shared);
+  // The same for one block x held in `shared`, summed and converted a block at a time with the
+  // vectors in lanes (AnalogKernel::lane_parallel crossbars).
+  void run_block_analog_lanes(const IntMatrix& x, const SharedInputPlanes& shared, std::int64_t* y,
+                              std::size_t y_stride, EventCounts& counts, std::int32_t output_base);
   // The driven value of each row (driven_) and the rows with a nonzero digit in each cycle
   // (cycle_nonzero_); the bit planes too for the bit-plane kernel.
   void load_inputs(const std::int32_t* x, bool planes);
@@ -378,6 +384,7 @@ class CrossbarEngine {
   std::uint64_t vectors_run_ = 0;
   std::uint64_t analog_batched_ = 0;
   std::uint64_t analog_ordered_ = 0;
+  std::uint64_t lane_vectors_ = 0;
 };
 
 }  // namespace cimsim

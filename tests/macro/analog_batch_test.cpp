@@ -15,6 +15,7 @@
 #include "sim/adc/adc_components.h"
 #include "sim/device/device_model.h"
 #include "sim/macro/analog_kernel.h"
+#include "sim/macro/analog_lanes.h"
 #include "sim/macro/crossbar_engine.h"
 #include "sim/macro/shared_inputs.h"
 #include "sim/mapping/mapping_policy.h"
@@ -130,6 +131,74 @@ TEST(AnalogBatch, BatchPathMatchesThePerVectorPathWithEveryNonideality) {
   EXPECT_GT(signed_serial, 0U);
   EXPECT_GT(multi_bit, 0U);
   EXPECT_GT(shared, 0U);
+}
+
+// The lane kernel (sim/macro/analog_lanes.h: 1-bit DACs, no noise or offset, a block of up to
+// 64 vectors from the layer's shared input forms) against the per-vector path on random layers
+// with device variation, stuck cells and finite on/off ratios: outputs and every count bit for
+// bit, with the AVX-512 and the portable variant, full and partial blocks, clipping, saturating
+// accumulators and signed inputs reached.
+TEST(AnalogBatch, LaneBlocksMatchThePerVectorPathOnBothVariants) {
+  std::mt19937_64 rng(4242);
+  std::uniform_int_distribution<int> pick(0, 1000);
+  std::uint64_t lanes[2] = {0, 0};  // [portable]
+  std::uint64_t ordered = 0;
+  std::uint64_t clipped = 0;
+  std::uint64_t signed_serial = 0;
+  for (int trial = 0; trial < 40; ++trial) {
+    testing::RandomLayerCase c = testing::random_layer_case(rng, false);
+    c.geometry.dac_bits = 1;
+    DeviceSettings& device = c.settings.device;
+    device.variation = pick(rng) % 2 == 0 ? "gaussian" : "lognormal";
+    device.variation_sigma = 0.02 + 0.3 * pick(rng) / 1000.0;
+    device.stuck_at_on = pick(rng) % 3 == 0 ? 0.02 : 0.0;
+    device.stuck_at_off = pick(rng) % 3 == 0 ? 0.02 : 0.0;
+    if (pick(rng) % 3 == 0) device.on_off_ratio = 5.0 + pick(rng) % 50;
+    device.seed = static_cast<std::uint64_t>(pick(rng));
+    const auto [lo, hi] = testing::input_range(c.geometry.input_bits, c.settings.input_signed);
+    // 64 vectors and a partial block.
+    const IntMatrix x =
+        testing::random_matrix(rng, 64 + 1 + static_cast<std::size_t>(pick(rng) % 40),
+                               c.weights.rows, lo, hi, (pick(rng) % 10) / 10.0);
+    const MappedLayer layer = map_layer(c.policy, c.weights, c.geometry, "layer");
+    SCOPED_TRACE("trial " + std::to_string(trial));
+    const std::size_t n = c.weights.cols;
+    const bool portable = trial % 2 == 1;
+    kernels::force_portable_analog_lanes(portable);
+    for (std::size_t b = 0; b < layer.crossbars.size(); ++b) {
+      CrossbarEngine lane(layer.crossbars[b], layer.geometry, c.settings, 1000 + b);
+      CrossbarEngine single(layer.crossbars[b], layer.geometry, c.settings, 1000 + b);
+      ASSERT_TRUE(lane.analog());
+      std::vector<std::int64_t> y_lane(x.rows * n, 0);
+      std::vector<std::int64_t> y_single(x.rows * n, 0);
+      EventCounts counts_lane;
+      EventCounts counts_single;
+      for (std::size_t first = 0; first < x.rows; first += SharedInputPlanes::kLanes) {
+        IntMatrix block(std::min(SharedInputPlanes::kLanes, x.rows - first), x.cols);
+        std::copy(x.row(first), x.row(first) + block.data.size(), block.data.begin());
+        SharedInputPlanes planes(block, lane.serial_drive());
+        for (std::size_t tile = 0; tile < planes.tiles(); ++tile) planes.fill(tile);
+        lane.run_batch(block, y_lane.data() + first * n, n, counts_lane, 0, &planes);
+      }
+      for (std::size_t t = 0; t < x.rows; ++t) {
+        single.run_vector(x.row(t), y_single.data() + t * n, counts_single);
+      }
+      EXPECT_EQ(y_lane, y_single);
+      expect_same_dynamic_counts(counts_lane, counts_single);
+      lanes[portable ? 1 : 0] += lane.analog_lane_vectors();
+      ordered += lane.analog_lane_vectors() > 0 ? lane.analog_ordered_vectors() : 0;
+      clipped += counts_lane.clipped_conversions;
+      signed_serial += c.settings.input_signed && lane.analog_lane_vectors() > 0 ? 1 : 0;
+    }
+  }
+  kernels::force_portable_analog_lanes(false);
+  EXPECT_GT(lanes[1], 0U);
+  if (kernels::analog_lanes_use_avx512()) {
+    EXPECT_GT(lanes[0], 0U);
+  }
+  EXPECT_GT(ordered, 0U);
+  EXPECT_GT(clipped, 0U);
+  EXPECT_GT(signed_serial, 0U);
 }
 
 // The column sums that load_vector leaves (the register-held narrow and wide kernels, digits

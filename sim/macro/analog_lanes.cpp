@@ -1,0 +1,228 @@
+#include "sim/macro/analog_lanes.h"
+
+#include <algorithm>
+#include <atomic>
+
+#if defined(__GNUC__) && defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+namespace cimsim::kernels {
+namespace {
+
+// AnalogKernel's float conversion of one sum (convert_cycle_float in analog_kernel.cpp, where
+// its exactness is argued): round half up of sum / step, clamped to [0, max_code].
+struct LaneCode {
+  std::int32_t code = 0;
+  bool below = false;
+  bool above = false;
+};
+
+inline LaneCode convert_sum(float sum, float inverse_step, float top_half, float max_code) {
+  const float t = sum * inverse_step;
+  const float low_clamped = t < 0.0F ? 0.0F : t;
+  const float clamped = low_clamped >= top_half ? max_code : low_clamped;
+  const auto whole = static_cast<std::int32_t>(clamped);
+  const float fraction = clamped - static_cast<float>(whole);
+  return {whole + (fraction >= 0.5F ? 1 : 0), t < -0.5F, t >= top_half};
+}
+
+// Lane by lane, rows in order: the definition.
+AnalogLaneClips lane_block_portable(const std::uint64_t* masks, int cycles, int negative_cycle,
+                                    const AnalogLaneColumns& in, std::int32_t* codes,
+                                    std::int32_t* weighted, std::int32_t* negative,
+                                    std::uint32_t* nonzero) {
+  AnalogLaneClips clips;
+  const std::size_t n = in.columns;
+  std::fill(weighted, weighted + n * kAnalogLanes, 0);
+  std::fill(negative, negative + n * kAnalogLanes, 0);
+  for (int p = 0; p < cycles; ++p) {
+    const std::uint64_t* mask = masks + static_cast<std::size_t>(p) * in.rows;
+    const auto pu = static_cast<std::size_t>(p);
+    for (std::size_t t = 0; t < kAnalogLanes; ++t) {
+      std::uint32_t set = 0;
+      for (std::size_t r = 0; r < in.rows; ++r)
+        set += static_cast<std::uint32_t>(mask[r] >> t) & 1U;
+      nonzero[pu * kAnalogLanes + t] = set;
+      for (std::size_t i = 0; i < n; ++i) {
+        float sum = 0.0F;
+        for (std::uint32_t e = in.begin[i]; e < in.begin[i + 1]; ++e) {
+          if (((mask[in.row[e]] >> t) & 1U) != 0) sum += in.g[e];
+        }
+        const LaneCode code = convert_sum(sum, in.inverse_step[i], in.top_half[i], in.max_code[i]);
+        clips.below += code.below ? 1 : 0;
+        clips.above += code.above ? 1 : 0;
+        codes[(pu * n + i) * kAnalogLanes + t] = code.code;
+        (p == negative_cycle ? negative : weighted)[i * kAnalogLanes + t] += code.code << p;
+      }
+    }
+  }
+  return clips;
+}
+
+#if defined(__GNUC__) && defined(__x86_64__)
+#define CIMSIM_AVX512BW_TARGET __attribute__((target("avx512f,avx512bw")))
+
+// 16 lanes of bit `part` of a cycle's row word.
+CIMSIM_AVX512BW_TARGET inline __mmask16 lane_mask(const std::uint64_t* word, unsigned part) {
+  return static_cast<__mmask16>(*word >> (16U * part));
+}
+
+// convert_sum in 16 lanes (zero-masked forms throughout: GCC 12 warns of an undefined source in
+// the plain ones): the codes of column i, cycle p, lanes [lane, lane + 16).
+struct LaneTables {
+  __m512 inverse;
+  __m512 top;
+  __m512 max_code;
+};
+
+CIMSIM_AVX512BW_TARGET inline __m512i convert_16(__m512 sum, const LaneTables& table,
+                                                 AnalogLaneClips& clips) {
+  const __m512 zero = _mm512_setzero_ps();
+  const __m512 t = _mm512_mul_ps(sum, table.inverse);
+  const __mmask16 below = _mm512_cmp_ps_mask(t, _mm512_set1_ps(-0.5F), _CMP_LT_OQ);
+  const __mmask16 above = _mm512_cmp_ps_mask(t, table.top, _CMP_GE_OQ);
+  clips.below += static_cast<std::uint64_t>(__builtin_popcount(below));
+  clips.above += static_cast<std::uint64_t>(__builtin_popcount(above));
+  const __m512 low_clamped = _mm512_mask_mov_ps(t, _mm512_cmp_ps_mask(t, zero, _CMP_LT_OQ), zero);
+  const __m512 clamped = _mm512_mask_mov_ps(
+      low_clamped, _mm512_cmp_ps_mask(low_clamped, table.top, _CMP_GE_OQ), table.max_code);
+  const __m512i whole = _mm512_maskz_cvttps_epi32(0xFFFF, clamped);
+  const __m512 fraction = _mm512_sub_ps(clamped, _mm512_maskz_cvtepi32_ps(0xFFFF, whole));
+  return _mm512_mask_add_epi32(whole,
+                               _mm512_cmp_ps_mask(fraction, _mm512_set1_ps(0.5F), _CMP_GE_OQ),
+                               whole, _mm512_set1_epi32(1));
+}
+
+// Column i's sums of PC cycles from p0, all 64 lanes: 4 * PC sums in registers while the
+// column's entries go by (one broadcast conductance, PC row words), then their conversions.
+template <int PC>
+CIMSIM_AVX512BW_TARGET void column_cycles(const std::uint64_t* masks, int p0, int negative_cycle,
+                                          const AnalogLaneColumns& in, std::size_t i,
+                                          std::int32_t* codes, std::int32_t* weighted,
+                                          std::int32_t* negative, AnalogLaneClips& clips) {
+  __m512 acc[PC][4];
+#pragma GCC unroll 4
+  for (int c = 0; c < PC; ++c) {
+#pragma GCC unroll 4
+    for (int q = 0; q < 4; ++q) acc[c][q] = _mm512_setzero_ps();
+  }
+  const std::uint64_t* base = masks + static_cast<std::size_t>(p0) * in.rows;
+  for (std::uint32_t e = in.begin[i]; e < in.begin[i + 1]; ++e) {
+    const __m512 term = _mm512_set1_ps(in.g[e]);
+    const std::uint64_t* word = base + in.row[e];
+#pragma GCC unroll 4
+    for (int c = 0; c < PC; ++c) {
+      const std::uint64_t* cycle_word = word + static_cast<std::size_t>(c) * in.rows;
+#pragma GCC unroll 4
+      for (int q = 0; q < 4; ++q) {
+        acc[c][q] = _mm512_mask_add_ps(acc[c][q], lane_mask(cycle_word, static_cast<unsigned>(q)),
+                                       acc[c][q], term);
+      }
+    }
+  }
+  const std::size_t n = in.columns;
+  const LaneTables table{_mm512_set1_ps(in.inverse_step[i]), _mm512_set1_ps(in.top_half[i]),
+                         _mm512_set1_ps(in.max_code[i])};
+#pragma GCC unroll 4
+  for (int c = 0; c < PC; ++c) {
+    const int p = p0 + c;
+    std::int32_t* sums = (p == negative_cycle ? negative : weighted) + i * kAnalogLanes;
+    std::int32_t* cycle_codes = codes + (static_cast<std::size_t>(p) * n + i) * kAnalogLanes;
+#pragma GCC unroll 4
+    for (int q = 0; q < 4; ++q) {
+      const std::size_t lane = std::size_t{16} * static_cast<std::size_t>(q);
+      const __m512i code = convert_16(acc[c][q], table, clips);
+      _mm512_storeu_si512(cycle_codes + lane, code);
+      _mm512_storeu_si512(
+          sums + lane,
+          _mm512_add_epi32(_mm512_loadu_si512(sums + lane),
+                           _mm512_maskz_slli_epi32(0xFFFF, code, static_cast<unsigned>(p))));
+    }
+  }
+}
+
+CIMSIM_AVX512BW_TARGET AnalogLaneClips lane_block_avx512(
+    const std::uint64_t* masks, int cycles, int negative_cycle, const AnalogLaneColumns& in,
+    std::int32_t* codes, std::int32_t* weighted, std::int32_t* negative, std::uint32_t* nonzero) {
+  AnalogLaneClips clips;
+  const std::size_t n = in.columns;
+  std::fill(weighted, weighted + n * kAnalogLanes, 0);
+  std::fill(negative, negative + n * kAnalogLanes, 0);
+  // Each lane's rows with a set bit, per cycle: 16-bit counts of 32 lanes, widened to int32.
+  const __m512i one = _mm512_set1_epi16(1);
+  for (int p = 0; p < cycles; ++p) {
+    const auto pu = static_cast<std::size_t>(p);
+    const std::uint64_t* mask = masks + pu * in.rows;
+    __m512i low = _mm512_setzero_si512();
+    __m512i high = _mm512_setzero_si512();
+    for (std::size_t r = 0; r < in.rows; ++r) {
+      low = _mm512_mask_add_epi16(low, static_cast<__mmask32>(mask[r]), low, one);
+      high = _mm512_mask_add_epi16(high, static_cast<__mmask32>(mask[r] >> 32U), high, one);
+    }
+    std::uint32_t* out = nonzero + pu * kAnalogLanes;
+    _mm512_storeu_si512(
+        out, _mm512_maskz_cvtepu16_epi32(0xFFFF, _mm512_maskz_extracti64x4_epi64(0xF, low, 0)));
+    _mm512_storeu_si512(out + 16, _mm512_maskz_cvtepu16_epi32(
+                                      0xFFFF, _mm512_maskz_extracti64x4_epi64(0xF, low, 1)));
+    _mm512_storeu_si512(out + 32, _mm512_maskz_cvtepu16_epi32(
+                                      0xFFFF, _mm512_maskz_extracti64x4_epi64(0xF, high, 0)));
+    _mm512_storeu_si512(out + 48, _mm512_maskz_cvtepu16_epi32(
+                                      0xFFFF, _mm512_maskz_extracti64x4_epi64(0xF, high, 1)));
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    int p0 = 0;
+    for (; p0 + 4 <= cycles; p0 += 4) {
+      column_cycles<4>(masks, p0, negative_cycle, in, i, codes, weighted, negative, clips);
+    }
+    switch (cycles - p0) {
+      case 3:
+        column_cycles<3>(masks, p0, negative_cycle, in, i, codes, weighted, negative, clips);
+        break;
+      case 2:
+        column_cycles<2>(masks, p0, negative_cycle, in, i, codes, weighted, negative, clips);
+        break;
+      case 1:
+        column_cycles<1>(masks, p0, negative_cycle, in, i, codes, weighted, negative, clips);
+        break;
+      default:
+        break;
+    }
+  }
+  return clips;
+}
+#endif
+
+std::atomic<bool> portable_forced{false};
+
+}  // namespace
+
+bool analog_lanes_use_avx512() {
+#if defined(__GNUC__) && defined(__x86_64__)
+  static const bool kSupported =
+      __builtin_cpu_supports("avx512f") != 0 && __builtin_cpu_supports("avx512bw") != 0;
+  return kSupported && !portable_forced.load(std::memory_order_relaxed);
+#else
+  return false;
+#endif
+}
+
+void force_portable_analog_lanes(bool portable) {
+  portable_forced.store(portable, std::memory_order_relaxed);
+}
+
+AnalogLaneClips analog_lane_block(const std::uint64_t* masks, int cycles, int negative_cycle,
+                                  const AnalogLaneColumns& columns, std::int32_t* codes,
+                                  std::int32_t* weighted, std::int32_t* negative,
+                                  std::uint32_t* nonzero) {
+#if defined(__GNUC__) && defined(__x86_64__)
+  if (analog_lanes_use_avx512()) {
+    return lane_block_avx512(masks, cycles, negative_cycle, columns, codes, weighted, negative,
+                             nonzero);
+  }
+#endif
+  return lane_block_portable(masks, cycles, negative_cycle, columns, codes, weighted, negative,
+                             nonzero);
+}
+
+}  // namespace cimsim::kernels
