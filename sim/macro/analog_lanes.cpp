@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 
 #if defined(__GNUC__) && defined(__x86_64__)
 #include <immintrin.h>
@@ -63,9 +64,13 @@ AnalogLaneClips lane_block_portable(const std::uint64_t* masks, int cycles, int 
 #if defined(__GNUC__) && defined(__x86_64__)
 #define CIMSIM_AVX512BW_TARGET __attribute__((target("avx512f,avx512bw")))
 
-// 16 lanes of bit `part` of a cycle's row word.
+// Lanes [16 part, 16 part + 16) of a cycle's row word, read as its part-th 16-bit half-word
+// (little-endian x86): a load and a move into a mask register, where shifting the word takes a
+// shift, an extension and a move per part.
 CIMSIM_AVX512BW_TARGET inline __mmask16 lane_mask(const std::uint64_t* word, unsigned part) {
-  return static_cast<__mmask16>(*word >> (16U * part));
+  std::uint16_t bits = 0;
+  std::memcpy(&bits, reinterpret_cast<const unsigned char*>(word) + 2 * part, sizeof bits);
+  return bits;
 }
 
 // convert_sum in 16 lanes (zero-masked forms throughout: GCC 12 warns of an undefined source in
