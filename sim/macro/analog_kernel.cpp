@@ -806,13 +806,12 @@ AnalogTally AnalogKernel::convert_lanes(const std::uint64_t* masks, bool signed_
   return tally;
 }
 
+const std::uint32_t* AnalogKernel::lane_nonzero() const { return lane_block().nonzero.data(); }
+
 AnalogTally AnalogKernel::finish_lane(std::size_t t, bool signed_serial, std::int64_t limit,
-                                      std::int64_t* accumulators, std::uint64_t* cycle_nonzero) {
+                                      std::int64_t* accumulators) const {
   constexpr std::size_t kLanes = kernels::kAnalogLanes;
   const LaneBlock& block = lane_block();
-  for (std::size_t p = 0; p < static_cast<std::size_t>(cycles_); ++p) {
-    cycle_nonzero[p] = block.nonzero[p * kLanes + t];
-  }
   // As add_codes, from the per-output parts convert_lanes summed for every lane.
   const std::size_t outputs = output_up_.size();
   bool saturates = false;

@@ -78,11 +78,12 @@ class AnalogKernel {
   // last vector). Returns the block's clipped conversions; each vector is then finished by
   // finish_lane.
   AnalogTally convert_lanes(const std::uint64_t* masks, bool signed_serial);
-  // The block's vector t, the crossbar's vector number `vector`: its rows with a nonzero digit
-  // per cycle into cycle_nonzero[p], and its conversions added into accumulators as
-  // convert_vector would (the tally's overflows and order; its clips are convert_lanes').
+  // The block's vector t: its conversions added into accumulators as convert_vector would
+  // (the tally's overflows and order; its clips are convert_lanes').
   AnalogTally finish_lane(std::size_t t, bool signed_serial, std::int64_t limit,
-                          std::int64_t* accumulators, std::uint64_t* cycle_nonzero);
+                          std::int64_t* accumulators) const;
+  // The block's rows with a nonzero digit, [cycle][lane] (kernels::kAnalogLanes lanes).
+  [[nodiscard]] const std::uint32_t* lane_nonzero() const;
 
   // The loaded vector's code of the i-th converting column in `cycle`, as the last
   // convert_vector left it, and the cycles that convert_vector converted in float lanes.

@@ -10,6 +10,7 @@
 #include "sim/core/errors.h"
 #include "sim/core/simd_clones.h"
 #include "sim/encoding/weight_encoding.h"
+#include "sim/macro/analog_lanes.h"
 #include "sim/macro/batch_kernels.h"
 #include "sim/macro/clip_kernel.h"
 #include "sim/macro/saturating_add.h"
@@ -1135,19 +1136,29 @@ void CrossbarEngine::run_block_analog_lanes(const IntMatrix& x, const SharedInpu
   counts.clipped_negative += block.below_zero;
   shared_vectors_ += x.rows;
   lane_vectors_ += x.rows;
-  CycleTally cycles;  // the block's vectors, counted once at the end (count_cycles is linear)
-  for (std::size_t t = 0; t < x.rows; ++t) {
-    std::fill(accumulators_.begin(), accumulators_.end(), 0);
-    const AnalogTally tally = analog_.finish_lane(t, signed_serial_, accumulator_limit_,
-                                                  accumulators_.data(), cycle_nonzero_.data());
-    counts.accumulator_overflows += tally.overflows;
-    ++analog_batched_;
-    analog_ordered_ += tally.ordered ? 1 : 0;
-    ++vectors_run_;
-    add_tally(tally_vector(), cycles);
-    finish_outputs(x.row(t), y + t * y_stride, counts, output_base);
+  // The block's cycles, counted at once (count_cycles is linear), as tally_vector would per
+  // vector.
+  CycleTally cycles;
+  cycles.vectors = x.rows;
+  const std::uint32_t* nonzero = analog_.lane_nonzero();
+  for (std::size_t p = 0; p < cycle_count; ++p) {
+    for (std::size_t t = 0; t < x.rows; ++t) {
+      const std::uint32_t rows_set = nonzero[p * kernels::kAnalogLanes + t];
+      cycles.nonzero_digits += rows_set;
+      ++(converts_with(rows_set) ? cycles.converted_cycles : cycles.skipped_cycles);
+    }
   }
   count_cycles(cycles, counts);
+  for (std::size_t t = 0; t < x.rows; ++t) {
+    std::fill(accumulators_.begin(), accumulators_.end(), 0);
+    const AnalogTally tally =
+        analog_.finish_lane(t, signed_serial_, accumulator_limit_, accumulators_.data());
+    counts.accumulator_overflows += tally.overflows;
+    analog_ordered_ += tally.ordered ? 1 : 0;
+    finish_outputs(x.row(t), y + t * y_stride, counts, output_base);
+  }
+  analog_batched_ += x.rows;
+  vectors_run_ += x.rows;
 }
 
 }  // namespace cimsim

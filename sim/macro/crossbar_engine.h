@@ -269,8 +269,11 @@ class CrossbarEngine {
   [[nodiscard]] CycleTally tally_vector() const;
   // Whether cycle p converts (else it is skipped: no nonzero digit and skipping on).
   [[nodiscard]] bool converts(int cycle) const {
-    return cycle_nonzero_[static_cast<std::size_t>(cycle)] != 0 ||
-           !settings_.adc.skip_zero_input_cycles;
+    return converts_with(cycle_nonzero_[static_cast<std::size_t>(cycle)]);
+  }
+  // Whether a cycle with `nonzero_rows` rows of nonzero digit converts.
+  [[nodiscard]] bool converts_with(std::uint64_t nonzero_rows) const {
+    return nonzero_rows != 0 || !settings_.adc.skip_zero_input_cycles;
   }
   // The counting path every kernel feeds: the digit, cell, DAC, conversion, shift-add, input
   // buffer and cycle counts of `tally`.
