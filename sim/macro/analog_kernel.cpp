@@ -609,10 +609,10 @@ AnalogKernel::AnalogKernel(const MappedCrossbar& crossbar, const MappingGeometry
       for (std::size_t r = 0; r < rows; ++r) {
         const float g = g_[r * stride_ + i];
         if (g == 0.0F) continue;
-        lane_row_.push_back(static_cast<std::uint32_t>(r));
+        lane_word_.push_back(static_cast<std::uint32_t>(crossbar.gather[r]));
         lane_g_.push_back(g);
       }
-      lane_begin_[i + 1] = static_cast<std::uint32_t>(lane_row_.size());
+      lane_begin_[i + 1] = static_cast<std::uint32_t>(lane_word_.size());
     }
   }
   if (read_noise_ || device.adc_noise_sigma_lsb > 0.0) perturbed_.resize(count);
@@ -773,7 +773,8 @@ AnalogTally AnalogKernel::convert_vector(std::uint64_t vector, const std::uint8_
   return add_codes(converts, signed_serial, limit, accumulators, tally);
 }
 
-AnalogTally AnalogKernel::convert_lanes(const std::uint64_t* masks, bool signed_serial) {
+AnalogTally AnalogKernel::convert_lanes(const std::uint64_t* planes, std::size_t plane_words,
+                                        bool signed_serial) {
   constexpr std::size_t kLanes = kernels::kAnalogLanes;
   const std::size_t n = converting_.size();
   LaneBlock& block = lane_block();
@@ -783,12 +784,19 @@ AnalogTally AnalogKernel::convert_lanes(const std::uint64_t* masks, bool signed_
   block.nonzero.resize(static_cast<std::size_t>(cycles_) * kLanes);
   block.up.assign(output_up_.size() * kLanes, 0);
   block.down.assign(output_up_.size() * kLanes, 0);
-  const kernels::AnalogLaneColumns columns{crossbar_->gather.size(), n,
-                                           lane_begin_.data(),       lane_row_.data(),
-                                           lane_g_.data(),           inverse_step_float_.data(),
-                                           top_half_.data(),         max_code_float_.data()};
+  kernels::AnalogLaneColumns columns;
+  columns.rows = crossbar_->gather.size();
+  columns.columns = n;
+  columns.gather = crossbar_->gather.data();
+  columns.plane_words = plane_words;
+  columns.begin = lane_begin_.data();
+  columns.word = lane_word_.data();
+  columns.g = lane_g_.data();
+  columns.inverse_step = inverse_step_float_.data();
+  columns.top_half = top_half_.data();
+  columns.max_code = max_code_float_.data();
   const kernels::AnalogLaneClips clips = kernels::analog_lane_block(
-      masks, cycles_, signed_serial ? cycles_ - 1 : -1, columns, block.codes.data(),
+      planes, cycles_, signed_serial ? cycles_ - 1 : -1, columns, block.codes.data(),
       block.weighted.data(), block.negative.data(), block.nonzero.data());
   // Per output and lane, the positive and the negative parts of its columns' weighted codes
   // (add_codes' sums, for the whole block). Codes are never negative, so a column's positive

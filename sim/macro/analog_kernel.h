@@ -74,10 +74,11 @@ class AnalogKernel {
   // weighted by 2^cycle summing within int32 (sim/macro/analog_lanes.h).
   [[nodiscard]] bool lane_parallel() const { return lane_parallel_; }
   // Sums and converts a block of kernels::kAnalogLanes vectors at once: bit t of
-  // masks[p * rows + r] is row r's digit in cycle p of the block's vector t (no bit set past the
-  // last vector). Returns the block's clipped conversions; each vector is then finished by
-  // finish_lane.
-  AnalogTally convert_lanes(const std::uint64_t* masks, bool signed_serial);
+  // planes[p * plane_words + k] is input k's digit in cycle p of the block's vector t (the
+  // layer's shared planes; no bit set past the last vector), row r reading input gather[r].
+  // Returns the block's clipped conversions; each vector is then finished by finish_lane.
+  AnalogTally convert_lanes(const std::uint64_t* planes, std::size_t plane_words,
+                            bool signed_serial);
   // The block's vector t: its conversions added into accumulators as convert_vector would
   // (the tally's overflows and order; its clips are convert_lanes').
   AnalogTally finish_lane(std::size_t t, bool signed_serial, std::int64_t limit,
@@ -199,10 +200,11 @@ class AnalogKernel {
   std::vector<std::int64_t> output_up_;
   std::vector<std::int64_t> output_down_;
   // The lane kernel (convert_lanes): each converting column's rows of nonzero conductance,
-  // [lane_begin_[i], lane_begin_[i + 1]) of lane_row_ and lane_g_ (sim/macro/analog_lanes.h).
+  // [lane_begin_[i], lane_begin_[i + 1]) of lane_word_ (their inputs) and lane_g_
+  // (sim/macro/analog_lanes.h).
   bool lane_parallel_ = false;
   std::vector<std::uint32_t> lane_begin_;
-  std::vector<std::uint32_t> lane_row_;
+  std::vector<std::uint32_t> lane_word_;
   std::vector<float> lane_g_;
   CounterRng read_noise_rng_{0, RandomStream::kReadNoise};
   CounterRng adc_noise_rng_{0, RandomStream::kAdcNoise};

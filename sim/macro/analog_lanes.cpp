@@ -38,17 +38,18 @@ AnalogLaneClips lane_block_portable(const std::uint64_t* masks, int cycles, int 
   std::fill(weighted, weighted + n * kAnalogLanes, 0);
   std::fill(negative, negative + n * kAnalogLanes, 0);
   for (int p = 0; p < cycles; ++p) {
-    const std::uint64_t* mask = masks + static_cast<std::size_t>(p) * in.rows;
+    const std::uint64_t* mask = masks + static_cast<std::size_t>(p) * in.plane_words;
     const auto pu = static_cast<std::size_t>(p);
     for (std::size_t t = 0; t < kAnalogLanes; ++t) {
       std::uint32_t set = 0;
-      for (std::size_t r = 0; r < in.rows; ++r)
-        set += static_cast<std::uint32_t>(mask[r] >> t) & 1U;
+      for (std::size_t r = 0; r < in.rows; ++r) {
+        set += static_cast<std::uint32_t>(mask[in.gather[r]] >> t) & 1U;
+      }
       nonzero[pu * kAnalogLanes + t] = set;
       for (std::size_t i = 0; i < n; ++i) {
         float sum = 0.0F;
         for (std::uint32_t e = in.begin[i]; e < in.begin[i + 1]; ++e) {
-          if (((mask[in.row[e]] >> t) & 1U) != 0) sum += in.g[e];
+          if (((mask[in.word[e]] >> t) & 1U) != 0) sum += in.g[e];
         }
         const LaneCode code = convert_sum(sum, in.inverse_step[i], in.top_half[i], in.max_code[i]);
         clips.below += code.below ? 1 : 0;
@@ -112,13 +113,13 @@ CIMSIM_AVX512BW_TARGET void column_cycles(const std::uint64_t* masks, int p0, in
 #pragma GCC unroll 4
     for (int q = 0; q < 4; ++q) acc[c][q] = _mm512_setzero_ps();
   }
-  const std::uint64_t* base = masks + static_cast<std::size_t>(p0) * in.rows;
+  const std::uint64_t* base = masks + static_cast<std::size_t>(p0) * in.plane_words;
   for (std::uint32_t e = in.begin[i]; e < in.begin[i + 1]; ++e) {
     const __m512 term = _mm512_set1_ps(in.g[e]);
-    const std::uint64_t* word = base + in.row[e];
+    const std::uint64_t* word = base + in.word[e];
 #pragma GCC unroll 4
     for (int c = 0; c < PC; ++c) {
-      const std::uint64_t* cycle_word = word + static_cast<std::size_t>(c) * in.rows;
+      const std::uint64_t* cycle_word = word + static_cast<std::size_t>(c) * in.plane_words;
 #pragma GCC unroll 4
       for (int q = 0; q < 4; ++q) {
         acc[c][q] = _mm512_mask_add_ps(acc[c][q], lane_mask(cycle_word, static_cast<unsigned>(q)),
@@ -158,12 +159,13 @@ CIMSIM_AVX512BW_TARGET AnalogLaneClips lane_block_avx512(
   const __m512i one = _mm512_set1_epi16(1);
   for (int p = 0; p < cycles; ++p) {
     const auto pu = static_cast<std::size_t>(p);
-    const std::uint64_t* mask = masks + pu * in.rows;
+    const std::uint64_t* mask = masks + pu * in.plane_words;
     __m512i low = _mm512_setzero_si512();
     __m512i high = _mm512_setzero_si512();
     for (std::size_t r = 0; r < in.rows; ++r) {
-      low = _mm512_mask_add_epi16(low, static_cast<__mmask32>(mask[r]), low, one);
-      high = _mm512_mask_add_epi16(high, static_cast<__mmask32>(mask[r] >> 32U), high, one);
+      const std::uint64_t word = mask[in.gather[r]];
+      low = _mm512_mask_add_epi16(low, static_cast<__mmask32>(word), low, one);
+      high = _mm512_mask_add_epi16(high, static_cast<__mmask32>(word >> 32U), high, one);
     }
     std::uint32_t* out = nonzero + pu * kAnalogLanes;
     _mm512_storeu_si512(

@@ -6,7 +6,7 @@
 // one-output crossbars (conv2d_2 of the MNIST CNN: 192 crossbars of 32 or 128 rows and 6 to 14
 // converting columns, 5.76 M vectors per 10 000 images) spent about 1800 machine cycles per
 // crossbar and vector that way. Here a row's bits of 64 vectors in a cycle (a word of the
-// layer's shared input planes, gathered once per crossbar and block) mask 16-lane adds of the
+// layer's shared input planes) mask 16-lane adds of the
 // row's conductance. Each column goes through only its rows of nonzero conductance (with 1-bit
 // cells and differential pairs, most cells are zero), 4 cycles x 64 lanes of sums in registers,
 // and each conversion handles 16 vectors.
@@ -27,11 +27,15 @@ constexpr std::size_t kAnalogLanes = 64;  // vectors per block [vectors]
 // A crossbar's converting columns as the lane kernel reads them: per column, the rows whose
 // conductance is not zero, in row order, with their conductances (a zero conductance adds +0 to
 // a sum that is never -0, which leaves it unchanged, so these are all the terms that count).
+// Rows read their bits from the layer's shared planes: row r's word in a cycle is the
+// gather[r]-th of the cycle's plane_words.
 struct AnalogLaneColumns {
   std::size_t rows = 0;
   std::size_t columns = 0;
+  const std::int32_t* gather = nullptr;
+  std::size_t plane_words = 0;
   const std::uint32_t* begin = nullptr;  // column i's entries: [begin[i], begin[i + 1])
-  const std::uint32_t* row = nullptr;    // each entry's row
+  const std::uint32_t* word = nullptr;   // each entry's word: gather[its row]
   const float* g = nullptr;              // each entry's conductance [level steps]
   // Per column, the float conversion's tables (AnalogKernel: 1/step, max_code + 0.5, max_code).
   const float* inverse_step = nullptr;
@@ -46,7 +50,8 @@ struct AnalogLaneClips {
 };
 
 // For a block of kAnalogLanes vectors (lanes past the last vector have no bit set): bit t of
-// masks[p * rows + r] is the digit of row r in cycle p of vector t. Writes, for every lane t,
+// masks[p * plane_words + gather[r]] is the digit of row r in cycle p of vector t (the shared
+// planes, sim/macro/shared_inputs.h). Writes, for every lane t,
 // cycle p < cycles and column i:
 // - codes[(p * columns + i) * kAnalogLanes + t], the column's code;
 // - weighted[i * kAnalogLanes + t], the sum over cycles p != negative_cycle of code << p;

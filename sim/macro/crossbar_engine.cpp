@@ -1123,15 +1123,8 @@ void CrossbarEngine::run_batch_analog(const IntMatrix& x, std::int64_t* y, std::
 void CrossbarEngine::run_block_analog_lanes(const IntMatrix& x, const SharedInputPlanes& shared,
                                             std::int64_t* y, std::size_t y_stride,
                                             EventCounts& counts, std::int32_t output_base) {
-  // Each row's word of the block's bits per cycle, gathered once for the whole block.
-  const std::size_t rows = crossbar_.gather.size();
   const std::size_t cycle_count = static_cast<std::size_t>(cycles_);
-  std::uint64_t* masks = scratch_of(block_scratch().planes, cycle_count * rows);
-  for (std::size_t p = 0; p < cycle_count; ++p) {
-    const std::uint64_t* lanes = shared.planes(static_cast<int>(p));
-    for (std::size_t r = 0; r < rows; ++r) masks[p * rows + r] = lanes[crossbar_.gather[r]];
-  }
-  const AnalogTally block = analog_.convert_lanes(masks, signed_serial_);
+  const AnalogTally block = analog_.convert_lanes(shared.planes(0), x.cols, signed_serial_);
   counts.clipped_conversions += block.clipped;
   counts.clipped_negative += block.below_zero;
   shared_vectors_ += x.rows;
