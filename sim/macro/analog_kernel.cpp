@@ -774,7 +774,7 @@ AnalogTally AnalogKernel::convert_vector(std::uint64_t vector, const std::uint8_
 }
 
 AnalogTally AnalogKernel::convert_lanes(const std::uint64_t* planes, std::size_t plane_words,
-                                        bool signed_serial) {
+                                        std::size_t vectors, bool signed_serial) {
   constexpr std::size_t kLanes = kernels::kAnalogLanes;
   const std::size_t n = converting_.size();
   LaneBlock& block = lane_block();
@@ -796,7 +796,7 @@ AnalogTally AnalogKernel::convert_lanes(const std::uint64_t* planes, std::size_t
   columns.top_half = top_half_.data();
   columns.max_code = max_code_float_.data();
   const kernels::AnalogLaneClips clips = kernels::analog_lane_block(
-      planes, cycles_, signed_serial ? cycles_ - 1 : -1, columns, block.codes.data(),
+      planes, vectors, cycles_, signed_serial ? cycles_ - 1 : -1, columns, block.codes.data(),
       block.weighted.data(), block.negative.data(), block.nonzero.data());
   // Per output and lane, the positive and the negative parts of its columns' weighted codes
   // (add_codes' sums, for the whole block). Codes are never negative, so a column's positive

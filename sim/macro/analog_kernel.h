@@ -73,12 +73,12 @@ class AnalogKernel {
   // Whether convert_lanes can run: 1-bit DACs, the float conversion, and every column's codes
   // weighted by 2^cycle summing within int32 (sim/macro/analog_lanes.h).
   [[nodiscard]] bool lane_parallel() const { return lane_parallel_; }
-  // Sums and converts a block of kernels::kAnalogLanes vectors at once: bit t of
+  // Sums and converts a block of `vectors` <= kernels::kAnalogLanes vectors at once: bit t of
   // planes[p * plane_words + k] is input k's digit in cycle p of the block's vector t (the
   // layer's shared planes; no bit set past the last vector), row r reading input gather[r].
   // Returns the block's clipped conversions; each vector is then finished by finish_lane.
   AnalogTally convert_lanes(const std::uint64_t* planes, std::size_t plane_words,
-                            bool signed_serial);
+                            std::size_t vectors, bool signed_serial);
   // The block's vector t: its conversions added into accumulators as convert_vector would
   // (the tally's overflows and order; its clips are convert_lanes').
   AnalogTally finish_lane(std::size_t t, bool signed_serial, std::int64_t limit,

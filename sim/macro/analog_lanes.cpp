@@ -1,8 +1,10 @@
 #include "sim/macro/analog_lanes.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstring>
+#include <utility>
 
 #if defined(__GNUC__) && defined(__x86_64__)
 #include <immintrin.h>
@@ -100,28 +102,29 @@ CIMSIM_AVX512BW_TARGET inline __m512i convert_16(__m512 sum, const LaneTables& t
                                whole, _mm512_set1_epi32(1));
 }
 
-// Column i's sums of PC cycles from p0, all 64 lanes: 4 * PC sums in registers while the
+// Column i's sums of PC cycles from p0 in the first Q parts of 16 lanes (a block of at most
+// 16 Q vectors: the other lanes are zero and never read): PC * Q sums in registers while the
 // column's entries go by (one broadcast conductance, PC row words), then their conversions.
-template <int PC>
+template <int PC, int Q>
 CIMSIM_AVX512BW_TARGET void column_cycles(const std::uint64_t* masks, int p0, int negative_cycle,
                                           const AnalogLaneColumns& in, std::size_t i,
                                           std::int32_t* codes, std::int32_t* weighted,
                                           std::int32_t* negative, AnalogLaneClips& clips) {
-  __m512 acc[PC][4];
-#pragma GCC unroll 4
+  __m512 acc[PC][Q];
+#pragma GCC unroll 8
   for (int c = 0; c < PC; ++c) {
 #pragma GCC unroll 4
-    for (int q = 0; q < 4; ++q) acc[c][q] = _mm512_setzero_ps();
+    for (int q = 0; q < Q; ++q) acc[c][q] = _mm512_setzero_ps();
   }
   const std::uint64_t* base = masks + static_cast<std::size_t>(p0) * in.plane_words;
   for (std::uint32_t e = in.begin[i]; e < in.begin[i + 1]; ++e) {
     const __m512 term = _mm512_set1_ps(in.g[e]);
     const std::uint64_t* word = base + in.word[e];
-#pragma GCC unroll 4
+#pragma GCC unroll 8
     for (int c = 0; c < PC; ++c) {
       const std::uint64_t* cycle_word = word + static_cast<std::size_t>(c) * in.plane_words;
 #pragma GCC unroll 4
-      for (int q = 0; q < 4; ++q) {
+      for (int q = 0; q < Q; ++q) {
         acc[c][q] = _mm512_mask_add_ps(acc[c][q], lane_mask(cycle_word, static_cast<unsigned>(q)),
                                        acc[c][q], term);
       }
@@ -130,13 +133,13 @@ CIMSIM_AVX512BW_TARGET void column_cycles(const std::uint64_t* masks, int p0, in
   const std::size_t n = in.columns;
   const LaneTables table{_mm512_set1_ps(in.inverse_step[i]), _mm512_set1_ps(in.top_half[i]),
                          _mm512_set1_ps(in.max_code[i])};
-#pragma GCC unroll 4
+#pragma GCC unroll 8
   for (int c = 0; c < PC; ++c) {
     const int p = p0 + c;
     std::int32_t* sums = (p == negative_cycle ? negative : weighted) + i * kAnalogLanes;
     std::int32_t* cycle_codes = codes + (static_cast<std::size_t>(p) * n + i) * kAnalogLanes;
 #pragma GCC unroll 4
-    for (int q = 0; q < 4; ++q) {
+    for (int q = 0; q < Q; ++q) {
       const std::size_t lane = std::size_t{16} * static_cast<std::size_t>(q);
       const __m512i code = convert_16(acc[c][q], table, clips);
       _mm512_storeu_si512(cycle_codes + lane, code);
@@ -148,9 +151,23 @@ CIMSIM_AVX512BW_TARGET void column_cycles(const std::uint64_t* masks, int p0, in
   }
 }
 
-CIMSIM_AVX512BW_TARGET AnalogLaneClips lane_block_avx512(
-    const std::uint64_t* masks, int cycles, int negative_cycle, const AnalogLaneColumns& in,
-    std::int32_t* codes, std::int32_t* weighted, std::int32_t* negative, std::uint32_t* nonzero) {
+using ColumnCycles = void (*)(const std::uint64_t*, int, int, const AnalogLaneColumns&, std::size_t,
+                              std::int32_t*, std::int32_t*, std::int32_t*, AnalogLaneClips&);
+
+// column_cycles<PC, Q> for PC = 1 to the table's size: at most 16 sums in registers.
+template <int Q, std::size_t... C>
+constexpr std::array<ColumnCycles, sizeof...(C)> cycle_kernels(std::index_sequence<C...> /*pc*/) {
+  return {&column_cycles<static_cast<int>(C + 1), Q>...};
+}
+constexpr auto kOnePart = cycle_kernels<1>(std::make_index_sequence<8>{});
+constexpr auto kTwoParts = cycle_kernels<2>(std::make_index_sequence<8>{});
+constexpr auto kThreeParts = cycle_kernels<3>(std::make_index_sequence<5>{});
+constexpr auto kFourParts = cycle_kernels<4>(std::make_index_sequence<4>{});
+
+CIMSIM_AVX512BW_TARGET AnalogLaneClips
+lane_block_avx512(const std::uint64_t* masks, std::size_t vectors, int cycles, int negative_cycle,
+                  const AnalogLaneColumns& in, std::int32_t* codes, std::int32_t* weighted,
+                  std::int32_t* negative, std::uint32_t* nonzero) {
   AnalogLaneClips clips;
   const std::size_t n = in.columns;
   std::fill(weighted, weighted + n * kAnalogLanes, 0);
@@ -177,23 +194,20 @@ CIMSIM_AVX512BW_TARGET AnalogLaneClips lane_block_avx512(
     _mm512_storeu_si512(out + 48, _mm512_maskz_cvtepu16_epi32(
                                       0xFFFF, _mm512_maskz_extracti64x4_epi64(0xF, high, 1)));
   }
+  // Only the parts of 16 lanes that hold vectors.
+  const std::size_t parts = std::max<std::size_t>(1, (vectors + 15) / 16);
+  const ColumnCycles* kernels = parts == 1   ? kOnePart.data()
+                                : parts == 2 ? kTwoParts.data()
+                                : parts == 3 ? kThreeParts.data()
+                                             : kFourParts.data();
+  const int most = parts == 1   ? static_cast<int>(kOnePart.size())
+                   : parts == 2 ? static_cast<int>(kTwoParts.size())
+                   : parts == 3 ? static_cast<int>(kThreeParts.size())
+                                : static_cast<int>(kFourParts.size());
   for (std::size_t i = 0; i < n; ++i) {
-    int p0 = 0;
-    for (; p0 + 4 <= cycles; p0 += 4) {
-      column_cycles<4>(masks, p0, negative_cycle, in, i, codes, weighted, negative, clips);
-    }
-    switch (cycles - p0) {
-      case 3:
-        column_cycles<3>(masks, p0, negative_cycle, in, i, codes, weighted, negative, clips);
-        break;
-      case 2:
-        column_cycles<2>(masks, p0, negative_cycle, in, i, codes, weighted, negative, clips);
-        break;
-      case 1:
-        column_cycles<1>(masks, p0, negative_cycle, in, i, codes, weighted, negative, clips);
-        break;
-      default:
-        break;
+    for (int p0 = 0; p0 < cycles; p0 += most) {
+      const int pc = std::min(most, cycles - p0);
+      kernels[pc - 1](masks, p0, negative_cycle, in, i, codes, weighted, negative, clips);
     }
   }
   return clips;
@@ -218,14 +232,14 @@ void force_portable_analog_lanes(bool portable) {
   portable_forced.store(portable, std::memory_order_relaxed);
 }
 
-AnalogLaneClips analog_lane_block(const std::uint64_t* masks, int cycles, int negative_cycle,
-                                  const AnalogLaneColumns& columns, std::int32_t* codes,
-                                  std::int32_t* weighted, std::int32_t* negative,
-                                  std::uint32_t* nonzero) {
+AnalogLaneClips analog_lane_block(const std::uint64_t* masks, std::size_t vectors, int cycles,
+                                  int negative_cycle, const AnalogLaneColumns& columns,
+                                  std::int32_t* codes, std::int32_t* weighted,
+                                  std::int32_t* negative, std::uint32_t* nonzero) {
 #if defined(__GNUC__) && defined(__x86_64__)
   if (analog_lanes_use_avx512()) {
-    return lane_block_avx512(masks, cycles, negative_cycle, columns, codes, weighted, negative,
-                             nonzero);
+    return lane_block_avx512(masks, vectors, cycles, negative_cycle, columns, codes, weighted,
+                             negative, nonzero);
   }
 #endif
   return lane_block_portable(masks, cycles, negative_cycle, columns, codes, weighted, negative,

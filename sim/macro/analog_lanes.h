@@ -49,7 +49,8 @@ struct AnalogLaneClips {
   std::uint64_t above = 0;
 };
 
-// For a block of kAnalogLanes vectors (lanes past the last vector have no bit set): bit t of
+// For a block of `vectors` <= kAnalogLanes vectors (lanes past the last vector have no bit set,
+// and their results may be skipped: only lanes t < vectors are defined below): bit t of
 // masks[p * plane_words + gather[r]] is the digit of row r in cycle p of vector t (the shared
 // planes, sim/macro/shared_inputs.h). Writes, for every lane t,
 // cycle p < cycles and column i:
@@ -61,10 +62,10 @@ struct AnalogLaneClips {
 // The caller guarantees that max_code * (2^cycles - 1) fits an int32 and rows < 65536.
 // AVX-512BW where the CPU has it (checked once at run time), else a portable loop: the same
 // results.
-AnalogLaneClips analog_lane_block(const std::uint64_t* masks, int cycles, int negative_cycle,
-                                  const AnalogLaneColumns& columns, std::int32_t* codes,
-                                  std::int32_t* weighted, std::int32_t* negative,
-                                  std::uint32_t* nonzero);
+AnalogLaneClips analog_lane_block(const std::uint64_t* masks, std::size_t vectors, int cycles,
+                                  int negative_cycle, const AnalogLaneColumns& columns,
+                                  std::int32_t* codes, std::int32_t* weighted,
+                                  std::int32_t* negative, std::uint32_t* nonzero);
 
 // Whether analog_lane_block runs its AVX-512BW variant (for the tests); `portable` makes every
 // later call take the portable loop.

@@ -1124,7 +1124,7 @@ void CrossbarEngine::run_block_analog_lanes(const IntMatrix& x, const SharedInpu
                                             std::int64_t* y, std::size_t y_stride,
                                             EventCounts& counts, std::int32_t output_base) {
   const std::size_t cycle_count = static_cast<std::size_t>(cycles_);
-  const AnalogTally block = analog_.convert_lanes(shared.planes(0), x.cols, signed_serial_);
+  const AnalogTally block = analog_.convert_lanes(shared.planes(0), x.cols, x.rows, signed_serial_);
   counts.clipped_conversions += block.clipped;
   counts.clipped_negative += block.below_zero;
   shared_vectors_ += x.rows;
