@@ -72,7 +72,8 @@ AnalogLaneClips lane_block_portable(const std::uint64_t* masks, int cycles, int 
 // shift, an extension and a move per part.
 CIMSIM_AVX512BW_TARGET inline __mmask16 lane_mask(const std::uint64_t* word, unsigned part) {
   std::uint16_t bits = 0;
-  std::memcpy(&bits, reinterpret_cast<const unsigned char*>(word) + 2 * part, sizeof bits);
+  std::memcpy(&bits, reinterpret_cast<const unsigned char*>(word) + std::size_t{2} * part,
+              sizeof bits);
   return bits;
 }
 

@@ -885,7 +885,12 @@ void CrossbarEngine::run_batch_row_adds(const IntMatrix& x, std::int64_t* y, std
       split_saturating_ ? nullptr
                         : scratch_of(scratch.digits, (block_vectors * cycle_count + 1) * stride);
   std::int32_t* block_sums =
-      scratch_of(scratch.sums, block_vectors * cycle_count * convert_columns);
+      split_saturating_ ? nullptr
+                        : scratch_of(scratch.sums, block_vectors * cycle_count * convert_columns);
+  // Saturating byte sums convert as they are made: each vector's clip columns' accumulated
+  // values.
+  std::int64_t* block_clip_acc =
+      split_saturating_ ? scratch_of(scratch.clip_acc, block_vectors * clips) : nullptr;
   std::uint64_t* block_nonzero = scratch_of(scratch.nonzero, block_vectors * cycle_count);
   std::int64_t* block_acc = scratch_of(scratch.acc, block_vectors * outputs);
   CycleTally tally;  // the call's vectors, counted once at the end (count_cycles is linear)
@@ -895,14 +900,13 @@ void CrossbarEngine::run_batch_row_adds(const IntMatrix& x, std::int64_t* y, std
     for (std::size_t t = 0; t < n; ++t) {
       prefetch_inputs(x, first + t + kAhead);
       if (split_saturating_) {
-        // Each nonzero cycle's sums straight from its bit plane (padding columns sum to zero).
+        // Each nonzero cycle's sums straight from its bit plane, converted and accumulated.
         load_split_planes(x.row(first + t));
-        for (std::size_t p = 0; p < cycle_count; ++p) {
-          if (cycle_nonzero_[p] == 0) continue;
-          kernels::saturating_plane_sums(clip_cells_u8_.data(), clip_bytes_stride_,
-                                         &split_planes_[p * space_words_], space_words_,
-                                         convert_columns, &block_sums[kept++ * convert_columns]);
-        }
+        counts.clipped_conversions += kernels::saturating_convert(
+            clip_cells_u8_.data(), clip_bytes_stride_, split_planes_.data(), space_words_, cycles_,
+            signed_serial_ ? cycles_ - 1 : -1, clips, clip_half_.data(), clip_shift_.data(),
+            clip_max_code_.data(), &block_clip_acc[t * clips]);
+        for (std::size_t p = 0; p < cycle_count; ++p) kept += cycle_nonzero_[p] != 0 ? 1 : 0;
       } else {
         load_split_digits(x.row(first + t), &block_digits[kept * stride], stride);
         for (std::size_t p = 0; p < cycle_count; ++p) kept += cycle_nonzero_[p] != 0 ? 1 : 0;
@@ -925,7 +929,8 @@ void CrossbarEngine::run_batch_row_adds(const IntMatrix& x, std::int64_t* y, std
       std::copy_n(&block_acc[t * outputs], outputs, accumulators_.begin());
       std::copy_n(&block_nonzero[t * cycle_count], cycle_count, cycle_nonzero_.begin());
       std::fill(clip_acc_.begin(), clip_acc_.end(), 0);
-      for (int p = 0; p < cycles_; ++p) {
+      if (split_saturating_) std::copy_n(&block_clip_acc[t * clips], clips, clip_acc_.begin());
+      for (int p = 0; p < cycles_ && !split_saturating_; ++p) {
         // Skipped, or every sum is zero: codes zero, nothing clips (and no product row).
         if (cycle_nonzero_[static_cast<std::size_t>(p)] == 0) continue;
         const bool negative = signed_serial_ && p == cycles_ - 1;

@@ -155,7 +155,7 @@ class CrossbarEngine {
   [[nodiscard]] std::uint64_t int8_batched_vectors() const { return int8_batched_; }
   // Cycles of those vectors left out of the product: no nonzero digit, so their sums are zero.
   [[nodiscard]] std::uint64_t int8_zero_cycles() const { return int8_zero_cycles_; }
-  // Whether batches' bit-serial row adds are saturating byte sums (kernels::saturating_plane_sums)
+  // Whether batches' bit-serial row adds are saturating byte sums (kernels::saturating_convert)
   // instead of the int8 product, and the vectors of run_batch that took them.
   [[nodiscard]] bool split_saturating() const { return split_saturating_; }
   [[nodiscard]] std::uint64_t saturating_batched_vectors() const { return saturating_batched_; }
@@ -340,7 +340,7 @@ class CrossbarEngine {
   std::uint64_t int8_zero_cycles_ = 0;
   // Bit-serial row adds whose every clip column clips below a byte's 255: the clip columns'
   // cells as bytes [position][clip index], rows padded to whole kernels::kSaturatingLanes, for
-  // kernels::saturating_plane_sums instead of the int8 product.
+  // kernels::saturating_convert instead of the int8 product.
   bool split_saturating_ = false;
   std::vector<std::uint8_t> clip_cells_u8_;
   std::size_t clip_bytes_stride_ = 0;

@@ -16,15 +16,26 @@ namespace cimsim::kernels {
 constexpr std::size_t kSaturatingLanes = 64;  // columns per vector [columns]
 constexpr std::int32_t kSaturatedSum = 255;   // the largest sum a byte holds
 
-// sums[i] = min(255, sum over the rows r set in plane[0, words) of cells[r * stride + i]) for
-// i < columns, where `stride` (bytes per row of `cells`) is a multiple of 64 and columns <=
-// stride. AVX-512BW where the CPU has it (checked once at run time), else a portable loop.
-void saturating_plane_sums(const std::uint8_t* cells, std::size_t stride,
-                           const std::uint64_t* plane, std::size_t words, std::size_t columns,
-                           std::int32_t* sums);
+// One vector's bit-serial cycles, summed and converted: for every column i < columns (`stride`,
+// the bytes per row of `cells`, a multiple of 64 and at least columns), acc[i] = sum over cycles
+// p of sign_p * (min((S_p,i + half[i]) >> shift[i], max_code[i]) << shift[i]) << p, where
+// S_p,i = min(255, sum of cells[r * stride + i] over the rows r set in planes[p * words,
+// (p + 1) * words)) and sign_p is -1 for p == negative_cycle, else +1; the conversion is
+// kernels::convert_cycle's (sim/macro/batch_kernels.h), fused with the sums so that they never
+// leave the registers.
+// Returns the conversions that clipped (rounded code above max_code). A cycle without a set bit
+// converts to code 0 and never clips (half[i] < 2^shift[i]), so it is skipped. The caller
+// guarantees that every column's codes weighted by 2^p sum within int32 (they are below 256 <<
+// (cycles - 1) when the sums clip at most at 255). AVX-512BW where the CPU has it, else a
+// portable loop.
+std::uint64_t saturating_convert(const std::uint8_t* cells, std::size_t stride,
+                                 const std::uint64_t* planes, std::size_t words, int cycles,
+                                 int negative_cycle, std::size_t columns, const std::int32_t* half,
+                                 const std::int32_t* shift, const std::int32_t* max_code,
+                                 std::int64_t* acc);
 
-// Whether saturating_plane_sums runs its AVX-512BW variant (for the tests); `portable` makes
-// every later call take the portable loop.
+// Whether saturating_convert runs its AVX-512BW variant (for the tests); `portable` makes every
+// later call take the portable loop.
 [[nodiscard]] bool saturating_sums_use_avx512();
 void force_portable_saturating_sums(bool portable);
 

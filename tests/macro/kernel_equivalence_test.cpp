@@ -287,7 +287,7 @@ TEST_F(KernelEquivalence, BatchedPopcountKernelMatchesTheReferenceAcrossBlocks) 
 // counters), some runs must span more than one block, columns must clip, and cycles with no
 // nonzero digit must be left out of the product. Bit-serial crossbars whose columns all clip
 // below 255 take saturating byte sums instead of the int8 product (kernels::
-// saturating_plane_sums, portable or AVX-512BW in turn too); both sums must have run.
+// saturating_convert, portable or AVX-512BW in turn too); both sums must have run.
 TEST_F(KernelEquivalence, BatchedRowAddKernelMatchesTheReferenceOnEveryWidth) {
   std::mt19937_64 rng(2019);
   std::uniform_int_distribution<int> pick(0, 1000);
