@@ -61,7 +61,9 @@ std::uint64_t saturating_convert_portable(const std::uint8_t* cells, std::size_t
 }
 
 #if defined(__GNUC__) && defined(__x86_64__)
-#define CIMSIM_AVX512BW_TARGET __attribute__((target("avx512f,avx512bw")))
+// With BMI (every AVX-512 CPU has it): the set-bit loop clears its lowest bit with one BLSR, a
+// one-cycle chain, where the baseline ISA takes an add and an and.
+#define CIMSIM_AVX512BW_TARGET __attribute__((target("avx512f,avx512bw,bmi,bmi2")))
 
 // NV vectors of 64 columns: each cycle's byte sums in NV registers, then converted 16 columns
 // at a time into 4 NV int32 accumulators that stay in registers across the cycles.
@@ -172,7 +174,9 @@ std::atomic<bool> portable_forced{false};
 
 bool saturating_sums_use_avx512() {
 #if defined(__GNUC__) && defined(__x86_64__)
-  static const bool kSupported = __builtin_cpu_supports("avx512bw") != 0;
+  static const bool kSupported = __builtin_cpu_supports("avx512bw") != 0 &&
+                                 __builtin_cpu_supports("bmi") != 0 &&
+                                 __builtin_cpu_supports("bmi2") != 0;
   return kSupported && !portable_forced.load(std::memory_order_relaxed);
 #else
   return false;
