@@ -40,13 +40,6 @@ BlockScratch& block_scratch() {
   return scratch;
 }
 
-void add_tally(const CycleTally& vector, CycleTally& sum) {
-  sum.vectors += vector.vectors;
-  sum.nonzero_digits += vector.nonzero_digits;
-  sum.converted_cycles += vector.converted_cycles;
-  sum.skipped_cycles += vector.skipped_cycles;
-}
-
 // The first `size` entries of `buffer`, grown when needed; their contents are undefined.
 template <typename T>
 T* scratch_of(std::vector<T>& buffer, std::size_t size) {
@@ -817,12 +810,25 @@ void CrossbarEngine::run_batch_popcount(const IntMatrix& x, std::int64_t* y, std
         for (; i < end; ++i) sum += block_clip_acc[i * kBlock + t] * clip_weight_[i];
         accumulators_[output] += sum;
       }
-      std::copy_n(&block_nonzero[t * cycle_count], cycle_count, cycle_nonzero_.begin());
-      add_tally(tally_vector(), tally);
       finish_outputs(x.row(first + t), y + (first + t) * y_stride, counts, output_base);
     }
+    add_block_tally(block_nonzero, n, cycle_count, 1, tally);
   }
   count_cycles(tally, counts);
+}
+
+template <typename Count>
+void CrossbarEngine::add_block_tally(const Count* nonzero, std::size_t vectors,
+                                     std::size_t vector_stride, std::size_t cycle_stride,
+                                     CycleTally& tally) const {
+  tally.vectors += vectors;
+  for (std::size_t t = 0; t < vectors; ++t) {
+    for (std::size_t p = 0; p < static_cast<std::size_t>(cycles_); ++p) {
+      const std::uint64_t rows = nonzero[t * vector_stride + p * cycle_stride];
+      tally.nonzero_digits += rows;
+      ++(converts_with(rows) ? tally.converted_cycles : tally.skipped_cycles);
+    }
+  }
 }
 
 void CrossbarEngine::load_split_digits(const std::int32_t* x, std::uint8_t* digits,
@@ -927,27 +933,32 @@ void CrossbarEngine::run_batch_row_adds(const IntMatrix& x, std::int64_t* y, std
     const std::int32_t* sums = block_sums;
     for (std::size_t t = 0; t < n; ++t) {
       std::copy_n(&block_acc[t * outputs], outputs, accumulators_.begin());
-      std::copy_n(&block_nonzero[t * cycle_count], cycle_count, cycle_nonzero_.begin());
-      std::fill(clip_acc_.begin(), clip_acc_.end(), 0);
-      if (split_saturating_) std::copy_n(&block_clip_acc[t * clips], clips, clip_acc_.begin());
-      for (int p = 0; p < cycles_ && !split_saturating_; ++p) {
-        // Skipped, or every sum is zero: codes zero, nothing clips (and no product row).
-        if (cycle_nonzero_[static_cast<std::size_t>(p)] == 0) continue;
-        const bool negative = signed_serial_ && p == cycles_ - 1;
-        counts.clipped_conversions += kernels::convert_cycle(
-            sums, convert_columns, clip_half_.data(), clip_shift_.data(), clip_max_code_.data(),
-            static_cast<unsigned>(p * geometry_.dac_bits), negative, clip_acc_.data());
-        sums += convert_columns;
+      // The clip columns' accumulated values: converted with their sums (saturating), or here.
+      const std::int64_t* clip_values = clip_acc_.data();
+      if (split_saturating_) {
+        clip_values = &block_clip_acc[t * clips];
+      } else {
+        std::fill(clip_acc_.begin(), clip_acc_.end(), 0);
+        for (std::size_t p = 0; p < cycle_count; ++p) {
+          // Skipped, or every sum is zero: codes zero, nothing clips (and no product row).
+          if (block_nonzero[t * cycle_count + p] == 0) continue;
+          const bool negative = signed_serial_ && p + 1 == cycle_count;
+          counts.clipped_conversions += kernels::convert_cycle(
+              sums, convert_columns, clip_half_.data(), clip_shift_.data(), clip_max_code_.data(),
+              static_cast<unsigned>(p) * static_cast<unsigned>(geometry_.dac_bits), negative,
+              clip_acc_.data());
+          sums += convert_columns;
+        }
       }
       std::size_t i = 0;
       for (const auto& [output, end] : clip_outputs_) {
         std::int64_t sum = 0;
-        for (; i < end; ++i) sum += clip_acc_[i] * clip_weight_[i];
+        for (; i < end; ++i) sum += clip_values[i] * clip_weight_[i];
         accumulators_[output] += sum;
       }
-      add_tally(tally_vector(), tally);
       finish_outputs(x.row(first + t), y + (first + t) * y_stride, counts, output_base);
     }
+    add_block_tally(block_nonzero, n, cycle_count, 1, tally);
     (split_saturating_ ? saturating_batched_ : int8_batched_) += n;
   }
   count_cycles(tally, counts);
@@ -1128,7 +1139,6 @@ void CrossbarEngine::run_batch_analog(const IntMatrix& x, std::int64_t* y, std::
 void CrossbarEngine::run_block_analog_lanes(const IntMatrix& x, const SharedInputPlanes& shared,
                                             std::int64_t* y, std::size_t y_stride,
                                             EventCounts& counts, std::int32_t output_base) {
-  const std::size_t cycle_count = static_cast<std::size_t>(cycles_);
   const AnalogTally block = analog_.convert_lanes(shared.planes(0), x.cols, x.rows, signed_serial_);
   counts.clipped_conversions += block.clipped;
   counts.clipped_negative += block.below_zero;
@@ -1137,15 +1147,7 @@ void CrossbarEngine::run_block_analog_lanes(const IntMatrix& x, const SharedInpu
   // The block's cycles, counted at once (count_cycles is linear), as tally_vector would per
   // vector.
   CycleTally cycles;
-  cycles.vectors = x.rows;
-  const std::uint32_t* nonzero = analog_.lane_nonzero();
-  for (std::size_t p = 0; p < cycle_count; ++p) {
-    for (std::size_t t = 0; t < x.rows; ++t) {
-      const std::uint32_t rows_set = nonzero[p * kernels::kAnalogLanes + t];
-      cycles.nonzero_digits += rows_set;
-      ++(converts_with(rows_set) ? cycles.converted_cycles : cycles.skipped_cycles);
-    }
-  }
+  add_block_tally(analog_.lane_nonzero(), x.rows, 1, kernels::kAnalogLanes, cycles);
   count_cycles(cycles, counts);
   for (std::size_t t = 0; t < x.rows; ++t) {
     std::fill(accumulators_.begin(), accumulators_.end(), 0);

@@ -271,6 +271,11 @@ class CrossbarEngine {
   [[nodiscard]] bool converts(int cycle) const {
     return converts_with(cycle_nonzero_[static_cast<std::size_t>(cycle)]);
   }
+  // Adds to `tally` what tally_vector would count for each of `vectors` vectors t whose rows
+  // with a nonzero digit in cycle p are nonzero[t * vector_stride + p * cycle_stride].
+  template <typename Count>
+  void add_block_tally(const Count* nonzero, std::size_t vectors, std::size_t vector_stride,
+                       std::size_t cycle_stride, CycleTally& tally) const;
   // Whether a cycle with `nonzero_rows` rows of nonzero digit converts.
   [[nodiscard]] bool converts_with(std::uint64_t nonzero_rows) const {
     return nonzero_rows != 0 || !settings_.adc.skip_zero_input_cycles;
