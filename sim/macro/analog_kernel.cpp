@@ -746,11 +746,14 @@ AnalogTally AnalogKernel::convert_vector(std::uint64_t vector, const std::uint8_
     const bool negative = signed_serial && p == cycles_ - 1;
     std::int64_t* accumulated = negative ? negative_codes_.data() : positive_codes_.data();
     const auto cycle_shift = static_cast<unsigned>(p * v);
-    std::int32_t* codes = &codes_[base];
+    // (Pointer arithmetic, not &codes_[base]: a crossbar may have no converting column, and
+    // then the vectors are empty.)
+    std::int32_t* codes = codes_.data() + base;
+    const float* sums = sum_.data() + base;
     const double* inverse = inverse_step_.data();
     ClipCounts clips;
     if (!top_half_.empty()) {
-      clips = convert_cycle_float(&sum_[base], inverse_step_float_.data(), top_half_.data(),
+      clips = convert_cycle_float(sums, inverse_step_float_.data(), top_half_.data(),
                                   max_code_float_.data(), n, cycle_shift, codes, accumulated);
       ++float_cycles_;
     } else if (noise) {
@@ -760,12 +763,11 @@ AnalogTally AnalogKernel::convert_vector(std::uint64_t vector, const std::uint8_
                   : convert_perturbed_inverse(perturbed_.data(), inverse, max_code_.data(), n,
                                               cycle_shift, codes, accumulated);
     } else {
-      clips =
-          inverse_step_.empty()
-              ? convert_cycle_divide(&sum_[base], adc_offset_lsb_.data(), step_.data(),
-                                     max_code_.data(), n, cycle_shift, codes, accumulated)
-              : convert_cycle_inverse(&sum_[base], adc_offset_lsb_.data(), step_.data(), inverse,
-                                      max_code_.data(), n, cycle_shift, codes, accumulated);
+      clips = inverse_step_.empty()
+                  ? convert_cycle_divide(sums, adc_offset_lsb_.data(), step_.data(),
+                                         max_code_.data(), n, cycle_shift, codes, accumulated)
+                  : convert_cycle_inverse(sums, adc_offset_lsb_.data(), step_.data(), inverse,
+                                          max_code_.data(), n, cycle_shift, codes, accumulated);
     }
     tally.below_zero += clips.below;
     tally.clipped += clips.below + clips.above;
