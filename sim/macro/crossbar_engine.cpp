@@ -1,6 +1,7 @@
 #include "sim/macro/crossbar_engine.h"
 
 #include <algorithm>
+#include <array>
 #include <bitset>
 #include <cmath>
 
@@ -15,6 +16,7 @@
 #include "sim/macro/clip_kernel.h"
 #include "sim/macro/saturating_add.h"
 #include "sim/macro/saturating_sums.h"
+#include "sim/macro/sliced_clip.h"
 
 namespace cimsim {
 namespace {
@@ -484,6 +486,40 @@ void CrossbarEngine::prepare_split_kernel(const SplitAnalysis& split) {
   } else {
     safe_weights_ = std::move(weights);
   }
+  prepare_sliced_kernel();
+}
+
+void CrossbarEngine::prepare_sliced_kernel() {
+  const std::size_t clips = clip_columns_.size();
+  const std::size_t row_count = crossbar_.gather.size();
+  // The bit-sliced kernel reads the layer's shared input forms (gathered rows only, with a 32-bit
+  // safe product); its sums of up to 1024 rows of 4-bit cells stay well within its planes.
+  sliced_ = geometry_.dac_bits == 1 && split_popcount_ && !split_window_ && split_safe32_ &&
+            cycles_ <= kernels::kSlicedCycles && row_count <= 1024 && geometry_.cell_bits <= 4 &&
+            std::all_of(clip_columns_.begin(), clip_columns_.end(),
+                        [&](std::size_t j) { return plan_[j].bits <= kernels::kSlicedMaxAdcBits; });
+  if (!sliced_) return;
+  const auto cell_bit_count = static_cast<std::size_t>(geometry_.cell_bits);
+  // Each list padded with the shared forms' zero input (index 0; input k is k + 1).
+  const auto pad = [](std::vector<std::uint32_t>& list) {
+    while (list.size() % kernels::kSlicedGroup != 0) list.push_back(0);
+  };
+  sliced_begin_.assign(1, 0);
+  for (std::size_t i = 0; i < clips; ++i) {
+    const std::vector<std::uint8_t>& cells = crossbar_.columns[clip_columns_[i]].cells;
+    for (std::size_t b = 0; b < cell_bit_count; ++b) {
+      for (std::size_t r = 0; r < row_count; ++r) {
+        if (((cells[r] >> b) & 1U) == 0) continue;
+        sliced_inputs_.push_back(static_cast<std::uint32_t>(crossbar_.gather[r]) + 1U);
+      }
+      pad(sliced_inputs_);
+      sliced_begin_.push_back(static_cast<std::uint32_t>(sliced_inputs_.size()));
+    }
+  }
+  sliced_rows_.clear();
+  for (std::int32_t k : crossbar_.gather)
+    sliced_rows_.push_back(static_cast<std::uint32_t>(k) + 1U);
+  pad(sliced_rows_);
 }
 
 EventCounts CrossbarEngine::static_counts() const {
@@ -631,7 +667,7 @@ void CrossbarEngine::run_vector_digital(const std::int32_t* x, std::int64_t* y, 
 
 bool CrossbarEngine::reads_shared_inputs() const {
   if (analog()) return analog_.column_parallel() && geometry_.dac_bits == 1;
-  return split() && split_popcount_ && !split_window_ && split_safe32_;
+  return split() && sliced_;
 }
 
 void CrossbarEngine::run_batch(const IntMatrix& x, std::int64_t* y, std::size_t y_stride,
@@ -764,13 +800,6 @@ void CrossbarEngine::transpose_shared(const SharedInputPlanes& shared, std::size
   }
 }
 
-void CrossbarEngine::load_block_shared(const SharedInputPlanes& shared, std::uint64_t* planes,
-                                       std::uint64_t* nonzero, std::int64_t* acc) {
-  transpose_shared(shared, space_words_, planes, nonzero);
-  kernels::lane_weighted_sums(shared.values(), crossbar_.gather.data(), crossbar_.gather.size(),
-                              safe_weights32_.data(), crossbar_.outputs.size(), acc);
-}
-
 void CrossbarEngine::run_batch_popcount(const IntMatrix& x, std::int64_t* y, std::size_t y_stride,
                                         EventCounts& counts, std::int32_t output_base,
                                         const SharedInputPlanes* shared) {
@@ -792,16 +821,18 @@ void CrossbarEngine::run_batch_popcount(const IntMatrix& x, std::int64_t* y, std
   CycleTally tally;  // the call's vectors, counted once at the end (count_cycles is linear)
   for (std::size_t first = 0; first < x.rows; first += kBlock) {
     const std::size_t n = std::min(kBlock, x.rows - first);
-    if (shared != nullptr) {  // one block: x.rows <= kBlock
-      load_block_shared(*shared, block_planes, block_nonzero, block_acc);
+    // The clipping columns of the whole block at once: from the shared forms (one block, x.rows
+    // <= kBlock) by the bit-sliced kernel, else from the vectors' own planes by popcounts.
+    if (shared != nullptr) {
+      run_block_sliced(*shared, block_acc, block_clip_acc, counts, tally);
       shared_vectors_ += n;
     } else {
       load_block_gathered(x, first, n, block_planes, block_nonzero, block_acc);
+      counts.clipped_conversions +=
+          kernels::popcount_convert(block_planes, cycles_, space_words_, columns, signed_serial_,
+                                    block_clip_acc, &popcount_dead_planes_);
+      add_block_tally(block_nonzero, n, cycle_count, 1, tally);
     }
-    // The clipping columns of the whole block at once.
-    counts.clipped_conversions +=
-        kernels::popcount_convert(block_planes, cycles_, space_words_, columns, signed_serial_,
-                                  block_clip_acc, &popcount_dead_planes_);
     for (std::size_t t = 0; t < n; ++t) {
       std::copy_n(&block_acc[t * outputs], outputs, accumulators_.begin());
       std::size_t i = 0;
@@ -812,9 +843,35 @@ void CrossbarEngine::run_batch_popcount(const IntMatrix& x, std::int64_t* y, std
       }
       finish_outputs(x.row(first + t), y + (first + t) * y_stride, counts, output_base);
     }
-    add_block_tally(block_nonzero, n, cycle_count, 1, tally);
   }
   count_cycles(tally, counts);
+}
+
+void CrossbarEngine::run_block_sliced(const SharedInputPlanes& shared, std::int64_t* acc,
+                                      std::int64_t* clip_acc, EventCounts& counts,
+                                      CycleTally& tally) {
+  const std::uint64_t* by_input = shared.planes_by_input();  // present: cycles_ <= kSlicedCycles
+  kernels::lane_weighted_sums(shared.values(), crossbar_.gather.data(), crossbar_.gather.size(),
+                              safe_weights32_.data(), crossbar_.outputs.size(), acc);
+  const kernels::SlicedColumns columns{
+      sliced_inputs_.data(), sliced_begin_.data(), clip_columns_.size(), geometry_.cell_bits,
+      clip_half_.data(),     clip_shift_.data(),   clip_max_code_.data()};
+  counts.clipped_conversions +=
+      kernels::sliced_clip_convert(by_input, cycles_, columns, signed_serial_, clip_acc);
+  // The cycle tally from the rows' digits: the vectors with no nonzero digit in a cycle skip it
+  // when zero-input cycles are skipped.
+  std::array<std::uint64_t, kernels::kSlicedCycles> any{};
+  const std::size_t n = shared.vectors();
+  tally.vectors += n;
+  tally.nonzero_digits +=
+      kernels::sliced_row_digits(by_input, sliced_rows_.data(), sliced_rows_.size(), any.data());
+  const std::uint64_t lanes = n == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1U;
+  for (std::size_t p = 0; p < static_cast<std::size_t>(cycles_); ++p) {
+    const auto live = static_cast<std::uint64_t>(__builtin_popcountll(any[p] & lanes));
+    const std::uint64_t converted = converts_with(0) ? n : live;
+    tally.converted_cycles += converted;
+    tally.skipped_cycles += n - converted;
+  }
 }
 
 template <typename Count>

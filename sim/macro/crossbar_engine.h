@@ -121,8 +121,9 @@ class CrossbarEngine {
   void run_batch(const IntMatrix& x, std::int64_t* y, std::size_t y_stride, EventCounts& counts,
                  std::int32_t output_base = 0, const SharedInputPlanes* shared = nullptr);
   // Whether batches would read the layer's shared input forms (sim/macro/shared_inputs.h): the
-  // split kernel's popcount variant on gathered rows (not a window) with a 32-bit safe product,
-  // and the analog kernel's batches with 1-bit DACs. The forms must have been built with
+  // split kernel's popcount variant where the bit-sliced kernel applies (gathered rows, not a
+  // window, a 32-bit safe product, at most 8 cycles and 8-bit ADCs), and the analog kernel's
+  // batches with 1-bit DACs. The forms must have been built with
   // serial_drive().
   [[nodiscard]] bool reads_shared_inputs() const;
   [[nodiscard]] SerialDrive serial_drive() const { return {geometry_.input_bits, signed_serial_}; }
@@ -217,14 +218,18 @@ class CrossbarEngine {
                           EventCounts& counts, std::int32_t output_base,
                           const SharedInputPlanes* shared);
   // One block's input planes [cycle][word][lane] and per-cycle row counts [lane][cycle] and safe
-  // products [lane][output] for run_batch_popcount: gathered vector by vector from x, or read
-  // from the layer's shared forms of the block.
+  // products [lane][output] for run_batch_popcount, gathered vector by vector from x.
   void load_block_gathered(const IntMatrix& x, std::size_t first, std::size_t n,
                            std::uint64_t* planes, std::uint64_t* nonzero, std::int64_t* acc);
-  void load_block_shared(const SharedInputPlanes& shared, std::uint64_t* planes,
-                         std::uint64_t* nonzero, std::int64_t* acc);
+  // The row lists of the bit-sliced kernel, where it applies (sliced_).
+  void prepare_sliced_kernel();
+  // run_batch_popcount's block from the layer's shared forms: the safe products [lane][output],
+  // the clip columns' shifted sums [clip index][lane] by the bit-sliced kernel, and the block's
+  // cycles into `tally`.
+  void run_block_sliced(const SharedInputPlanes& shared, std::int64_t* acc, std::int64_t* clip_acc,
+                        EventCounts& counts, CycleTally& tally);
   // The block's bit planes of this crossbar's rows (`words` words of 64 rows) from the shared
-  // forms, [cycle][word][lane], and per-cycle row counts [lane][cycle].
+  // forms, [cycle][word][lane], and per-cycle row counts [lane][cycle] (analog batches).
   void transpose_shared(const SharedInputPlanes& shared, std::size_t words, std::uint64_t* planes,
                         std::uint64_t* nonzero);
   // The split kernel with row adds, a block of vectors at a time: the per-cycle sums of the
@@ -337,6 +342,13 @@ class CrossbarEngine {
   std::vector<std::uint64_t> clip_planes_;
   std::uint64_t popcount_dead_planes_ = 0;
   std::uint64_t shared_vectors_ = 0;
+  // ... and, for shared inputs of at most kernels::kSlicedCycles cycles and ADCs of at most
+  // kernels::kSlicedMaxAdcBits bits, the same columns as row lists for the bit-sliced kernel
+  // (kernels::SlicedColumns) and the crossbar's rows as one more list, for its digit counts.
+  bool sliced_ = false;
+  std::vector<std::uint32_t> sliced_inputs_;
+  std::vector<std::uint32_t> sliced_begin_;
+  std::vector<std::uint32_t> sliced_rows_;
   // Row adds in batches: the clip columns' cells [position][clip index] for the int8 product
   // (DAC digits within a byte; cells always are).
   bool split_int8_ = false;

@@ -19,6 +19,9 @@ SharedInputPlanes::SharedInputPlanes(const IntMatrix& x, const SerialDrive& driv
       drive_(drive),
       planes_(static_cast<std::size_t>(drive.input_bits) * x.cols),
       values_(x.cols * kLanes) {
+  if (drive.input_bits <= kernels::kSlicedCycles) {
+    by_input_.assign((x.cols + 1) * kernels::kSlicedCycles, 0);
+  }
   if (x.rows > kLanes) {
     throw RuntimeError("SharedInputPlanes: " + std::to_string(x.rows) + " vectors, at most " +
                        std::to_string(kLanes));
@@ -31,20 +34,30 @@ void SharedInputPlanes::fill(std::size_t tile) {
   const std::size_t k1 = std::min(inputs, k0 + kTile);
   const auto cycles = static_cast<std::size_t>(drive_.input_bits);
   const std::uint32_t mask = (std::uint32_t{1} << drive_.input_bits) - 1U;
-  for (std::size_t p = 0; p < cycles; ++p) {
-    std::fill(&planes_[p * inputs + k0], &planes_[p * inputs + k1], 0);
-  }
+  // The tile's planes by input and values stay in L1 while the vectors' rows are read in order;
+  // the planes by cycle are copied from them.
+  const std::size_t stride = std::max<std::size_t>(cycles, kernels::kSlicedCycles);
+  std::vector<std::uint64_t> tile_planes(kTile * stride, 0);
   std::fill(&values_[k0 * kLanes], &values_[k1 * kLanes], 0);
-  // The tile's planes and values stay in L1 while the vectors' rows are read in order.
   for (std::size_t t = 0; t < x_.rows; ++t) {
     const std::int32_t* row = x_.row(t);
     for (std::size_t k = k0; k < k1; ++k) {
       const std::uint32_t driven = static_cast<std::uint32_t>(row[k]) & mask;
       values_[k * kLanes + t] = drive_.signed_serial ? row[k] : static_cast<std::int32_t>(driven);
+      std::uint64_t* words = &tile_planes[(k - k0) * stride];
       for (std::size_t p = 0; p < cycles; ++p) {
-        planes_[p * inputs + k] |= static_cast<std::uint64_t>((driven >> p) & 1U) << t;
+        words[p] |= static_cast<std::uint64_t>((driven >> p) & 1U) << t;
       }
     }
+  }
+  for (std::size_t k = k0; k < k1; ++k) {
+    const std::uint64_t* words = &tile_planes[(k - k0) * stride];
+    for (std::size_t p = 0; p < cycles; ++p) planes_[p * inputs + k] = words[p];
+  }
+  if (!by_input_.empty()) {
+    // (stride is kSlicedCycles here: by_input_ exists for at most that many cycles)
+    std::copy(tile_planes.begin(), tile_planes.begin() + (k1 - k0) * stride,
+              &by_input_[(k0 + 1) * stride]);
   }
 }
 

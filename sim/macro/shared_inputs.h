@@ -12,7 +12,9 @@
 //   driven value (1-bit DACs, bit-serial inputs);
 // - values: for input k, the block's values side by side (the integer product's operand: the
 //   two's-complement value for signed bit-serial inputs, else the driven value).
-// Lanes past the block's last vector are zero in both.
+// - the same bit planes by input (at most kernels::kSlicedCycles cycles): for input k, its cycles'
+//   words side by side, after one all-zero input (sim/macro/sliced_clip.h reads them).
+// Lanes past the block's last vector are zero in all forms.
 #pragma once
 
 #include <cstddef>
@@ -20,6 +22,7 @@
 #include <vector>
 
 #include "sim/macro/clip_kernel.h"
+#include "sim/macro/sliced_clip.h"
 #include "sim/mapping/int_matrix.h"
 
 namespace cimsim {
@@ -52,14 +55,21 @@ class SharedInputPlanes {
   [[nodiscard]] const std::uint64_t* planes(int cycle) const {
     return &planes_[static_cast<std::size_t>(cycle) * x_.cols];
   }
+  // The bit planes by input: words kernels::kSlicedCycles * (k + 1) + p, for p < input_bits, of
+  // input k; the first kSlicedCycles words (and cycles past input_bits) are zero. Empty when the
+  // inputs take more than kSlicedCycles cycles.
+  [[nodiscard]] const std::uint64_t* planes_by_input() const {
+    return by_input_.empty() ? nullptr : by_input_.data();
+  }
   // The values: kLanes per input k.
   [[nodiscard]] const std::int32_t* values() const { return values_.data(); }
 
  private:
   const IntMatrix& x_;
   SerialDrive drive_;
-  std::vector<std::uint64_t> planes_;  // [cycle][k]
-  std::vector<std::int32_t> values_;   // [k][lane]
+  std::vector<std::uint64_t> planes_;    // [cycle][k]
+  std::vector<std::uint64_t> by_input_;  // [1 + k][kSlicedCycles]
+  std::vector<std::int32_t> values_;     // [k][lane]
 };
 
 namespace kernels {

@@ -13,6 +13,7 @@
 #include "sim/macro/int8_product.h"
 #include "sim/macro/saturating_sums.h"
 #include "sim/macro/shared_inputs.h"
+#include "sim/macro/sliced_clip.h"
 #include "sim/mapping/mapping_policy.h"
 #include "tests/macro/random_layer_case.h"
 #include "tests/systemc_test.h"
@@ -183,6 +184,7 @@ TEST_F(KernelEquivalence, BatchedPopcountKernelMatchesTheReferenceAcrossBlocks) 
   for (bool portable : {false, true}) {
     kernels::force_portable_popcount_convert(portable);
     kernels::force_portable_transpose(portable);
+    kernels::force_portable_sliced_clip(portable);
     for (int cell_bits : {1, 2, 4}) {
       for (const char* mode : {"clip", "scale"}) {
         for (bool input_signed : {false, true}) {
@@ -231,7 +233,8 @@ TEST_F(KernelEquivalence, BatchedPopcountKernelMatchesTheReferenceAcrossBlocks) 
             dead_planes += engine.popcount_dead_planes();
             if (!engine.reads_shared_inputs()) continue;
             // The same vectors from the layer's shared input forms, a block at a time as the
-            // accelerator hands them out: the same outputs and counts.
+            // accelerator hands them out, through the bit-sliced kernel (sim/macro/sliced_clip.h):
+            // the same outputs and counts.
             CrossbarEngine shared_engine(crossbar, g, s);
             WideMatrix y_shared(x.rows, n);
             EventCounts shared_counts;
@@ -271,6 +274,7 @@ TEST_F(KernelEquivalence, BatchedPopcountKernelMatchesTheReferenceAcrossBlocks) 
   }
   kernels::force_portable_popcount_convert(false);
   kernels::force_portable_transpose(false);
+  kernels::force_portable_sliced_clip(false);
   EXPECT_GE(batched_runs, 12U);
   EXPECT_GT(multi_block_runs, 0U);
   EXPECT_GT(clipped, 0U);

@@ -1,6 +1,6 @@
 // The shared input forms of gathering crossbars (sim/macro/shared_inputs.h): each bit and value
-// where its contract puts it, and the bit-matrix transpose they are read through, in both of its
-// variants.
+// where its contract puts it (bit planes by cycle and by input, values), and the bit-matrix
+// transpose they are read through, in both of its variants.
 #include "sim/macro/shared_inputs.h"
 
 #include <gtest/gtest.h>
@@ -32,13 +32,26 @@ TEST(SharedInputPlanes, EveryBitAndValueSitsInItsInputAndLane) {
         const auto driven = static_cast<std::uint32_t>(value) & 63U;
         EXPECT_EQ(shared.values()[k * SharedInputPlanes::kLanes + t],
                   input_signed ? value : static_cast<std::int32_t>(driven));
-        for (int p = 0; p < input_bits; ++p) {
-          EXPECT_EQ((shared.planes(p)[k] >> t) & 1U, (driven >> p) & 1U)
-              << "input " << k << " lane " << t << " cycle " << p;
+        for (int p = 0; p < kernels::kSlicedCycles; ++p) {
+          const std::uint64_t bit = p < input_bits ? (driven >> p) & 1U : 0U;
+          if (p < input_bits) {
+            EXPECT_EQ((shared.planes(p)[k] >> t) & 1U, bit)
+                << "input " << k << " lane " << t << " cycle " << p;
+          }
+          const std::uint64_t word = shared.planes_by_input()[(k + 1) * kernels::kSlicedCycles +
+                                                              static_cast<std::size_t>(p)];
+          EXPECT_EQ((word >> t) & 1U, bit)
+              << "by input: input " << k << " lane " << t << " cycle " << p;
         }
       }
     }
+    for (int p = 0; p < kernels::kSlicedCycles; ++p) {
+      EXPECT_EQ(shared.planes_by_input()[p], 0U) << "the zero input, cycle " << p;
+    }
   }
+  // Inputs of more cycles than the bit-sliced kernel reads have no form by input.
+  const IntMatrix wide = testing::random_matrix(rng, 3, 10, 0, 511, 0.3);
+  EXPECT_EQ(SharedInputPlanes(wide, {9, false}).planes_by_input(), nullptr);
   EXPECT_THROW(SharedInputPlanes(IntMatrix(65, 3), SerialDrive{4, false}), RuntimeError);
 }
 
