@@ -48,9 +48,29 @@ std::vector<IntMatrix> block_copies(const IntMatrix& inputs, std::size_t block_v
 // streamed it from memory once per crossbar (most of an SWS clipping run). Instead a task takes a
 // group of crossbars through the batch a block of vectors at a time: the block stays in the
 // core's L2 while the group reads it. Each crossbar still runs the batch's vectors in order.
-void precompute_blocked(const std::vector<CrossbarMacro*>& macros, const IntMatrix& inputs) {
+// Every macro's partial sums of vectors [first, end) into the layer's outputs. (From a list
+// of where they are: a layer's macros are large objects, and reading each one's fields once per
+// block of vectors took more time than the additions.)
+void add_partial_sums(const std::vector<CrossbarMacro::PartialSums>& partials, std::size_t first,
+                      std::size_t end, WideMatrix& outputs) {
+  for (const CrossbarMacro::PartialSums& partial : partials) {
+    for (std::size_t t = first; t < std::min(end, partial.rows); ++t) {
+      const std::int64_t* sums = partial.data + t * partial.cols;
+      std::int64_t* out = &outputs.at(t, partial.first_output);
+      for (std::size_t o = 0; o < partial.cols; ++o) out[o] += sums[o];
+    }
+  }
+}
+
+// The functional model of a layer's untraced macros over `inputs`, their partial sums added into
+// `outputs`.
+void precompute_blocked(const std::vector<CrossbarMacro*>& macros, const IntMatrix& inputs,
+                        WideMatrix& outputs) {
   constexpr std::size_t kCrossbarsPerTask = 16;
   for (CrossbarMacro* macro : macros) macro->start_batch(inputs.rows);
+  std::vector<CrossbarMacro::PartialSums> partials;
+  partials.reserve(macros.size());
+  for (const CrossbarMacro* macro : macros) partials.push_back(macro->partial_sums());
   // Crossbars that gather their rows read each block of the clip kernel's width in shared forms,
   // built once for all of them (sim/macro/shared_inputs.h) and small enough to stay in L2
   // while every crossbar reads it; the layer's bit-serial drive is the same for all.
@@ -71,6 +91,9 @@ void precompute_blocked(const std::vector<CrossbarMacro*>& macros, const IntMatr
                             macros[i]->precompute(block, b * SharedInputPlanes::kLanes, &shared);
                           }
                         });
+      // The block's partial sums while they are still in cache.
+      const std::size_t first = b * SharedInputPlanes::kLanes;
+      add_partial_sums(partials, first, first + block.rows, outputs);
     }
     return;
   }
@@ -84,6 +107,13 @@ void precompute_blocked(const std::vector<CrossbarMacro*>& macros, const IntMatr
                           macros[i]->precompute(block, b * kBlockVectors);
                         }
                       }
+                    });
+  // A block of output rows takes every macro's partial sums while it stays in cache (a macro of
+  // one output adds one word per row), blocks on every core: integer sums, in any order exact.
+  constexpr std::size_t kRowsPerTask = 64;
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, inputs.rows, kRowsPerTask),
+                    [&](const tbb::blocked_range<std::size_t>& range) {
+                      add_partial_sums(partials, range.begin(), range.end(), outputs);
                     });
 }
 
@@ -268,8 +298,7 @@ LayerResult Accelerator::run_layer(std::size_t index, const IntMatrix& inputs) {
   for (auto& macro : layers_[index]->macros) {
     if (!macro->traced()) untraced.push_back(macro.get());
   }
-  precompute_blocked(untraced, inputs);
-  for (CrossbarMacro* macro : untraced) macro->add_partial_sums(result.outputs);
+  precompute_blocked(untraced, inputs, result.outputs);
   run_traced(index, inputs, result.outputs);
   collect(index, result, nullptr);
   return result;

@@ -74,14 +74,10 @@ void CrossbarMacro::precompute(const IntMatrix& block, std::size_t first_vector,
                     counts_, first, shared);
 }
 
-void CrossbarMacro::add_partial_sums(WideMatrix& outputs) const {
-  const std::int32_t first =
-      engine_.crossbar().outputs.empty() ? 0 : engine_.crossbar().outputs.front();
-  for (std::size_t t = 0; t < partial_.rows; ++t) {
-    for (std::size_t o = 0; o < partial_.cols; ++o) {
-      outputs.at(t, static_cast<std::size_t>(first) + o) += partial_.at(t, o);
-    }
-  }
+CrossbarMacro::PartialSums CrossbarMacro::partial_sums() const {
+  const std::vector<std::int32_t>& outputs = engine_.crossbar().outputs;
+  return {partial_.data.data(), partial_.rows, partial_.cols,
+          outputs.empty() ? 0 : static_cast<std::size_t>(outputs.front())};
 }
 
 void CrossbarMacro::run_traced() {

@@ -45,8 +45,15 @@ class CrossbarMacro : public sc_core::sc_module {
   // (CrossbarEngine::run_batch).
   void precompute(const IntMatrix& block, std::size_t first_vector,
                   const SharedInputPlanes* shared = nullptr);
-  // Adds the precomputed partial sums into the layer's outputs (T x N).
-  void add_partial_sums(WideMatrix& outputs) const;
+  // Where the precomputed partial sums are: rows (vectors) x cols (the macro's span of outputs,
+  // from first_output), row-major. Valid until the next start_batch.
+  struct PartialSums {
+    const std::int64_t* data = nullptr;
+    std::size_t rows = 0;
+    std::size_t cols = 0;
+    std::size_t first_output = 0;
+  };
+  [[nodiscard]] PartialSums partial_sums() const;
 
   [[nodiscard]] const EventCounts& counts() const { return counts_; }
   [[nodiscard]] const CrossbarEngine& engine() const { return engine_; }

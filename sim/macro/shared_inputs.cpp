@@ -28,39 +28,6 @@ SharedInputPlanes::SharedInputPlanes(const IntMatrix& x, const SerialDrive& driv
   }
 }
 
-void SharedInputPlanes::fill(std::size_t tile) {
-  const std::size_t inputs = x_.cols;
-  const std::size_t k0 = tile * kTile;
-  const std::size_t k1 = std::min(inputs, k0 + kTile);
-  const auto cycles = static_cast<std::size_t>(drive_.input_bits);
-  const std::uint32_t mask = (std::uint32_t{1} << drive_.input_bits) - 1U;
-  // The tile's planes by input and values stay in L1 while the vectors' rows are read in order;
-  // the planes by cycle are copied from them.
-  const std::size_t stride = std::max<std::size_t>(cycles, kernels::kSlicedCycles);
-  std::vector<std::uint64_t> tile_planes(kTile * stride, 0);
-  std::fill(&values_[k0 * kLanes], &values_[k1 * kLanes], 0);
-  for (std::size_t t = 0; t < x_.rows; ++t) {
-    const std::int32_t* row = x_.row(t);
-    for (std::size_t k = k0; k < k1; ++k) {
-      const std::uint32_t driven = static_cast<std::uint32_t>(row[k]) & mask;
-      values_[k * kLanes + t] = drive_.signed_serial ? row[k] : static_cast<std::int32_t>(driven);
-      std::uint64_t* words = &tile_planes[(k - k0) * stride];
-      for (std::size_t p = 0; p < cycles; ++p) {
-        words[p] |= static_cast<std::uint64_t>((driven >> p) & 1U) << t;
-      }
-    }
-  }
-  for (std::size_t k = k0; k < k1; ++k) {
-    const std::uint64_t* words = &tile_planes[(k - k0) * stride];
-    for (std::size_t p = 0; p < cycles; ++p) planes_[p * inputs + k] = words[p];
-  }
-  if (!by_input_.empty()) {
-    // (stride is kSlicedCycles here: by_input_ exists for at most that many cycles)
-    std::copy(tile_planes.begin(), tile_planes.begin() + (k1 - k0) * stride,
-              &by_input_[(k0 + 1) * stride]);
-  }
-}
-
 namespace kernels {
 
 namespace {
@@ -184,6 +151,66 @@ void transpose_bits64(std::uint64_t* words, std::uint64_t* counts) {
   transpose_bits64_portable(words, counts);
 }
 
+namespace {
+
+// A tile's bit planes of x, words[(k - k0) * stride + p] for inputs k0 <= k < k1 (at most 64) and
+// cycles p: bit t is bit p of vector t's input k (bit p of the driven value and of the
+// two's-complement value alike, for p below the input width).
+void tile_planes_portable(const IntMatrix& x, std::size_t k0, std::size_t k1, std::size_t cycles,
+                          std::size_t stride, std::uint64_t* words) {
+  for (std::size_t t = 0; t < x.rows; ++t) {
+    const std::int32_t* row = x.row(t);
+    for (std::size_t k = k0; k < k1; ++k) {
+      const auto value = static_cast<std::uint32_t>(row[k]);
+      std::uint64_t* input = words + (k - k0) * stride;
+      for (std::size_t p = 0; p < cycles; ++p) {
+        input[p] |= static_cast<std::uint64_t>((value >> p) & 1U) << t;
+      }
+    }
+  }
+}
+
+#if defined(__GNUC__) && defined(__x86_64__)
+// The same by cycle: each vector's bits of the tile's inputs (VPTESTMD, 16 inputs per
+// instruction) make a 64 x 64 bit matrix [vector][input], transposed into [input][vector].
+CIMSIM_TRANSPOSE_TARGET void tile_planes_gfni(const IntMatrix& x, std::size_t k0, std::size_t k1,
+                                              std::size_t cycles, std::size_t stride,
+                                              std::uint64_t* words) {
+  const std::size_t width = k1 - k0;
+  alignas(64) std::array<std::uint64_t, 64> matrix{};
+  for (std::size_t p = 0; p < cycles; ++p) {
+    std::fill(matrix.begin(), matrix.end(), 0);  // vectors past the block's stay zero
+    const __m512i bit = _mm512_set1_epi32(static_cast<int>(1U << p));
+    for (std::size_t t = 0; t < x.rows; ++t) {
+      std::uint64_t bits = 0;
+      for (std::size_t begin = 0; begin < width; begin += 16) {
+        const std::size_t count = std::min<std::size_t>(16, width - begin);
+        const auto lanes = static_cast<__mmask16>((std::uint32_t{1} << count) - 1U);
+        const __m512i values = _mm512_maskz_loadu_epi32(lanes, x.row(t) + k0 + begin);
+        bits |= static_cast<std::uint64_t>(_mm512_mask_test_epi32_mask(lanes, values, bit))
+                << begin;
+      }
+      matrix[t] = bits;
+    }
+    transpose_bits64_gfni(matrix.data(), nullptr);
+    for (std::size_t k = 0; k < width; ++k) words[k * stride + p] = matrix[k];
+  }
+}
+#endif
+
+void tile_planes(const IntMatrix& x, std::size_t k0, std::size_t k1, std::size_t cycles,
+                 std::size_t stride, std::uint64_t* words) {
+#if defined(__GNUC__) && defined(__x86_64__)
+  if (transpose_bits64_uses_gfni()) {
+    tile_planes_gfni(x, k0, k1, cycles, stride, words);
+    return;
+  }
+#endif
+  tile_planes_portable(x, k0, k1, cycles, stride, words);
+}
+
+}  // namespace
+
 CIMSIM_SIMD_CLONES void lane_weighted_sums(const std::int32_t* values, const std::int32_t* gather,
                                            std::size_t rows, const std::int32_t* weights_t,
                                            std::size_t outputs, std::int64_t* acc) {
@@ -202,5 +229,34 @@ CIMSIM_SIMD_CLONES void lane_weighted_sums(const std::int32_t* values, const std
 }
 
 }  // namespace kernels
+
+void SharedInputPlanes::fill(std::size_t tile) {
+  const std::size_t inputs = x_.cols;
+  const std::size_t k0 = tile * kTile;
+  const std::size_t k1 = std::min(inputs, k0 + kTile);
+  const auto cycles = static_cast<std::size_t>(drive_.input_bits);
+  const std::uint32_t mask = (std::uint32_t{1} << drive_.input_bits) - 1U;
+  std::fill(&values_[k0 * kLanes], &values_[k1 * kLanes], 0);
+  for (std::size_t t = 0; t < x_.rows; ++t) {
+    const std::int32_t* row = x_.row(t);
+    for (std::size_t k = k0; k < k1; ++k) {
+      const std::uint32_t driven = static_cast<std::uint32_t>(row[k]) & mask;
+      values_[k * kLanes + t] = drive_.signed_serial ? row[k] : static_cast<std::int32_t>(driven);
+    }
+  }
+  // The tile's planes by input, then copied by cycle.
+  const std::size_t stride = std::max<std::size_t>(cycles, kernels::kSlicedCycles);
+  std::vector<std::uint64_t> tile_planes(kTile * stride, 0);
+  kernels::tile_planes(x_, k0, k1, cycles, stride, tile_planes.data());
+  for (std::size_t k = k0; k < k1; ++k) {
+    const std::uint64_t* words = &tile_planes[(k - k0) * stride];
+    for (std::size_t p = 0; p < cycles; ++p) planes_[p * inputs + k] = words[p];
+  }
+  if (!by_input_.empty()) {
+    // (stride is kSlicedCycles here: by_input_ exists for at most that many cycles)
+    std::copy(tile_planes.begin(), tile_planes.begin() + (k1 - k0) * stride,
+              &by_input_[(k0 + 1) * stride]);
+  }
+}
 
 }  // namespace cimsim

@@ -1,5 +1,6 @@
 // The shared input forms of gathering crossbars (sim/macro/shared_inputs.h): each bit and value
-// where its contract puts it (bit planes by cycle and by input, values), and the bit-matrix
+// where its contract puts it (bit planes by cycle and by input, built by both variants of the
+// transpose, values), and the bit-matrix
 // transpose they are read through, in both of its variants.
 #include "sim/macro/shared_inputs.h"
 
@@ -17,7 +18,10 @@ namespace {
 
 TEST(SharedInputPlanes, EveryBitAndValueSitsInItsInputAndLane) {
   std::mt19937_64 rng(77);
-  for (bool input_signed : {false, true}) {
+  for (int run = 0; run < 4; ++run) {
+    const bool input_signed = run % 2 == 1;
+    const bool portable = run >= 2;  // the planes are built by the transpose's variants
+    kernels::force_portable_transpose(portable);
     const int input_bits = 6;
     const std::int32_t lo = input_signed ? -32 : 0;
     const std::int32_t hi = input_signed ? 31 : 63;
@@ -49,6 +53,7 @@ TEST(SharedInputPlanes, EveryBitAndValueSitsInItsInputAndLane) {
       EXPECT_EQ(shared.planes_by_input()[p], 0U) << "the zero input, cycle " << p;
     }
   }
+  kernels::force_portable_transpose(false);
   // Inputs of more cycles than the bit-sliced kernel reads have no form by input.
   const IntMatrix wide = testing::random_matrix(rng, 3, 10, 0, 511, 0.3);
   EXPECT_EQ(SharedInputPlanes(wide, {9, false}).planes_by_input(), nullptr);
