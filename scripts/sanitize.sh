@@ -23,6 +23,14 @@
 # as the smaller CNN and ViT tests, only over all 10 000 test images, which takes 10+ CPU-minutes
 # each under ASan and would put CI's 90-minute limit at risk. CIMSIM_SANITIZE_EXCLUDE="" runs them
 # (the first full sanitizer run did: docs/reliability.md).
+#
+# And, for the same reason, six end-to-end tests that repeat whole runs many times over (45 to
+# 115 s each under ASan, a third of the suite together): three of the optimizer's searches
+# (OptimizeCli.StaysWithinItsBudget... still runs a whole search, its resume and its chosen file
+# here), the CNN's sweep of ADC widths, the run at several batch sizes, and the CNN on every kernel
+# in turn. What they run, ASan sees in the tests that stay: the searches' stages in the remaining
+# search, each kernel against the reference on random layers (KernelEquivalence, AnalogBatch), the
+# CNN's runs in CnnGolden and ChipCli's other tests. They run in the normal build.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=$root/build-asan
@@ -32,7 +40,10 @@ if (($# > 0)) && [[ "$1" != "--" ]]; then
 fi
 [[ "${1:-}" == "--" ]] && shift
 build_type=${CIMSIM_SANITIZE_BUILD_TYPE:-RelWithDebInfo}
-exclude=${CIMSIM_SANITIZE_EXCLUDE-^TraceCli\.(Interrupted|Terminated)RunSaysSoAndLeavesNoResults\$|OnTheFullTestSet\$}
+heavy='^OptimizeCli\.(SlurmArraysCarryEveryStageAndTheSearchGoesOnFromTheirFolders|CrossbarBudgetKeepsTheChoiceWithinItsBound|UseLiteSearchKeepsTheEmbeddingCosineWithinItsBudget)$'
+heavy+='|^CnnGolden\.LosslessAdcsMatchTheIntegerIdealAndLowBitsCostAccuracy$'
+heavy+='|^ChipCli\.TheBatchSizeChangesNoReportedTime$|^NonidealGolden\.AllOffCnnIsTheIdealRunBitForBitOnEveryKernel$'
+exclude=${CIMSIM_SANITIZE_EXCLUDE-^TraceCli\.(Interrupted|Terminated)RunSaysSoAndLeavesNoResults\$|OnTheFullTestSet\$|$heavy}
 jobs=${CIMSIM_SANITIZE_JOBS:-$(nproc)}
 export CCACHE_DIR=${CCACHE_DIR:-$root/.cache/ccache}
 
