@@ -34,6 +34,7 @@ struct BlockScratch {
   std::vector<std::uint64_t> nonzero;
   std::vector<std::int64_t> acc;
   std::vector<std::int64_t> clip_acc;
+  std::vector<std::int64_t> clip_outputs;
   std::vector<std::uint64_t> lane_counts;
 };
 
@@ -811,13 +812,16 @@ void CrossbarEngine::run_batch_popcount(const IntMatrix& x, std::int64_t* y, std
                                      geometry_.cell_bits, clip_half_.data(),
                                      clip_shift_.data(),  clip_max_code_.data()};
   // One block's input planes [cycle][word][vector], its vectors' per-cycle row counts
-  // [vector][cycle], safe products [vector][output] and clip columns' shifted sums [clip
-  // index][vector], in this thread's scratch.
+  // [vector][cycle], safe products [vector][output], clip columns' shifted sums [clip
+  // index][vector] and their weighted sums per output [clip output][vector], in this thread's
+  // scratch.
   BlockScratch& scratch = block_scratch();
   std::uint64_t* block_planes = scratch_of(scratch.planes, plane_words * kBlock);
   std::uint64_t* block_nonzero = scratch_of(scratch.nonzero, kBlock * cycle_count);
   std::int64_t* block_acc = scratch_of(scratch.acc, kBlock * outputs);
   std::int64_t* block_clip_acc = scratch_of(scratch.clip_acc, clip_columns_.size() * kBlock);
+  std::int64_t* block_clip_outputs =
+      scratch_of(scratch.clip_outputs, clip_outputs_.size() * kBlock);
   CycleTally tally;  // the call's vectors, counted once at the end (count_cycles is linear)
   for (std::size_t first = 0; first < x.rows; first += kBlock) {
     const std::size_t n = std::min(kBlock, x.rows - first);
@@ -833,13 +837,21 @@ void CrossbarEngine::run_batch_popcount(const IntMatrix& x, std::int64_t* y, std
                                     block_clip_acc, &popcount_dead_planes_);
       add_block_tally(block_nonzero, n, cycle_count, 1, tally);
     }
+    // Each output's clip columns weighted and added, the block's lanes at once.
+    std::size_t i = 0;
+    for (std::size_t c = 0; c < clip_outputs_.size(); ++c) {
+      std::int64_t* __restrict sums = &block_clip_outputs[c * kBlock];
+      std::fill(sums, sums + kBlock, 0);
+      for (; i < clip_outputs_[c].second; ++i) {
+        const std::int64_t weight = clip_weight_[i];
+        const std::int64_t* __restrict column = &block_clip_acc[i * kBlock];
+        for (std::size_t t = 0; t < kBlock; ++t) sums[t] += column[t] * weight;
+      }
+    }
     for (std::size_t t = 0; t < n; ++t) {
       std::copy_n(&block_acc[t * outputs], outputs, accumulators_.begin());
-      std::size_t i = 0;
-      for (const auto& [output, end] : clip_outputs_) {
-        std::int64_t sum = 0;
-        for (; i < end; ++i) sum += block_clip_acc[i * kBlock + t] * clip_weight_[i];
-        accumulators_[output] += sum;
+      for (std::size_t c = 0; c < clip_outputs_.size(); ++c) {
+        accumulators_[clip_outputs_[c].first] += block_clip_outputs[c * kBlock + t];
       }
       finish_outputs(x.row(first + t), y + (first + t) * y_stride, counts, output_base);
     }
@@ -879,13 +891,19 @@ void CrossbarEngine::add_block_tally(const Count* nonzero, std::size_t vectors,
                                      std::size_t vector_stride, std::size_t cycle_stride,
                                      CycleTally& tally) const {
   tally.vectors += vectors;
+  // Counted without a branch per cycle (which way it goes is data, and mispredicted often): a
+  // cycle converts unless it has no nonzero digit and such cycles are skipped.
+  std::uint64_t zero_cycles = 0;
   for (std::size_t t = 0; t < vectors; ++t) {
     for (std::size_t p = 0; p < static_cast<std::size_t>(cycles_); ++p) {
       const std::uint64_t rows = nonzero[t * vector_stride + p * cycle_stride];
       tally.nonzero_digits += rows;
-      ++(converts_with(rows) ? tally.converted_cycles : tally.skipped_cycles);
+      zero_cycles += rows == 0 ? 1U : 0U;
     }
   }
+  const std::uint64_t skipped = converts_with(0) ? 0 : zero_cycles;
+  tally.skipped_cycles += skipped;
+  tally.converted_cycles += vectors * static_cast<std::uint64_t>(cycles_) - skipped;
 }
 
 void CrossbarEngine::load_split_digits(const std::int32_t* x, std::uint8_t* digits,
