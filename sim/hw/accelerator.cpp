@@ -79,10 +79,14 @@ void precompute_blocked(const std::vector<CrossbarMacro*>& macros, const IntMatr
   });
   if (reader != macros.end()) {
     const SerialDrive drive = (*reader)->engine().serial_drive();
+    SharedForms forms{false, false, false};
+    for (const CrossbarMacro* macro : macros) {
+      if (macro->engine().reads_shared_inputs()) forms |= macro->engine().shared_forms();
+    }
     const std::vector<IntMatrix> copies = block_copies(inputs, SharedInputPlanes::kLanes);
     for (std::size_t b = 0; b < std::max<std::size_t>(copies.size(), 1); ++b) {
       const IntMatrix& block = copies.empty() ? inputs : copies[b];
-      SharedInputPlanes shared(block, drive);
+      SharedInputPlanes shared(block, drive, forms);
       tbb::parallel_for(std::size_t{0}, shared.tiles(),
                         [&](std::size_t tile) { shared.fill(tile); });
       tbb::parallel_for(tbb::blocked_range<std::size_t>(0, macros.size(), kCrossbarsPerTask),

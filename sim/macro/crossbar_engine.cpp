@@ -666,6 +666,11 @@ void CrossbarEngine::run_vector_digital(const std::int32_t* x, std::int64_t* y, 
   finish_vector(x, y, counts, output_base);
 }
 
+SharedForms CrossbarEngine::shared_forms() const {
+  if (analog()) return {true, false, false};  // the lanes read the planes by cycle
+  return {false, true, true};                 // the bit-sliced kernel and the safe products
+}
+
 bool CrossbarEngine::reads_shared_inputs() const {
   if (analog()) return analog_.column_parallel() && geometry_.dac_bits == 1;
   return split() && sliced_;

@@ -126,6 +126,8 @@ class CrossbarEngine {
   // batches with 1-bit DACs. The forms must have been built with
   // serial_drive().
   [[nodiscard]] bool reads_shared_inputs() const;
+  // The shared forms such batches read.
+  [[nodiscard]] SharedForms shared_forms() const;
   [[nodiscard]] SerialDrive serial_drive() const { return {geometry_.input_bits, signed_serial_}; }
   // Vectors of run_batch whose inputs came from shared forms.
   [[nodiscard]] std::uint64_t shared_input_vectors() const { return shared_vectors_; }

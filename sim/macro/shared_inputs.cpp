@@ -14,12 +14,12 @@
 
 namespace cimsim {
 
-SharedInputPlanes::SharedInputPlanes(const IntMatrix& x, const SerialDrive& drive)
-    : x_(x),
-      drive_(drive),
-      planes_(static_cast<std::size_t>(drive.input_bits) * x.cols),
-      values_(x.cols * kLanes) {
-  if (drive.input_bits <= kernels::kSlicedCycles) {
+SharedInputPlanes::SharedInputPlanes(const IntMatrix& x, const SerialDrive& drive,
+                                     const SharedForms& forms)
+    : x_(x), drive_(drive) {
+  if (forms.planes_by_cycle) planes_.assign(static_cast<std::size_t>(drive.input_bits) * x.cols, 0);
+  if (forms.values) values_.assign(x.cols * kLanes, 0);
+  if (forms.planes_by_input && drive.input_bits <= kernels::kSlicedCycles) {
     by_input_.assign((x.cols + 1) * kernels::kSlicedCycles, 0);
   }
   if (x.rows > kLanes) {
@@ -236,19 +236,19 @@ void SharedInputPlanes::fill(std::size_t tile) {
   const std::size_t k1 = std::min(inputs, k0 + kTile);
   const auto cycles = static_cast<std::size_t>(drive_.input_bits);
   const std::uint32_t mask = (std::uint32_t{1} << drive_.input_bits) - 1U;
-  std::fill(&values_[k0 * kLanes], &values_[k1 * kLanes], 0);
-  for (std::size_t t = 0; t < x_.rows; ++t) {
+  for (std::size_t t = 0; t < x_.rows && !values_.empty(); ++t) {
     const std::int32_t* row = x_.row(t);
     for (std::size_t k = k0; k < k1; ++k) {
       const std::uint32_t driven = static_cast<std::uint32_t>(row[k]) & mask;
       values_[k * kLanes + t] = drive_.signed_serial ? row[k] : static_cast<std::int32_t>(driven);
     }
   }
+  if (planes_.empty() && by_input_.empty()) return;
   // The tile's planes by input, then copied by cycle.
   const std::size_t stride = std::max<std::size_t>(cycles, kernels::kSlicedCycles);
   std::vector<std::uint64_t> tile_planes(kTile * stride, 0);
   kernels::tile_planes(x_, k0, k1, cycles, stride, tile_planes.data());
-  for (std::size_t k = k0; k < k1; ++k) {
+  for (std::size_t k = k0; k < k1 && !planes_.empty(); ++k) {
     const std::uint64_t* words = &tile_planes[(k - k0) * stride];
     for (std::size_t p = 0; p < cycles; ++p) planes_[p * inputs + k] = words[p];
   }

@@ -37,6 +37,21 @@ struct SerialDrive {
   }
 };
 
+// Which of the forms to build: a layer's readers need one or two of them (analog crossbars the
+// planes by cycle, the bit-sliced clip kernel the planes by input and the values), and building
+// the others for every block would be wasted work.
+struct SharedForms {
+  bool planes_by_cycle = true;
+  bool planes_by_input = true;
+  bool values = true;
+  SharedForms& operator|=(const SharedForms& other) {
+    planes_by_cycle = planes_by_cycle || other.planes_by_cycle;
+    planes_by_input = planes_by_input || other.planes_by_input;
+    values = values || other.values;
+    return *this;
+  }
+};
+
 class SharedInputPlanes {
  public:
   static constexpr std::size_t kLanes = kernels::kClipBlock;
@@ -45,23 +60,23 @@ class SharedInputPlanes {
 
   // Sizes the forms for x's vectors (at most kLanes); fill() computes them a tile of inputs at a
   // time, so that the caller may fill tiles in parallel.
-  SharedInputPlanes(const IntMatrix& x, const SerialDrive& drive);
+  SharedInputPlanes(const IntMatrix& x, const SerialDrive& drive, const SharedForms& forms = {});
   [[nodiscard]] std::size_t tiles() const { return (x_.cols + kTile - 1) / kTile; }
   void fill(std::size_t tile);
 
   [[nodiscard]] std::size_t vectors() const { return x_.rows; }
   [[nodiscard]] const SerialDrive& drive() const { return drive_; }
-  // Cycle p's planes: one word per input k.
+  // Cycle p's planes: one word per input k (built with forms.planes_by_cycle).
   [[nodiscard]] const std::uint64_t* planes(int cycle) const {
     return &planes_[static_cast<std::size_t>(cycle) * x_.cols];
   }
   // The bit planes by input: words kernels::kSlicedCycles * (k + 1) + p, for p < input_bits, of
-  // input k; the first kSlicedCycles words (and cycles past input_bits) are zero. Empty when the
-  // inputs take more than kSlicedCycles cycles.
+  // input k; the first kSlicedCycles words (and cycles past input_bits) are zero. Null when the
+  // inputs take more than kSlicedCycles cycles or the form was not asked for.
   [[nodiscard]] const std::uint64_t* planes_by_input() const {
     return by_input_.empty() ? nullptr : by_input_.data();
   }
-  // The values: kLanes per input k.
+  // The values: kLanes per input k (built with forms.values).
   [[nodiscard]] const std::int32_t* values() const { return values_.data(); }
 
  private:

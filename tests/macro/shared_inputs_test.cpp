@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <random>
@@ -52,6 +53,24 @@ TEST(SharedInputPlanes, EveryBitAndValueSitsInItsInputAndLane) {
     for (int p = 0; p < kernels::kSlicedCycles; ++p) {
       EXPECT_EQ(shared.planes_by_input()[p], 0U) << "the zero input, cycle " << p;
     }
+    // Built alone, each form is the same, and the forms not asked for are not there.
+    const SerialDrive drive{input_bits, input_signed};
+    SharedInputPlanes by_cycle(x, drive, {true, false, false});
+    SharedInputPlanes by_input(x, drive, {false, true, true});
+    for (std::size_t tile = 0; tile < shared.tiles(); ++tile) {
+      by_cycle.fill(tile);
+      by_input.fill(tile);
+    }
+    EXPECT_EQ(by_cycle.planes_by_input(), nullptr);
+    EXPECT_EQ(by_cycle.values(), nullptr);
+    for (int p = 0; p < input_bits; ++p) {
+      EXPECT_TRUE(std::equal(shared.planes(p), shared.planes(p) + x.cols, by_cycle.planes(p)));
+    }
+    const std::size_t words = (x.cols + 1) * kernels::kSlicedCycles;
+    EXPECT_TRUE(std::equal(shared.planes_by_input(), shared.planes_by_input() + words,
+                           by_input.planes_by_input()));
+    EXPECT_TRUE(std::equal(shared.values(), shared.values() + x.cols * SharedInputPlanes::kLanes,
+                           by_input.values()));
   }
   kernels::force_portable_transpose(false);
   // Inputs of more cycles than the bit-sliced kernel reads have no form by input.
