@@ -2,13 +2,14 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <cstring>
 #include <utility>
 
 #if defined(__GNUC__) && defined(__x86_64__)
 #include <immintrin.h>
 #endif
+
+#include "sim/core/kernel_variant.h"
 
 namespace cimsim::kernels {
 namespace {
@@ -215,23 +216,16 @@ lane_block_avx512(const std::uint64_t* masks, std::size_t vectors, int cycles, i
 }
 #endif
 
-std::atomic<bool> portable_forced{false};
+KernelVariant& variant() {
+  static KernelVariant kernel_variant{CpuFeature::kAvx512F, CpuFeature::kAvx512Bw};
+  return kernel_variant;
+}
 
 }  // namespace
 
-bool analog_lanes_use_avx512() {
-#if defined(__GNUC__) && defined(__x86_64__)
-  static const bool kSupported =
-      __builtin_cpu_supports("avx512f") != 0 && __builtin_cpu_supports("avx512bw") != 0;
-  return kSupported && !portable_forced.load(std::memory_order_relaxed);
-#else
-  return false;
-#endif
-}
+bool analog_lanes_use_avx512() { return variant().wide(); }
 
-void force_portable_analog_lanes(bool portable) {
-  portable_forced.store(portable, std::memory_order_relaxed);
-}
+void force_portable_analog_lanes(bool portable) { variant().force_portable(portable); }
 
 AnalogLaneClips analog_lane_block(const std::uint64_t* masks, std::size_t vectors, int cycles,
                                   int negative_cycle, const AnalogLaneColumns& columns,
@@ -243,6 +237,7 @@ AnalogLaneClips analog_lane_block(const std::uint64_t* masks, std::size_t vector
                              negative, nonzero);
   }
 #endif
+
   return lane_block_portable(masks, cycles, negative_cycle, columns, codes, weighted, negative,
                              nonzero);
 }

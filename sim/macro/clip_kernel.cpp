@@ -1,8 +1,9 @@
 #include "sim/macro/clip_kernel.h"
 
 #include <algorithm>
-#include <atomic>
 #include <vector>
+
+#include "sim/core/kernel_variant.h"
 
 namespace cimsim::kernels {
 namespace {
@@ -91,24 +92,17 @@ popcount_convert_avx512(const std::uint64_t* planes, int cycles, std::size_t wor
 }
 #endif
 
-std::atomic<bool> portable_forced{false};
+KernelVariant& variant() {
+  static KernelVariant kernel_variant{CpuFeature::kAvx512Vpopcntdq, CpuFeature::kAvx512Bw,
+                                      CpuFeature::kAvx512Vl, CpuFeature::kAvx512Dq};
+  return kernel_variant;
+}
 
 }  // namespace
 
-bool popcount_convert_uses_avx512() {
-#if defined(__GNUC__) && defined(__x86_64__)
-  static const bool kSupported =
-      __builtin_cpu_supports("avx512vpopcntdq") != 0 && __builtin_cpu_supports("avx512bw") != 0 &&
-      __builtin_cpu_supports("avx512vl") != 0 && __builtin_cpu_supports("avx512dq") != 0;
-  return kSupported && !portable_forced.load(std::memory_order_relaxed);
-#else
-  return false;
-#endif
-}
+bool popcount_convert_uses_avx512() { return variant().wide(); }
 
-void force_portable_popcount_convert(bool portable) {
-  portable_forced.store(portable, std::memory_order_relaxed);
-}
+void force_portable_popcount_convert(bool portable) { variant().force_portable(portable); }
 
 std::uint64_t popcount_convert(const std::uint64_t* planes, int cycles, std::size_t words,
                                const ClipColumns& columns, bool negative_top, std::int64_t* acc,
@@ -122,6 +116,7 @@ std::uint64_t popcount_convert(const std::uint64_t* planes, int cycles, std::siz
     return popcount_convert_avx512(planes, cycles, words, live, columns, negative_top, acc);
   }
 #endif
+
   return popcount_convert_portable(planes, cycles, words, live, columns, negative_top, acc);
 }
 

@@ -1,13 +1,13 @@
 #include "sim/macro/int8_product.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cstring>
 
 #if defined(__GNUC__) && defined(__x86_64__)
 #include <immintrin.h>
 #endif
 
+#include "sim/core/kernel_variant.h"
 #include "sim/core/simd_clones.h"
 
 namespace cimsim::kernels {
@@ -154,23 +154,16 @@ CIMSIM_VNNI_TARGET void int8_product_vnni(const std::uint8_t* a, std::size_t m, 
 }
 #endif
 
-std::atomic<bool> portable_forced{false};
+KernelVariant& variant() {
+  static KernelVariant kernel_variant{CpuFeature::kAvx512Vnni, CpuFeature::kAvx512Bw};
+  return kernel_variant;
+}
 
 }  // namespace
 
-bool int8_product_uses_vnni() {
-#if defined(__GNUC__) && defined(__x86_64__)
-  static const bool kSupported =
-      __builtin_cpu_supports("avx512vnni") != 0 && __builtin_cpu_supports("avx512bw") != 0;
-  return kSupported && !portable_forced.load(std::memory_order_relaxed);
-#else
-  return false;
-#endif
-}
+bool int8_product_uses_vnni() { return variant().wide(); }
 
-void force_portable_int8_product(bool portable) {
-  portable_forced.store(portable, std::memory_order_relaxed);
-}
+void force_portable_int8_product(bool portable) { variant().force_portable(portable); }
 
 void int8_product(const std::uint8_t* a, std::size_t m, std::size_t lda, const PackedInt8Matrix& b,
                   std::int32_t* c, std::size_t ldc) {

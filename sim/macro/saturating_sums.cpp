@@ -1,7 +1,6 @@
 #include "sim/macro/saturating_sums.h"
 
 #include <algorithm>
-#include <atomic>
 #include <type_traits>
 #include <vector>
 
@@ -9,6 +8,7 @@
 #include <immintrin.h>
 #endif
 
+#include "sim/core/kernel_variant.h"
 #include "sim/core/simd_clones.h"
 
 namespace cimsim::kernels {
@@ -168,24 +168,16 @@ CIMSIM_AVX512BW_TARGET std::uint64_t saturating_convert_avx512(
 }
 #endif
 
-std::atomic<bool> portable_forced{false};
+KernelVariant& variant() {
+  static KernelVariant kernel_variant{CpuFeature::kAvx512Bw, CpuFeature::kBmi, CpuFeature::kBmi2};
+  return kernel_variant;
+}
 
 }  // namespace
 
-bool saturating_sums_use_avx512() {
-#if defined(__GNUC__) && defined(__x86_64__)
-  static const bool kSupported = __builtin_cpu_supports("avx512bw") != 0 &&
-                                 __builtin_cpu_supports("bmi") != 0 &&
-                                 __builtin_cpu_supports("bmi2") != 0;
-  return kSupported && !portable_forced.load(std::memory_order_relaxed);
-#else
-  return false;
-#endif
-}
+bool saturating_sums_use_avx512() { return variant().wide(); }
 
-void force_portable_saturating_sums(bool portable) {
-  portable_forced.store(portable, std::memory_order_relaxed);
-}
+void force_portable_saturating_sums(bool portable) { variant().force_portable(portable); }
 
 std::uint64_t saturating_convert(const std::uint8_t* cells, std::size_t stride,
                                  const std::uint64_t* planes, std::size_t words, int cycles,

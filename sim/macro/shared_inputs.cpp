@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <string>
 
 #if defined(__GNUC__) && defined(__x86_64__)
@@ -10,6 +9,7 @@
 #endif
 
 #include "sim/core/errors.h"
+#include "sim/core/kernel_variant.h"
 #include "sim/core/simd_clones.h"
 
 namespace cimsim {
@@ -121,25 +121,18 @@ CIMSIM_TRANSPOSE_TARGET void transpose_bits64_gfni(std::uint64_t* words, std::ui
 }
 #endif
 
-std::atomic<bool> portable_transpose_forced{false};
+KernelVariant& transpose_variant() {
+  static KernelVariant kernel_variant{CpuFeature::kAvx512F, CpuFeature::kAvx512Bw,
+                                      CpuFeature::kAvx512Vbmi, CpuFeature::kAvx512Vpopcntdq,
+                                      CpuFeature::kGfni};
+  return kernel_variant;
+}
 
 }  // namespace
 
-bool transpose_bits64_uses_gfni() {
-#if defined(__GNUC__) && defined(__x86_64__)
-  static const bool kSupported =
-      __builtin_cpu_supports("avx512f") != 0 && __builtin_cpu_supports("avx512bw") != 0 &&
-      __builtin_cpu_supports("avx512vbmi") != 0 && __builtin_cpu_supports("avx512vpopcntdq") != 0 &&
-      __builtin_cpu_supports("gfni") != 0;
-  return kSupported && !portable_transpose_forced.load(std::memory_order_relaxed);
-#else
-  return false;
-#endif
-}
+bool transpose_bits64_uses_gfni() { return transpose_variant().wide(); }
 
-void force_portable_transpose(bool portable) {
-  portable_transpose_forced.store(portable, std::memory_order_relaxed);
-}
+void force_portable_transpose(bool portable) { transpose_variant().force_portable(portable); }
 
 void transpose_bits64(std::uint64_t* words, std::uint64_t* counts) {
 #if defined(__GNUC__) && defined(__x86_64__)

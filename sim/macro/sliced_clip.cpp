@@ -1,12 +1,13 @@
 #include "sim/macro/sliced_clip.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cstring>
 
 #if defined(__GNUC__) && defined(__x86_64__)
 #include <immintrin.h>
 #endif
+
+#include "sim/core/kernel_variant.h"
 
 namespace cimsim::kernels {
 namespace {
@@ -40,8 +41,25 @@ struct Sliced {
   low = l;
 }
 
-// Harley-Seal's tree: 16 words into the running ones, twos, fours and eights (each a carry-save
-// sum), its carry out of the eights returned in `sixteens`.
+// Harley-Seal's tree over eight words: into the running ones and twos (carry-save sums), their
+// carry into the fours added to `fours`, its carry out returned in `eights`.
+[[gnu::always_inline]] inline void add_eight(const Words* w, Words& ones, Words& twos, Words& fours,
+                                             Words& eights) {
+  Words twos_a;
+  Words twos_b;
+  Words fours_a;
+  Words fours_b;
+  csa(twos_a, ones, ones, w[0], w[1]);
+  csa(twos_b, ones, ones, w[2], w[3]);
+  csa(fours_a, twos, twos, twos_a, twos_b);
+  csa(twos_a, ones, ones, w[4], w[5]);
+  csa(twos_b, ones, ones, w[6], w[7]);
+  csa(fours_b, twos, twos, twos_a, twos_b);
+  csa(eights, fours, fours, fours_a, fours_b);
+}
+
+// ... and over 16 listed inputs' words: the running ones, twos, fours and eights, the carry out
+// of the eights returned in `sixteens`.
 [[gnu::always_inline]] inline void add_sixteen(const std::uint64_t* by_input,
                                                const std::uint32_t* inputs, Words& ones,
                                                Words& twos, Words& fours, Words& eights,
@@ -50,26 +68,10 @@ struct Sliced {
   for (std::size_t j = 0; j < kSlicedGroup; ++j) {
     load(w[j], by_input + std::size_t{inputs[j]} * kSlicedCycles);
   }
-  Words twos_a;
-  Words twos_b;
-  Words fours_a;
-  Words fours_b;
   Words eights_a;
   Words eights_b;
-  csa(twos_a, ones, ones, w[0], w[1]);
-  csa(twos_b, ones, ones, w[2], w[3]);
-  csa(fours_a, twos, twos, twos_a, twos_b);
-  csa(twos_a, ones, ones, w[4], w[5]);
-  csa(twos_b, ones, ones, w[6], w[7]);
-  csa(fours_b, twos, twos, twos_a, twos_b);
-  csa(eights_a, fours, fours, fours_a, fours_b);
-  csa(twos_a, ones, ones, w[8], w[9]);
-  csa(twos_b, ones, ones, w[10], w[11]);
-  csa(fours_a, twos, twos, twos_a, twos_b);
-  csa(twos_a, ones, ones, w[12], w[13]);
-  csa(twos_b, ones, ones, w[14], w[15]);
-  csa(fours_b, twos, twos, twos_a, twos_b);
-  csa(eights_b, fours, fours, fours_a, fours_b);
+  add_eight(w, ones, twos, fours, eights_a);
+  add_eight(w + 8, ones, twos, fours, eights_b);
   csa(sixteens, eights, eights, eights_a, eights_b);
 }
 
@@ -278,24 +280,17 @@ CIMSIM_SLICED_TARGET std::uint64_t row_digits_avx512(const std::uint64_t* by_inp
 }
 #endif
 
-std::atomic<bool> portable_forced{false};
+KernelVariant& variant() {
+  static KernelVariant kernel_variant{CpuFeature::kAvx512F, CpuFeature::kAvx512Bw,
+                                      CpuFeature::kAvx512Vl, CpuFeature::kAvx512Dq};
+  return kernel_variant;
+}
 
 }  // namespace
 
-bool sliced_clip_uses_avx512() {
-#if defined(__GNUC__) && defined(__x86_64__)
-  static const bool kSupported =
-      __builtin_cpu_supports("avx512f") != 0 && __builtin_cpu_supports("avx512bw") != 0 &&
-      __builtin_cpu_supports("avx512vl") != 0 && __builtin_cpu_supports("avx512dq") != 0;
-  return kSupported && !portable_forced.load(std::memory_order_relaxed);
-#else
-  return false;
-#endif
-}
+bool sliced_clip_uses_avx512() { return variant().wide(); }
 
-void force_portable_sliced_clip(bool portable) {
-  portable_forced.store(portable, std::memory_order_relaxed);
-}
+void force_portable_sliced_clip(bool portable) { variant().force_portable(portable); }
 
 std::uint64_t sliced_clip_convert(const std::uint64_t* by_input, int cycles,
                                   const SlicedColumns& columns, bool negative_top,
@@ -313,6 +308,7 @@ std::uint64_t sliced_row_digits(const std::uint64_t* by_input, const std::uint32
 #if defined(__GNUC__) && defined(__x86_64__)
   if (sliced_clip_uses_avx512()) return row_digits_avx512(by_input, inputs, n, any);
 #endif
+
   return row_digits_portable(by_input, inputs, n, any);
 }
 
