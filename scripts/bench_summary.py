@@ -6,8 +6,8 @@ usage: scripts/bench_summary.py DIR
 DIR holds what bench.sh wrote: run.json (the settings and the machine: repeat, samples, cores,
 clock, CPU flags, which parts ran, load averages), bench.json (Google Benchmark, every
 repetition), and per end-to-end run NAME_i.measure ("wall_s max_rss_kib user_s sys_s") with its
-log NAME_i.log, plus NAME_startup.measure (16 images) where a shorter run is scaled to 10 000
-images. Every figure is the median over the repetitions found. Prints the machine's measured
+log NAME_i.log, plus NAME_startup_i.measure (16 images; their median) where a shorter run is
+scaled to 10 000 images. Every figure is the median over the repetitions found. Prints the machine's measured
 limits, the kernels against them, and one table of figures, units and targets (PASS/FAIL).
 Reads only; the standard library only.
 """
@@ -74,8 +74,8 @@ def load_bench(path):
 
 def end_to_end(work, tag, repeat):
     """The repetitions 1..repeat of one end-to-end run that exist: walls [s], max RSS [bytes],
-    CPU [s], the image count and top-1 from its log, the logs' texts and the start-up run's wall
-    (or None)."""
+    CPU [s], the image count and top-1 from its log, the logs' texts and the start-up runs' median
+    wall (or None)."""
     walls, rsss, cpus, logs, images, top1 = [], [], [], [], None, None
     for i in range(1, repeat + 1):
         if not os.path.exists(os.path.join(work, f"{tag}_{i}.measure")):
@@ -90,8 +90,10 @@ def end_to_end(work, tag, repeat):
         m = re.search(r"top-1 ([\d.]+) % simulated.*\((\d+) samples\)", log)
         if m:
             top1, images = float(m.group(1)), int(m.group(2))
-    startup_path = os.path.join(work, f"{tag}_startup.measure")
-    startup = float(open(startup_path).read().split()[0]) if os.path.exists(startup_path) else None
+    # The start-up runs, one per repetition: their median.
+    startup_paths = [os.path.join(work, f"{tag}_startup_{i}.measure") for i in range(1, repeat + 1)]
+    startups = [float(open(p).read().split()[0]) for p in startup_paths if os.path.exists(p)]
+    startup = statistics.median(startups) if startups else None
     return walls, rsss, cpus, logs, images, top1, startup
 
 

@@ -3,7 +3,8 @@
 # bench.json and the time logs of CNN and ONNX runs, as bench.sh --keep writes them), without
 # running any benchmark: each figure is the median of its three runs (the fixture's mean,
 # minimum and maximum give other values and verdicts), a 1000-image run is scaled to 10 000
-# images with its start-up run, the targets' verdicts are right, the clip kernel's fraction of
+# images with the median of its three start-up runs (9, 4 and 5 s: the first, the mean and the
+# maximum give other values), the targets' verdicts are right, the clip kernel's fraction of
 # the machine's AND+POPCNT and int8 VNNI rates is right, a skipped benchmark is named with its
 # reason, and --help lists every option the script accepts.
 # usage: tests/scripts/bench_test.sh CIMSIM SOURCE_DIR
