@@ -47,8 +47,9 @@ A run shorter than 10 000 images is scaled to the full test set: a 16-image run'
 median of --repeat such runs) plus the per-image time of the measured run. Targets (issue 19,
 2-core machine, 10 000 MNIST test images): CNN with capped 8-bit ADCs < 15 s per mapping and
 sws no slower than 1.3x baseline; capped 4-bit ADCs (clipping) < 60 s; Gaussian variation sigma
-0.1 < 120 s. ONNX ResNet full test set < 120 s per mapping; BERT-sized layer < 10 s; peak memory < 2 GiB. Exit status is 0
-even when a target fails (the table says so); 1 when a run fails, 2 for bad arguments.
+0.1 < 120 s. ONNX ResNet full test set < 120 s per mapping; BERT-sized layer < 10 s; peak
+memory < 2 GiB. Exit status is 0 even when a target fails (the table says so); 1 when a run
+fails, 2 for bad arguments.
 EOF
 }
 
