@@ -42,9 +42,9 @@ LivePlanes live_planes(const std::uint64_t* planes, int cycles, std::size_t word
   for (std::size_t i = 0; i < columns.count; ++i) {
     std::int64_t* __restrict column_acc = acc + i * kClipBlock;
     std::fill(column_acc, column_acc + kClipBlock, 0);
-    const std::int64_t half = columns.half[i];
-    const std::int64_t shift = columns.shift[i];
-    const std::int64_t max_code = columns.max_code[i];
+    const std::int64_t half = columns.adc.half[i];
+    const std::int64_t shift = columns.adc.shift[i];
+    const std::int64_t max_code = columns.adc.max_code[i];
     for (int p = 0; p < cycles; ++p) {
       const std::uint32_t live_begin = live.begin[static_cast<std::size_t>(p)];
       const std::uint32_t live_end = live.begin[static_cast<std::size_t>(p) + 1];

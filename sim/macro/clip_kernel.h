@@ -16,16 +16,20 @@ namespace cimsim::kernels {
 // of one AVX-512 register); 64 keeps one column's block of sums (64 x 8 B) in L1.
 constexpr std::size_t kClipBlock = 64;
 
-// The clip columns and their ADCs: cell bit planes [column][cell bit][word], and per column the
-// ADC's rounding offset, step exponent and largest code (AdcTransfer::convert with a power-of-two
-// step 2^shift[i]).
+// The clip columns' ADCs, per column: the rounding offset, step exponent and largest code
+// (AdcTransfer::convert with a power-of-two step 2^shift[i]).
+struct ClipAdcs {
+  const std::int32_t* half = nullptr;
+  const std::int32_t* shift = nullptr;
+  const std::int32_t* max_code = nullptr;
+};
+
+// The clip columns: cell bit planes [column][cell bit][word], and their ADCs.
 struct ClipColumns {
   const std::uint64_t* cell_planes = nullptr;
   std::size_t count = 0;
   int cell_bits = 0;
-  const std::int32_t* half = nullptr;
-  const std::int32_t* shift = nullptr;
-  const std::int32_t* max_code = nullptr;
+  ClipAdcs adc;
 };
 
 // For every clip column i and vector t < kClipBlock: the shifted sum over bit-serial cycles p of

@@ -813,9 +813,8 @@ void CrossbarEngine::run_batch_popcount(const IntMatrix& x, std::int64_t* y, std
   const std::size_t outputs = crossbar_.outputs.size();
   const std::size_t cycle_count = static_cast<std::size_t>(cycles_);
   const std::size_t plane_words = cycle_count * space_words_;
-  const kernels::ClipColumns columns{clip_planes_.data(), clip_columns_.size(),
-                                     geometry_.cell_bits, clip_half_.data(),
-                                     clip_shift_.data(),  clip_max_code_.data()};
+  const kernels::ClipColumns columns{clip_planes_.data(), clip_columns_.size(), geometry_.cell_bits,
+                                     clip_adcs()};
   // One block's input planes [cycle][word][vector], its vectors' per-cycle row counts
   // [vector][cycle], safe products [vector][output], clip columns' shifted sums [clip
   // index][vector] and their weighted sums per output [clip output][vector], in this thread's
@@ -870,9 +869,8 @@ void CrossbarEngine::run_block_sliced(const SharedInputPlanes& shared, std::int6
   const std::uint64_t* by_input = shared.planes_by_input();  // present: cycles_ <= kSlicedCycles
   kernels::lane_weighted_sums(shared.values(), crossbar_.gather.data(), crossbar_.gather.size(),
                               safe_weights32_.data(), crossbar_.outputs.size(), acc);
-  const kernels::SlicedColumns columns{
-      sliced_inputs_.data(), sliced_begin_.data(), clip_columns_.size(), geometry_.cell_bits,
-      clip_half_.data(),     clip_shift_.data(),   clip_max_code_.data()};
+  const kernels::SlicedColumns columns{sliced_inputs_.data(), sliced_begin_.data(),
+                                       clip_columns_.size(), geometry_.cell_bits, clip_adcs()};
   counts.clipped_conversions +=
       kernels::sliced_clip_convert(by_input, cycles_, columns, signed_serial_, clip_acc);
   // The cycle tally from the rows' digits: the vectors with no nonzero digit in a cycle skip it

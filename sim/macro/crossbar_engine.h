@@ -225,6 +225,10 @@ class CrossbarEngine {
                            std::uint64_t* planes, std::uint64_t* nonzero, std::int64_t* acc);
   // The row lists of the bit-sliced kernel, where it applies (sliced_).
   void prepare_sliced_kernel();
+  // The clip columns' ADCs as the batched kernels read them.
+  [[nodiscard]] kernels::ClipAdcs clip_adcs() const {
+    return {clip_half_.data(), clip_shift_.data(), clip_max_code_.data()};
+  }
   // run_batch_popcount's block from the layer's shared forms: the safe products [lane][output],
   // the clip columns' shifted sums [clip index][lane] by the bit-sliced kernel, and the block's
   // cycles into `tally`.

@@ -135,7 +135,7 @@ struct SlicedCodes {
     vertical_count(by_input, columns.inputs + begin, end - begin, b == 0 ? sum : count);
     if (b != 0) add_shifted(sum, count, b);
   }
-  const auto half = static_cast<std::uint32_t>(columns.half[i]);
+  const auto half = static_cast<std::uint32_t>(columns.adc.half[i]);
   if (half != 0) {
     Sliced offset;
     const Words ones = ~Words{};
@@ -146,8 +146,8 @@ struct SlicedCodes {
     }
     add_shifted(sum, offset, 0);
   }
-  const auto shift = static_cast<std::size_t>(columns.shift[i]);
-  codes.bits = __builtin_ctz(static_cast<unsigned>(columns.max_code[i]) + 1U);
+  const auto shift = static_cast<std::size_t>(columns.adc.shift[i]);
+  codes.bits = __builtin_ctz(static_cast<unsigned>(columns.adc.max_code[i]) + 1U);
   const auto bits = static_cast<std::size_t>(codes.bits);
   Words saturated{};
   for (std::size_t j = shift + bits; j < sum.planes; ++j) saturated |= sum.plane[j];
@@ -192,7 +192,7 @@ template <typename Spread>
     SlicedCodes codes;
     column_codes(by_input, columns, i, codes);
     clipped += codes.clipped;
-    spread(codes, cycles, negative_top, columns.shift[i], acc + i * kClipBlock);
+    spread(codes, cycles, negative_top, columns.adc.shift[i], acc + i * kClipBlock);
   }
   return clipped;
 }

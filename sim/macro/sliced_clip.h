@@ -31,16 +31,14 @@ constexpr int kSlicedMaxAdcBits = 8;
 
 // The clip columns as row lists: for clip column i and cell bit b, the shared-input indices of
 // the rows whose cell has bit b set are inputs[begin[i * cell_bits + b] .. begin[... + 1]), padded
-// to a multiple of kSlicedGroup with index 0 (the shared form's zero input); the ADCs as in
-// ClipColumns (max_code[i] = 2^bits - 1, bits at most kSlicedMaxAdcBits).
+// to a multiple of kSlicedGroup with index 0 (the shared form's zero input); their ADCs
+// (max_code[i] = 2^bits - 1, bits at most kSlicedMaxAdcBits).
 struct SlicedColumns {
   const std::uint32_t* inputs = nullptr;
   const std::uint32_t* begin = nullptr;
   std::size_t count = 0;
   int cell_bits = 0;
-  const std::int32_t* half = nullptr;
-  const std::int32_t* shift = nullptr;
-  const std::int32_t* max_code = nullptr;
+  ClipAdcs adc;
 };
 
 // What popcount_convert computes, read from `by_input`, the shared planes by input

@@ -89,8 +89,11 @@ TEST(SlicedClip, ConversionsMatchTheirDefinitionOnBothVariants) {
         max_code[i] = (1 << bits) - 1;
         signed_scale_runs += negative_top && shift[i] > 0 ? 1 : 0;
       }
-      const SlicedColumns sliced{lists.data(), begin.data(), columns,        cell_bits,
-                                 half.data(),  shift.data(), max_code.data()};
+      const SlicedColumns sliced{lists.data(),
+                                 begin.data(),
+                                 columns,
+                                 cell_bits,
+                                 {half.data(), shift.data(), max_code.data()}};
       std::vector<std::int64_t> acc(columns * kClipBlock + 1, -7);
       const std::uint64_t clipped =
           sliced_clip_convert(by_input.data(), cycles, sliced, negative_top, acc.data());
